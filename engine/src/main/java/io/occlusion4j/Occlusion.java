@@ -1,0 +1,410 @@
+package io.occlusion4j;
+
+import io.occlusion4j.core.BackendSession;
+import io.occlusion4j.core.ExplainRequest;
+import io.occlusion4j.core.InputTransform;
+import io.occlusion4j.core.ModelSignature;
+import io.occlusion4j.cpu.OrtBackendSession;
+import io.occlusion4j.io.Images;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An occlusion explainer for one model: slides a window over the input, fills what it covers, scores
+ * every variant and records how much each target's score drops. Built once (the model is loaded then),
+ * used for any number of inputs, from any number of threads; close it to free the model.
+ *
+ * <pre>{@code
+ * try (Occlusion occlusion = Occlusion.builder().model(path).window(16, 16).stride(8, 8)
+ *         .fill(Fill.constant(0.5f)).score(Score.SOFTMAX).targets(Targets.topK(3)).build()) {
+ *     SensitivityMap map = occlusion.explain(input);   // input: Tensor [C, H, W]
+ * }
+ * }</pre>
+ *
+ * Defaults follow Captum: CROP edges, constant fill 0, RAW scores, the argmax target, windows over all
+ * channels jointly. The stride defaults to the window (tiles that cover every element once).
+ */
+public final class Occlusion implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("io.occlusion4j");
+
+    private final Builder settings;
+    private final BackendSession session;
+    private final String backendReason;
+    private final boolean ownsSession;
+
+    private Occlusion(Builder b, BackendSession session, String reason, boolean ownsSession) {
+        this.settings = b;
+        this.session = session;
+        this.backendReason = reason;
+        this.ownsSession = ownsSession;
+    }
+
+    /**
+     * An explainer with changed settings (window, fill, targets, ...) that shares this one's loaded model:
+     * nothing is reloaded. Closing the derived explainer leaves the model open; closing this one closes it.
+     */
+    public Occlusion with(java.util.function.Consumer<Builder> change) {
+        Builder b = settings.copy();
+        change.accept(b);
+        if (b.model != settings.model || b.backend != settings.backend || b.threads != settings.threads) {
+            throw new IllegalArgumentException("model, backend and threads are fixed when the model is loaded; build a new Occlusion to change them");
+        }
+        return new Occlusion(b.copy(), session, backendReason, false);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The model's input and outputs as the back end sees them. */
+    public ModelSignature signature() {
+        return session.signature();
+    }
+
+    /** The back end in use ({@code cpu} or {@code cuda}) and why it was chosen. */
+    public String backend() {
+        return session.name() + " (" + backendReason + ")";
+    }
+
+    /** The model input's spatial size {@code [D1..Dk]} if fixed, else {@code null}. */
+    public int[] modelSpatialSize() {
+        long[] shape = session.signature().inputShape();
+        int k = shape.length - 2;
+        if (k < 1) {
+            return null;
+        }
+        int[] out = new int[k];
+        for (int d = 0; d < k; d++) {
+            long v = settings.layout == Layout.CHANNELS_FIRST ? shape[2 + d] : shape[1 + d];
+            if (v <= 0) {
+                return null;
+            }
+            out[d] = (int) v;
+        }
+        return out;
+    }
+
+    /** Explains one input {@code [C, D1..Dk]} (raw space: occlusion happens before normalisation). */
+    public SensitivityMap explain(Tensor input) {
+        Objects.requireNonNull(input, "input");
+        ExplainRequest request = request(input);
+        SensitivityMap map = session.explain(request);
+        RunStats s = map.stats();
+        LOG.log(System.Logger.Level.INFO, () -> String.format(
+                "occlusion4j: %s back end (%s; %s): %d windows in %d forwards of %d, %.3f s, %.1f variants/s",
+                session.name(), backendReason, session.device(), s.windows(), s.forwards(), s.batchSize(), s.seconds(),
+                s.variantsPerSecond()));
+        return map;
+    }
+
+    /** Explains a batch of inputs, one map each, in order. */
+    public List<SensitivityMap> explain(List<Tensor> inputs) {
+        List<SensitivityMap> out = new ArrayList<>(inputs.size());
+        for (Tensor t : inputs) {
+            out.add(explain(t));
+        }
+        return out;
+    }
+
+    /**
+     * Explains an image: resized to the model's input size (or the builder's {@link Builder#imageSize}),
+     * scaled to [0,1], RGB (or BGR), then normalised as configured.
+     */
+    public SensitivityMap explain(BufferedImage image) {
+        return explain(imageTensor(image));
+    }
+
+    /** Reads and explains an image file (PNG, JPEG, BMP, GIF, TIFF). */
+    public SensitivityMap explainImage(Path file) {
+        return explain(Images.read(file));
+    }
+
+    /** The raw tensor {@code [3, H, W]} an image becomes before explanation. */
+    public Tensor imageTensor(BufferedImage image) {
+        int[] size = settings.imageSize;
+        if (size == null) {
+            size = modelSpatialSize();
+        }
+        if (size == null || size.length != 2) {
+            size = new int[] {image.getHeight(), image.getWidth()};
+        }
+        return Images.toTensor(image, size[0], size[1], settings.bgr);
+    }
+
+    private ExplainRequest request(Tensor input) {
+        ModelSignature sig = session.signature();
+        int[] shape = input.shape();
+        if (shape.length < 2) {
+            throw new IllegalArgumentException("input " + Arrays.toString(shape) + " must be [C, D1..Dk] with at least one spatial axis");
+        }
+        long[] modelIn = sig.inputShape();
+        if (modelIn.length != shape.length + 1) {
+            throw new OcclusionException("input of shape " + Arrays.toString(shape) + " has rank " + shape.length
+                    + " (channels + " + (shape.length - 1) + " spatial axes), but the model input " + sig.describeInput()
+                    + " takes rank " + (modelIn.length - 1) + " per sample");
+        }
+        int channels = shape[0];
+        int[] spatial = Arrays.copyOfRange(shape, 1, shape.length);
+        long[] sample = new long[shape.length];
+        if (settings.layout == Layout.CHANNELS_FIRST) {
+            for (int i = 0; i < shape.length; i++) {
+                sample[i] = shape[i];
+            }
+        } else {
+            for (int i = 0; i < spatial.length; i++) {
+                sample[i] = spatial[i];
+            }
+            sample[shape.length - 1] = channels;
+        }
+        for (int i = 0; i < sample.length; i++) {
+            long want = modelIn[i + 1];
+            if (want > 0 && want != sample[i]) {
+                throw new OcclusionException("input of shape " + Arrays.toString(shape) + " is " + Arrays.toString(sample)
+                        + " per sample in " + settings.layout + " layout, but the model input " + sig.describeInput()
+                        + " needs " + want + " on axis " + (i + 1));
+            }
+        }
+        int[] window = settings.window;
+        if (window == null) {
+            throw new IllegalArgumentException("no window set: call window(...) with one size per spatial axis");
+        }
+        int[] stride = settings.stride != null ? settings.stride : window;
+        WindowGrid grid = WindowGrid.of(spatial, window, stride, settings.edge, settings.allowGaps);
+        InputTransform transform = settings.mean == null
+                ? InputTransform.identity(channels, settings.layout)
+                : new InputTransform(broadcast(settings.mean, channels, "mean"), broadcast(settings.std, channels, "std"), settings.layout);
+        for (float v : input.data()) {
+            if (!Float.isFinite(v)) {
+                throw new OcclusionException("input " + Arrays.toString(shape) + " contains NaN or Inf");
+            }
+        }
+        List<String> outputs = resolveOutputs(sig);
+        return new ExplainRequest(input.data(), channels, grid, settings.perChannel, settings.fill, transform, sample,
+                settings.score, settings.reduce, outputs, settings.targets, settings.batchSize);
+    }
+
+    private static float[] broadcast(float[] v, int channels, String what) {
+        if (v.length == channels) {
+            return v;
+        }
+        if (v.length == 1) {
+            float[] out = new float[channels];
+            Arrays.fill(out, v[0]);
+            return out;
+        }
+        throw new IllegalArgumentException(what + " " + Arrays.toString(v) + " has " + v.length + " values but the input has "
+                + channels + " channels");
+    }
+
+    private List<String> resolveOutputs(ModelSignature sig) {
+        List<String> names = settings.outputs.isEmpty() ? List.of(sig.outputs().getFirst().name()) : settings.outputs;
+        for (String n : names) {
+            ModelSignature.Output o = sig.output(n);
+            if (o == null) {
+                throw new IllegalArgumentException("the model has no output named '" + n + "'; its outputs are " + sig.outputNames());
+            }
+            if (!o.isFloat()) {
+                throw new IllegalArgumentException("model output '" + n + "' is not a float tensor: " + o);
+            }
+        }
+        if (names.size() > 1 && settings.reduce == Reduce.NONE) {
+            throw new IllegalArgumentException("several outputs " + names + " can only be scored together with reduce(MAX)");
+        }
+        return names;
+    }
+
+    @Override
+    public void close() {
+        if (ownsSession) {
+            session.close();
+        }
+    }
+
+    /** Settings of an {@link Occlusion}; {@link #build()} loads the model. */
+    public static final class Builder {
+        private Path model;
+        private Backend backend = Backend.AUTO;
+        private int threads;
+        private int[] window;
+        private int[] stride;
+        private Edge edge = Edge.CROP;
+        private boolean perChannel;
+        private boolean allowGaps;
+        private Fill fill = Fill.constant(0f);
+        private Score score = Score.RAW;
+        private Targets targets = Targets.argmax();
+        private List<String> outputs = List.of();
+        private Reduce reduce = Reduce.NONE;
+        private int batchSize;
+        private float[] mean;
+        private float[] std;
+        private Layout layout = Layout.CHANNELS_FIRST;
+        private int[] imageSize;
+        private boolean bgr;
+
+        private Builder() {}
+
+        public Builder model(Path model) {
+            this.model = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        public Builder backend(Backend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
+        /** CPU threads for inference; 0 (the default) uses every available processor. */
+        public Builder threads(int threads) {
+            if (threads < 0) {
+                throw new IllegalArgumentException("threads must be >= 0, got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** Window size per spatial axis (Captum's {@code sliding_window_shapes} without the channel axis). */
+        public Builder window(int... window) {
+            this.window = window.clone();
+            return this;
+        }
+
+        /** Stride per spatial axis; each >= 1. Defaults to the window. */
+        public Builder stride(int... stride) {
+            this.stride = stride.clone();
+            return this;
+        }
+
+        public Builder edge(Edge edge) {
+            this.edge = Objects.requireNonNull(edge, "edge");
+            return this;
+        }
+
+        /** Occlude one channel at a time instead of all channels jointly. */
+        public Builder perChannel(boolean perChannel) {
+            this.perChannel = perChannel;
+            return this;
+        }
+
+        /** Accept a stride larger than the window (elements between windows stay uncovered, map 0 there). */
+        public Builder allowGaps(boolean allowGaps) {
+            this.allowGaps = allowGaps;
+            return this;
+        }
+
+        public Builder fill(Fill fill) {
+            this.fill = Objects.requireNonNull(fill, "fill");
+            return this;
+        }
+
+        public Builder score(Score score) {
+            this.score = Objects.requireNonNull(score, "score");
+            return this;
+        }
+
+        public Builder targets(Targets targets) {
+            this.targets = Objects.requireNonNull(targets, "targets");
+            return this;
+        }
+
+        /** The model output(s) to score, by name; by default the first output. */
+        public Builder outputs(String... names) {
+            this.outputs = List.of(names);
+            return this;
+        }
+
+        public Builder reduce(Reduce reduce) {
+            this.reduce = Objects.requireNonNull(reduce, "reduce");
+            return this;
+        }
+
+        /** Variants per forward; 0 (the default) picks one from a memory budget. Fixed-batch models ignore it. */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 0) {
+                throw new IllegalArgumentException("batch size must be >= 0, got " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Per-channel normalisation {@code (v - mean) / std} applied after the fill (one value or one per channel). */
+        public Builder normalize(float[] mean, float[] std) {
+            if (mean.length != std.length) {
+                throw new IllegalArgumentException("mean " + Arrays.toString(mean) + " and std " + Arrays.toString(std)
+                        + " must have the same length");
+            }
+            this.mean = mean.clone();
+            this.std = std.clone();
+            return this;
+        }
+
+        /** The model's input layout; inputs are always given channels first. */
+        public Builder layout(Layout layout) {
+            this.layout = Objects.requireNonNull(layout, "layout");
+            return this;
+        }
+
+        /** Image inputs are resized to {@code height x width} (default: the model's fixed input size). */
+        public Builder imageSize(int height, int width) {
+            if (height < 1 || width < 1) {
+                throw new IllegalArgumentException("image size must be positive, got " + height + "x" + width);
+            }
+            this.imageSize = new int[] {height, width};
+            return this;
+        }
+
+        /** Image inputs in BGR channel order (OpenCV- and Paddle-trained models). */
+        public Builder bgr(boolean bgr) {
+            this.bgr = bgr;
+            return this;
+        }
+
+        /** Loads the model on the chosen back end. */
+        public Occlusion build() {
+            if (model == null) {
+                throw new IllegalArgumentException("no model set: call model(path)");
+            }
+            if (window != null && stride != null && window.length != stride.length) {
+                throw new IllegalArgumentException("window " + Arrays.toString(window) + " and stride " + Arrays.toString(stride)
+                        + " must have the same number of axes");
+            }
+            String reason;
+            switch (backend) {
+                case CPU -> reason = "asked for";
+                case AUTO -> reason = "CUDA back end not built in this version";
+                case CUDA -> throw new OcclusionException("the CUDA back end is not available in this build; use the CPU back end");
+                default -> throw new AssertionError(backend);
+            }
+            Builder frozen = copy();
+            return new Occlusion(frozen, OrtBackendSession.open(model, threads), reason, true);
+        }
+
+        private Builder copy() {
+            Builder b = new Builder();
+            b.model = model;
+            b.backend = backend;
+            b.threads = threads;
+            b.window = window;
+            b.stride = stride;
+            b.edge = edge;
+            b.perChannel = perChannel;
+            b.allowGaps = allowGaps;
+            b.fill = fill;
+            b.score = score;
+            b.targets = targets;
+            b.outputs = outputs;
+            b.reduce = reduce;
+            b.batchSize = batchSize;
+            b.mean = mean;
+            b.std = std;
+            b.layout = layout;
+            b.imageSize = imageSize;
+            b.bgr = bgr;
+            return b;
+        }
+    }
+}

@@ -1,0 +1,308 @@
+package io.occlusion4j.cpu;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.occlusion4j.OcclusionException;
+import io.occlusion4j.RunStats;
+import io.occlusion4j.SensitivityMap;
+import io.occlusion4j.core.BackendSession;
+import io.occlusion4j.core.ExplainRequest;
+import io.occlusion4j.core.ModelSignature;
+import io.occlusion4j.core.Reductions;
+import io.occlusion4j.core.Scoring;
+import io.occlusion4j.core.VariantWriter;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The CPU back end: one ONNX Runtime session per model. Variants are written into one direct batch
+ * buffer (native memory owned by a confined arena) that ONNX Runtime reads in place; outputs land in
+ * pinned direct buffers; both are reused for every batch of a run.
+ */
+public final class OrtBackendSession implements BackendSession {
+    /** Input bytes per batch that the default batch size aims at. */
+    static final long BATCH_BUDGET_BYTES = 16L << 20;
+    static final int MAX_DEFAULT_BATCH = 64;
+
+    private final Path modelPath;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final ModelSignature signature;
+    private final int threads;
+
+    private OrtBackendSession(Path modelPath, OrtEnvironment env, OrtSession session, ModelSignature signature, int threads) {
+        this.modelPath = modelPath;
+        this.env = env;
+        this.session = session;
+        this.signature = signature;
+        this.threads = threads;
+    }
+
+    /**
+     * Loads {@code model}.
+     *
+     * @param threads intra-op threads, or 0 for one per available processor
+     */
+    public static OrtBackendSession open(Path model, int threads) {
+        if (!Files.isRegularFile(model)) {
+            throw new OcclusionException("model file " + model + " does not exist or is not a file");
+        }
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtSession session = null;
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(n);
+            options.setInterOpNumThreads(1);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            session = env.createSession(model.toString(), options);
+            ModelSignature signature = readSignature(model, session);
+            return new OrtBackendSession(model, env, session, signature, n);
+        } catch (OrtException e) {
+            if (session != null) {
+                closeQuietly(session);
+            }
+            throw new OcclusionException("cannot load model " + model + ": ONNX Runtime says " + firstLine(e.getMessage()), e);
+        } catch (RuntimeException e) {
+            if (session != null) {
+                closeQuietly(session);
+            }
+            throw e;
+        }
+    }
+
+    private static ModelSignature readSignature(Path model, OrtSession session) throws OrtException {
+        Map<String, NodeInfo> inputs = session.getInputInfo();
+        if (inputs.size() != 1) {
+            throw new OcclusionException("model " + model + " has " + inputs.size() + " inputs " + inputs.keySet()
+                    + "; occlusion4j explains models with exactly one input");
+        }
+        Map.Entry<String, NodeInfo> in = inputs.entrySet().iterator().next();
+        if (!(in.getValue().getInfo() instanceof TensorInfo ti) || ti.type != OnnxJavaType.FLOAT) {
+            throw new OcclusionException("model " + model + " input '" + in.getKey() + "' is not a float tensor ("
+                    + in.getValue().getInfo() + ")");
+        }
+        List<ModelSignature.Output> outputs = new ArrayList<>();
+        for (Map.Entry<String, NodeInfo> e : session.getOutputInfo().entrySet()) {
+            if (e.getValue().getInfo() instanceof TensorInfo oi) {
+                outputs.add(new ModelSignature.Output(e.getKey(), oi.getShape(), oi.type == OnnxJavaType.FLOAT));
+            }
+        }
+        return new ModelSignature(in.getKey(), ti.getShape(), outputs);
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String device() {
+        return "ONNX Runtime CPU, " + threads + " thread" + (threads == 1 ? "" : "s");
+    }
+
+    @Override
+    public ModelSignature signature() {
+        return signature;
+    }
+
+    /** The batch size used when none is asked for: a memory budget, within [1, 64]. */
+    public static int defaultBatch(long sampleBytes) {
+        return (int) Math.max(1, Math.min(MAX_DEFAULT_BATCH, BATCH_BUDGET_BYTES / Math.max(1, sampleBytes)));
+    }
+
+    @Override
+    public SensitivityMap explain(ExplainRequest r) {
+        long t0 = System.nanoTime();
+        VariantWriter writer = new VariantWriter(r.input(), r.channels(), r.grid(), r.perChannel(), r.fill(), r.transform());
+        int windows = writer.count();
+        int sample = writer.sampleSize();
+        long fixed = signature.fixedBatch();
+        boolean batchFixed = fixed > 0;
+        int batch;
+        if (batchFixed) {
+            batch = (int) fixed;
+        } else {
+            batch = r.batchSize() > 0 ? r.batchSize() : defaultBatch(4L * sample);
+            batch = Math.max(1, Math.min(batch, windows));
+        }
+        String outputLabel = String.join("+", r.outputs());
+        try (Arena arena = Arena.ofConfined(); Buffers io = new Buffers(r, batch, sample)) {
+            MemorySegment segment = arena.allocate(4L * batch * sample, 64);
+            FloatBuffer buffer = segment.asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            for (int s = 0; s < batch; s++) {
+                writer.writeBase(buffer, s);
+            }
+            // The unoccluded forward: one sample where the batch is free, else the whole fixed batch.
+            FloatBuffer[] baseOut = io.run(buffer, batchFixed ? batch : 1, arena);
+            Scoring scoring = new Scoring(r.score(), r.reduce(), io.sizes, io.lastAxis);
+            float[] base = new float[scoring.count()];
+            if (!scoring.scores(baseOut, 0, base)) {
+                throw new OcclusionException("model output " + outputLabel + " of " + modelPath
+                        + " contains NaN or Inf for the unoccluded input");
+            }
+            int[] targets = r.targets().resolve(base, outputLabel);
+            float[] baseAtTarget = new float[targets.length];
+            for (int t = 0; t < targets.length; t++) {
+                baseAtTarget[t] = base[targets[t]];
+            }
+            float[][] grid = new float[targets.length][windows];
+            float[] row = new float[scoring.count()];
+            int[] slotWindow = new int[batch];
+            java.util.Arrays.fill(slotWindow, -1);
+            int forwards = 1;
+            for (int first = 0; first < windows; first += batch) {
+                int n = Math.min(batch, windows - first);
+                for (int s = 0; s < n; s++) {
+                    if (slotWindow[s] >= 0) {
+                        writer.restore(buffer, s, slotWindow[s]);
+                    }
+                    writer.occlude(buffer, s, first + s);
+                    slotWindow[s] = first + s;
+                }
+                FloatBuffer[] out = io.run(buffer, batchFixed ? batch : n, arena);
+                forwards++;
+                for (int s = 0; s < n; s++) {
+                    if (!scoring.scores(out, s, row)) {
+                        throw new OcclusionException("model output " + outputLabel + " of " + modelPath
+                                + " contains NaN or Inf for the variant occluding window " + (first + s)
+                                + " of " + windows + " (" + r.grid() + ")");
+                    }
+                    for (int t = 0; t < targets.length; t++) {
+                        grid[t][first + s] = baseAtTarget[t] - row[targets[t]];
+                    }
+                }
+            }
+            float[][] pixel = new float[targets.length][];
+            int mapChannels = r.perChannel() ? r.channels() : 1;
+            for (int t = 0; t < targets.length; t++) {
+                pixel[t] = Reductions.pixelMap(grid[t], r.grid(), mapChannels);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            RunStats stats = new RunStats(windows, forwards, batch, batchFixed, seconds, windows / seconds, name(), device());
+            return new SensitivityMap(r.grid(), r.perChannel(), r.channels(), outputLabel, targets, base, grid, pixel, stats);
+        } catch (OrtException e) {
+            throw new OcclusionException("ONNX Runtime failed to run model " + modelPath + ": " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Input tensors over the batch buffer and pinned output buffers, one set per batch size used (the
+     * unoccluded forward, full batches, the last partial batch).
+     */
+    private final class Buffers implements AutoCloseable {
+        private final ExplainRequest request;
+        private final int sample;
+        private final Map<Integer, OnnxTensor> inputs = new HashMap<>();
+        private final Map<Integer, Map<String, OnnxTensor>> pinned = new HashMap<>();
+        private final Map<Integer, FloatBuffer[]> pinnedViews = new HashMap<>();
+        private final List<OnnxValue> owned = new ArrayList<>();
+        int[] sizes;
+        int[] lastAxis;
+
+        Buffers(ExplainRequest request, int batch, int sample) {
+            this.request = request;
+            this.sample = sample;
+        }
+
+        FloatBuffer[] run(FloatBuffer buffer, int n, Arena arena) throws OrtException {
+            OnnxTensor input = inputs.get(n);
+            if (input == null) {
+                long[] shape = new long[request.modelShape().length + 1];
+                shape[0] = n;
+                System.arraycopy(request.modelShape(), 0, shape, 1, request.modelShape().length);
+                input = OnnxTensor.createTensor(env, buffer.duplicate().position(0).limit(n * sample).slice(), shape);
+                inputs.put(n, input);
+                owned.add(input);
+            }
+            Map<String, OnnxTensor> in = Map.of(signature.inputName(), input);
+            FloatBuffer[] views = pinnedViews.get(n);
+            if (views != null) {
+                try (OrtSession.Result ignored = session.run(in, pinned.get(n))) {
+                    return views;
+                }
+            }
+            // First run at this batch size: let ONNX Runtime allocate, learn the output shapes, then pin.
+            try (OrtSession.Result result = session.run(in, new LinkedHashSet<>(request.outputs()))) {
+                List<String> names = request.outputs();
+                FloatBuffer[] copies = new FloatBuffer[names.size()];
+                int[] s = new int[names.size()];
+                int[] last = new int[names.size()];
+                Map<String, OnnxTensor> pins = new HashMap<>();
+                FloatBuffer[] pinViews = new FloatBuffer[names.size()];
+                for (int o = 0; o < names.size(); o++) {
+                    OnnxValue v = result.get(names.get(o)).orElseThrow();
+                    if (!(v instanceof OnnxTensor t) || t.getInfo().type != OnnxJavaType.FLOAT) {
+                        throw new OcclusionException("model output '" + names.get(o) + "' of " + modelPath + " is not a float tensor");
+                    }
+                    long[] shape = t.getInfo().getShape();
+                    if (shape.length == 0 || shape[0] != n) {
+                        throw new OcclusionException("model output '" + names.get(o) + "' of " + modelPath + " has shape "
+                                + java.util.Arrays.toString(shape) + ", which does not start with the batch size " + n);
+                    }
+                    long per = 1;
+                    for (int d = 1; d < shape.length; d++) {
+                        per *= shape[d];
+                    }
+                    s[o] = (int) per;
+                    last[o] = shape.length > 1 ? (int) shape[shape.length - 1] : 1;
+                    copies[o] = t.getFloatBuffer();
+                    MemorySegment seg = arena.allocate(4L * n * per, 64);
+                    pinViews[o] = seg.asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+                    OnnxTensor pin = OnnxTensor.createTensor(env, pinViews[o], shape);
+                    owned.add(pin);
+                    pins.put(names.get(o), pin);
+                }
+                if (sizes == null) {
+                    sizes = s;
+                    lastAxis = last;
+                }
+                pinned.put(n, pins);
+                pinnedViews.put(n, pinViews);
+                return copies;
+            }
+        }
+
+        @Override
+        public void close() {
+            for (OnnxValue v : owned) {
+                v.close();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(session);
+    }
+
+    private static void closeQuietly(OrtSession s) {
+        try {
+            s.close();
+        } catch (OrtException ignored) {
+            // closing a session that failed half-way: nothing left to report
+        }
+    }
+
+    static String firstLine(String s) {
+        if (s == null) {
+            return "(no message)";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,40 @@
+package io.occlusion4j.io;
+
+import io.occlusion4j.OcclusionException;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Writes whole files or nothing: a temporary sibling first, then a rename over the target. */
+public final class AtomicFiles {
+    private AtomicFiles() {}
+
+    public static void write(Path file, byte[] bytes) {
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        Path tmp = null;
+        try {
+            if (dir != null) {
+                Files.createDirectories(dir);
+            }
+            tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
+            Files.write(tmp, bytes);
+            try {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the original failure is what matters
+                }
+            }
+            throw new OcclusionException("cannot write " + file + ": " + e, e);
+        }
+    }
+}
