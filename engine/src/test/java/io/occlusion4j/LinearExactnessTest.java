@@ -96,7 +96,7 @@ class LinearExactnessTest {
                 }
             }
             assertThat(map.stats().windows()).isEqualTo(windows);
-            assertThat(map.stats().forwards()).isEqualTo(1 + (windows + 4) / 5);
+            assertThat(map.stats().forwards()).isEqualTo((windows + 1 + 4) / 5);
         }
     }
 

@@ -138,7 +138,7 @@ public final class OrtBackendSession implements BackendSession {
             batch = (int) fixed;
         } else {
             batch = r.batchSize() > 0 ? r.batchSize() : defaultBatch(4L * sample);
-            batch = Math.max(1, Math.min(batch, windows));
+            batch = Math.max(1, Math.min(batch, windows + 1));
         }
         String outputLabel = String.join("+", r.outputs());
         try (Arena arena = Arena.ofConfined(); Buffers io = new Buffers(r, batch, sample)) {
@@ -147,43 +147,58 @@ public final class OrtBackendSession implements BackendSession {
             for (int s = 0; s < batch; s++) {
                 writer.writeBase(buffer, s);
             }
-            // The unoccluded forward: one sample where the batch is free, else the whole fixed batch.
-            FloatBuffer[] baseOut = io.run(buffer, batchFixed ? batch : 1, arena);
-            Scoring scoring = new Scoring(r.score(), r.reduce(), io.sizes, io.lastAxis);
-            float[] base = new float[scoring.count()];
-            if (!scoring.scores(baseOut, 0, base)) {
-                throw new OcclusionException("model output " + outputLabel + " of " + modelPath
-                        + " contains NaN or Inf for the unoccluded input");
-            }
-            int[] targets = r.targets().resolve(base, outputLabel);
-            float[] baseAtTarget = new float[targets.length];
-            for (int t = 0; t < targets.length; t++) {
-                baseAtTarget[t] = base[targets[t]];
-            }
-            float[][] grid = new float[targets.length][windows];
-            float[] row = new float[scoring.count()];
+            // Jobs 0..windows: job 0 is the unoccluded sample, job j > 0 occludes window j - 1. The
+            // unoccluded sample rides in the first batch, so it costs no forward of its own.
+            int jobs = windows + 1;
             int[] slotWindow = new int[batch];
             java.util.Arrays.fill(slotWindow, -1);
-            int forwards = 1;
-            for (int first = 0; first < windows; first += batch) {
-                int n = Math.min(batch, windows - first);
+            Scoring scoring = null;
+            float[] base = null;
+            float[] row = null;
+            int[] targets = null;
+            float[] baseAtTarget = null;
+            float[][] grid = null;
+            int forwards = 0;
+            for (int first = 0; first < jobs; first += batch) {
+                int n = Math.min(batch, jobs - first);
                 for (int s = 0; s < n; s++) {
+                    int window = first + s - 1;
                     if (slotWindow[s] >= 0) {
                         writer.restore(buffer, s, slotWindow[s]);
                     }
-                    writer.occlude(buffer, s, first + s);
-                    slotWindow[s] = first + s;
+                    if (window >= 0) {
+                        writer.occlude(buffer, s, window);
+                    }
+                    slotWindow[s] = window;
                 }
                 FloatBuffer[] out = io.run(buffer, batchFixed ? batch : n, arena);
                 forwards++;
-                for (int s = 0; s < n; s++) {
+                int s0 = 0;
+                if (first == 0) {
+                    scoring = new Scoring(r.score(), r.reduce(), io.sizes, io.lastAxis);
+                    base = new float[scoring.count()];
+                    row = new float[scoring.count()];
+                    if (!scoring.scores(out, 0, base)) {
+                        throw new OcclusionException("model output " + outputLabel + " of " + modelPath
+                                + " contains NaN or Inf for the unoccluded input");
+                    }
+                    targets = r.targets().resolve(base, outputLabel);
+                    baseAtTarget = new float[targets.length];
+                    for (int t = 0; t < targets.length; t++) {
+                        baseAtTarget[t] = base[targets[t]];
+                    }
+                    grid = new float[targets.length][windows];
+                    s0 = 1;
+                }
+                for (int s = s0; s < n; s++) {
+                    int window = first + s - 1;
                     if (!scoring.scores(out, s, row)) {
                         throw new OcclusionException("model output " + outputLabel + " of " + modelPath
-                                + " contains NaN or Inf for the variant occluding window " + (first + s)
+                                + " contains NaN or Inf for the variant occluding window " + window
                                 + " of " + windows + " (" + r.grid() + ")");
                     }
                     for (int t = 0; t < targets.length; t++) {
-                        grid[t][first + s] = baseAtTarget[t] - row[targets[t]];
+                        grid[t][window] = baseAtTarget[t] - row[targets[t]];
                     }
                 }
             }

@@ -1,0 +1,23 @@
+package io.occlusion4j.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.LocalDate;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ResultsTableTest {
+    @Test
+    void tableNamesMachineCommitSettingsAndTheRatio() {
+        String t = BenchMain.ResultsTable.cpuSmall(List.of("machine: test CPU"), LocalDate.of(2026, 11, 28), "abc123", 27,
+                new BenchMain.Figures(45.0, 1.5), new BenchMain.Figures(50.0, 2.0));
+        assertThat(t).contains("cpu-small, 2026-11-28").contains("abc123").contains("machine: test CPU")
+                .contains("window 32, stride 16 (169 variants)").contains("batch 27")
+                .contains("| 45.00 | 1.50 |").contains("| 50.00 | 2.00 |").contains("**90.0 %**");
+    }
+
+    @Test
+    void engineBatchComesFromTheMemoryBudget() {
+        assertThat(CpuSmallBenchmark.engineBatch()).isBetween(1, 64);
+    }
+}
