@@ -1,0 +1,44 @@
+// A convolution filter's shape and data type.
+package io.occlusion4j.cuda;
+
+import io.occlusion4j.cuda.bindings.cudnn_h;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/** A {@code cudnnFilterDescriptor_t}: dims {K, C/groups, spatial...} in NCHW order. */
+public final class CudnnFilterDescriptor extends NativeResource {
+
+    private final MemorySegment handle;
+
+    private CudnnFilterDescriptor(MemorySegment handle) {
+        super("CudnnFilterDescriptor");
+        this.handle = handle;
+    }
+
+    public static CudnnFilterDescriptor of(Cudnn.DataType dataType, int... dims) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            CudnnException.check(cudnn_h.cudnnCreateFilterDescriptor(out), "cudnnCreateFilterDescriptor");
+            MemorySegment handle = out.get(ValueLayout.ADDRESS, 0);
+            int status = cudnn_h.cudnnSetFilterNdDescriptor(handle, dataType.value, cudnn_h.CUDNN_TENSOR_NCHW,
+                    dims.length, arena.allocateFrom(ValueLayout.JAVA_INT, dims));
+            if (status != 0) {
+                cudnn_h.cudnnDestroyFilterDescriptor(handle);
+                CudnnException.check(status, "cudnnSetFilterNdDescriptor");
+            }
+            return new CudnnFilterDescriptor(handle);
+        }
+    }
+
+    public MemorySegment handle() {
+        ensureOpen();
+        return handle;
+    }
+
+    @Override
+    void free() {
+        CudnnException.check(cudnn_h.cudnnDestroyFilterDescriptor(handle), "cudnnDestroyFilterDescriptor");
+    }
+}

@@ -1,0 +1,176 @@
+// Device memory owned by one object: allocation, copies both ways, memset.
+package io.occlusion4j.cuda;
+
+import io.occlusion4j.cuda.bindings.cuda_h;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * A block of device memory ({@code cuMemAlloc_v2}). Synchronous copies take any native host segment;
+ * asynchronous copies take a {@link PinnedHostBuffer} and keep both buffers alive until the stream has
+ * passed the copy.
+ */
+public final class DeviceBuffer extends NativeResource {
+
+    private final CudaContext context;
+    private final long address;
+    private final long byteSize;
+
+    private DeviceBuffer(CudaContext context, long address, long byteSize) {
+        super("DeviceBuffer(" + byteSize + " bytes)", context);
+        this.context = context;
+        this.address = address;
+        this.byteSize = byteSize;
+    }
+
+    static DeviceBuffer allocate(CudaContext context, long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("device allocation of " + bytes + " bytes");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(cuda_h.C_LONG);
+            CudaException.check(cuda_h.cuMemAlloc_v2(out, bytes), "cuMemAlloc_v2", bytes + " bytes");
+            return new DeviceBuffer(context, out.get(cuda_h.C_LONG, 0), bytes);
+        }
+    }
+
+    /** The {@code CUdeviceptr}, for kernel arguments and library calls. */
+    public long address() {
+        ensureOpen();
+        return address;
+    }
+
+    public long byteSize() {
+        return byteSize;
+    }
+
+    public CudaContext context() {
+        return context;
+    }
+
+    private void enter() {
+        ensureOpen();
+        context.makeCurrent();
+    }
+
+    private void checkRange(long offset, long bytes) {
+        if (offset < 0 || bytes < 0 || offset + bytes > byteSize) {
+            throw new IndexOutOfBoundsException("range [" + offset + ", " + (offset + bytes)
+                    + ") outside a device buffer of " + byteSize + " bytes");
+        }
+    }
+
+    private static void checkHost(MemorySegment host) {
+        if (!host.isNative()) {
+            throw new IllegalArgumentException("host memory for a CUDA copy must be native (off-heap)");
+        }
+    }
+
+    /** Copies all of {@code host} to the start of this buffer and returns when done. */
+    public void copyFrom(MemorySegment host) {
+        copyFrom(host, 0);
+    }
+
+    public void copyFrom(MemorySegment host, long offset) {
+        checkHost(host);
+        checkRange(offset, host.byteSize());
+        enter();
+        CudaException.check(cuda_h.cuMemcpyHtoD_v2(address + offset, host, host.byteSize()), "cuMemcpyHtoD_v2");
+    }
+
+    /** Fills all of {@code host} from the start of this buffer and returns when done. */
+    public void copyTo(MemorySegment host) {
+        copyTo(host, 0);
+    }
+
+    public void copyTo(MemorySegment host, long offset) {
+        checkHost(host);
+        checkRange(offset, host.byteSize());
+        enter();
+        CudaException.check(cuda_h.cuMemcpyDtoH_v2(host, address + offset, host.byteSize()), "cuMemcpyDtoH_v2");
+    }
+
+    public void copyFrom(float[] values) {
+        try (Arena arena = Arena.ofConfined()) {
+            copyFrom(arena.allocateFrom(ValueLayout.JAVA_FLOAT, values));
+        }
+    }
+
+    public float[] toFloatArray() {
+        if (byteSize % Float.BYTES != 0) {
+            throw new IllegalStateException("a buffer of " + byteSize + " bytes is not a float array");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocate(byteSize, 16);
+            copyTo(host);
+            return host.toArray(ValueLayout.JAVA_FLOAT);
+        }
+    }
+
+    /** Device-to-device copy of all of {@code source} to the start of this buffer. */
+    public void copyFrom(DeviceBuffer source) {
+        checkRange(0, source.byteSize);
+        enter();
+        CudaException.check(cuda_h.cuMemcpyDtoD_v2(address, source.address(), source.byteSize), "cuMemcpyDtoD_v2");
+    }
+
+    /** Enqueues a copy of all of {@code source} to the start of this buffer. */
+    public void copyFromAsync(PinnedHostBuffer source, CudaStream stream) {
+        checkRange(0, source.byteSize());
+        enter();
+        CudaException.check(cuda_h.cuMemcpyHtoDAsync_v2(address, source.segment(), source.byteSize(),
+                stream.handle()), "cuMemcpyHtoDAsync_v2");
+        stream.keepAlive(this, source);
+    }
+
+    /** Enqueues a copy filling all of {@code target} from the start of this buffer. */
+    public void copyToAsync(PinnedHostBuffer target, CudaStream stream) {
+        checkRange(0, target.byteSize());
+        enter();
+        CudaException.check(cuda_h.cuMemcpyDtoHAsync_v2(target.segment(), address, target.byteSize(),
+                stream.handle()), "cuMemcpyDtoHAsync_v2");
+        stream.keepAlive(this, target);
+    }
+
+    public void copyFromAsync(DeviceBuffer source, CudaStream stream) {
+        checkRange(0, source.byteSize);
+        enter();
+        CudaException.check(cuda_h.cuMemcpyDtoDAsync_v2(address, source.address(), source.byteSize,
+                stream.handle()), "cuMemcpyDtoDAsync_v2");
+        stream.keepAlive(this, source);
+    }
+
+    /** Sets every byte to {@code value}. */
+    public void fill(byte value) {
+        enter();
+        CudaException.check(cuda_h.cuMemsetD8_v2(address, value, byteSize), "cuMemsetD8_v2");
+    }
+
+    /** Sets every 32-bit word to {@code bits} (e.g. {@code Float.floatToRawIntBits(x)}). */
+    public void fill32(int bits) {
+        requireWords();
+        enter();
+        CudaException.check(cuda_h.cuMemsetD32_v2(address, bits, byteSize / 4), "cuMemsetD32_v2");
+    }
+
+    public void fill32Async(int bits, CudaStream stream) {
+        requireWords();
+        enter();
+        CudaException.check(cuda_h.cuMemsetD32Async(address, bits, byteSize / 4, stream.handle()), "cuMemsetD32Async");
+        stream.keepAlive(this);
+    }
+
+    private void requireWords() {
+        if (byteSize % 4 != 0) {
+            throw new IllegalStateException("a 32-bit fill needs a multiple of 4 bytes, not " + byteSize);
+        }
+    }
+
+    @Override
+    void free() {
+        context.makeCurrent();
+        CudaException.check(cuda_h.cuMemFree_v2(address), "cuMemFree_v2");
+    }
+}
