@@ -1,0 +1,172 @@
+package io.occlusion4j.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.occlusion4j.Occlusion;
+import io.occlusion4j.SensitivityMap;
+import io.occlusion4j.Targets;
+import io.occlusion4j.Tensor;
+import io.occlusion4j.io.Npy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * occlusion4j against the Python baseline (bench/python/occlusion_baseline.py) on the same ONNX file
+ * and the same input tensor: the baseline exports the network, then the two run alternately (Python,
+ * occlusion4j, Python, ...) for the given repetitions; each side times its occlusion loop after a
+ * warm-up, model loading excluded. Prints and writes variants per second for each, the ratio of the
+ * medians, and the agreement of the pixel maps.
+ *
+ * <p>Usage: {@code BaselineComparison --python PY [--workload cpu-small] [--reps 3] [--work DIR] [--out DIR]}
+ */
+public final class BaselineComparison {
+    private BaselineComparison() {}
+
+    record Workload(String name, int[] window, int[] stride, int threads) {}
+
+    static Workload workload(String name) {
+        return switch (name) {
+            case "cpu-small" -> new Workload(name, new int[] {32, 32}, new int[] {16, 16}, 2);
+            default -> throw new IllegalArgumentException("unknown CPU workload " + name + " (known: cpu-small)");
+        };
+    }
+
+    public static void main(String[] args) throws Exception {
+        String python = "python3";
+        String name = "cpu-small";
+        int reps = 3;
+        Path work = Files.createTempDirectory("o4j-compare");
+        Path out = Path.of("bench/results");
+        Path script = Path.of("bench/python/occlusion_baseline.py");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--python" -> python = args[++i];
+                case "--workload" -> name = args[++i];
+                case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--work" -> work = Path.of(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                case "--script" -> script = Path.of(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        if (reps < 3) {
+            throw new IllegalArgumentException("the comparison reports a median of at least 3 repetitions");
+        }
+        Workload w = workload(name);
+        Files.createDirectories(work);
+        run(List.of(python, script.toString(), "export", "--workload", name, "--dir", work.toString()));
+        Path model = work.resolve("model.onnx");
+        Tensor input = Npy.read(work.resolve("input.npy"));
+        ObjectMapper json = new ObjectMapper();
+        List<Double> pyRates = new ArrayList<>();
+        List<Double> javaRates = new ArrayList<>();
+        JsonNode pyResult = null;
+        SensitivityMap map = null;
+        try (Occlusion base = Occlusion.builder().model(model).threads(w.threads()).window(w.window()).stride(w.stride()).build()) {
+            int batch = CpuSmallBenchmark.engineBatch();
+            for (int r = 0; r < reps; r++) {
+                run(List.of(python, script.toString(), "run", "--workload", name, "--dir", work.toString(), "--reps", "1",
+                        "--batch", Integer.toString(batch), "--out-prefix", work.resolve("python").toString()));
+                pyResult = json.readTree(work.resolve("python.json").toFile());
+                pyRates.add(pyResult.get("variants_per_s").get(0).asDouble());
+                int target = pyResult.get("target").asInt();
+                try (Occlusion occ = base.with(b -> b.targets(Targets.of(target)).batchSize(batch))) {
+                    occ.explain(input); // warm-up, as the baseline does
+                    long t0 = System.nanoTime();
+                    map = occ.explain(input);
+                    double s = (System.nanoTime() - t0) / 1e9;
+                    javaRates.add(map.stats().windows() / s);
+                }
+                System.out.printf("rep %d: python %.2f variants/s, occlusion4j %.2f variants/s%n", r + 1,
+                        pyRates.getLast(), javaRates.getLast());
+            }
+        }
+        float[] ours = map.pixelMap(0).data();
+        float[] theirs = Npy.read(work.resolve("python.pixel.npy")).data();
+        Agreement agreement = Agreement.of(ours, theirs);
+        String table = table(w, pyResult, CpuSmallBenchmark.engineBatch(), pyRates, javaRates, agreement, map);
+        Files.createDirectories(out);
+        Path file = out.resolve("compare-" + name + "-" + LocalDate.now(ZoneOffset.UTC) + ".md");
+        Files.writeString(file, table);
+        System.out.println(table);
+        System.out.println("written to " + file);
+    }
+
+    /** How closely two maps agree: max |a-b| over the range of b, and Pearson's r. */
+    public record Agreement(double maxAbsDiffOverRange, double pearson) {
+        public static Agreement of(float[] a, float[] b) {
+            if (a.length != b.length) {
+                throw new IllegalArgumentException("maps differ in size: " + a.length + " vs " + b.length);
+            }
+            double min = Double.POSITIVE_INFINITY;
+            double max = Double.NEGATIVE_INFINITY;
+            double maxDiff = 0;
+            double ma = 0;
+            double mb = 0;
+            for (int i = 0; i < a.length; i++) {
+                min = Math.min(min, b[i]);
+                max = Math.max(max, b[i]);
+                maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+                ma += a[i];
+                mb += b[i];
+            }
+            ma /= a.length;
+            mb /= b.length;
+            double sab = 0;
+            double saa = 0;
+            double sbb = 0;
+            for (int i = 0; i < a.length; i++) {
+                sab += (a[i] - ma) * (b[i] - mb);
+                saa += (a[i] - ma) * (a[i] - ma);
+                sbb += (b[i] - mb) * (b[i] - mb);
+            }
+            double range = max - min;
+            return new Agreement(range > 0 ? maxDiff / range : maxDiff, sab / Math.sqrt(saa * sbb));
+        }
+    }
+
+    static double median(List<Double> v) {
+        double[] s = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    static String table(Workload w, JsonNode py, int batch, List<Double> pyRates, List<Double> javaRates, Agreement a,
+            SensitivityMap map) {
+        double pyMed = median(pyRates);
+        double javaMed = median(javaRates);
+        StringBuilder b = new StringBuilder();
+        b.append("# ").append(w.name()).append(": occlusion4j vs the PyTorch baseline, ").append(LocalDate.now(ZoneOffset.UTC)).append("\n\n");
+        b.append("Same ONNX export and the same input tensor; window ").append(Arrays.toString(w.window())).append(", stride ")
+                .append(Arrays.toString(w.stride())).append(", ").append(map.stats().windows()).append(" variants, batch ")
+                .append(batch).append(", ").append(w.threads()).append(" threads each, target ").append(py.get("target").asInt())
+                .append(". Alternating runs, each timed after a warm-up; model loading excluded.\n\n");
+        b.append("- commit: ").append(BenchMain.Machine.commit()).append('\n');
+        for (String m : BenchMain.Machine.describe()) {
+            b.append("- ").append(m).append('\n');
+        }
+        b.append("- baseline: PyTorch ").append(py.get("torch").asText()).append(" (bench/python/occlusion_baseline.py)\n\n");
+        b.append("| run | PyTorch baseline (variants/s) | occlusion4j (variants/s) |\n|---|---:|---:|\n");
+        for (int i = 0; i < pyRates.size(); i++) {
+            b.append(String.format("| %d | %.2f | %.2f |%n", i + 1, pyRates.get(i), javaRates.get(i)));
+        }
+        b.append(String.format("| **median** | **%.2f** | **%.2f** |%n%n", pyMed, javaMed));
+        b.append(String.format("Speed-up (median / median): **%.2fx** (target >= 1.5x).%n%n", javaMed / pyMed));
+        b.append(String.format("Map agreement: Pearson r = %.6f (target >= 0.999), max |difference| = %.2e of the"
+                + " baseline map's range (target <= 1e-3).%n", a.pearson(), a.maxAbsDiffOverRange()));
+        return b.toString();
+    }
+
+    private static void run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        int rc = p.waitFor();
+        if (rc != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " exited with " + rc);
+        }
+    }
+}
