@@ -31,7 +31,10 @@ public final class WindowGrid {
         for (int d = 0; d < k; d++) {
             int span = spatial[d] - window[d];
             int n = switch (edge) {
-                case CROP, SHIFT -> ceilDiv(span, stride[d]) + 1;
+                // With gaps (stride > window) Captum's count can put the last start at or past the
+                // edge; such a window would cover nothing, so it is not a position.
+                case CROP -> Math.min(ceilDiv(span, stride[d]) + 1, ceilDiv(spatial[d], stride[d]));
+                case SHIFT -> ceilDiv(span, stride[d]) + 1;
                 case INSIDE -> span / stride[d] + 1;
             };
             starts[d] = new int[n];

@@ -82,6 +82,24 @@ class WindowGridTest {
     }
 
     @Test
+    void cropWithGapsNeverStartsAWindowPastTheEdge() {
+        // Captum's count ceil((5-1)/3)+1 = 3 would start a window at 6, outside the input.
+        WindowGrid g = WindowGrid.of(new int[] {5}, new int[] {1}, new int[] {3}, Edge.CROP, true);
+        assertThat(g.gridShape()).containsExactly(2);
+        assertThat(g.start(0, 1)).isEqualTo(3);
+        for (int d = 1; d < 30; d++) {
+            for (int w = 1; w <= d; w++) {
+                for (int s = 1; s < 2 * w + 3; s++) {
+                    WindowGrid h = WindowGrid.of(new int[] {d}, new int[] {w}, new int[] {s}, Edge.CROP, true);
+                    for (int i = 0; i < h.gridShape()[0]; i++) {
+                        assertThat(h.extent(0, i)).as("%s position %d", h, i).isPositive();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void regionDecodesRowMajorPositions() {
         WindowGrid g = WindowGrid.of(new int[] {5, 6, 7}, new int[] {2, 3, 4}, new int[] {2, 3, 3}, Edge.CROP, false);
         int[] start = new int[3];

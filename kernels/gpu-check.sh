@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The GPU checks of the kernels module in one run, for a GPU machine with no Java or Maven:
+#   JAVA=/path/to/jlink/bin/java OUT=/path/to/out kernels/gpu-check.sh
+# Needs, from a build (mvn package -pl native-bindings,engine,kernels,tests -am): tests/target/gpu-check/
+# (the JUnit console launcher and every jar the tests need) and tests/target/occlusion4j-tests-*-tests.jar.
+# CUDA libraries are found by the bindings' locator (explicit path, usual names, then PyTorch's
+# site-packages/nvidia/*/lib). Writes logs and results.md to $OUT; exits non-zero if any step failed.
+set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+JAVA=${JAVA:-java}
+OUT=${OUT:-$here/gpu-check-out}
+jars=${GPU_CHECK_JARS:-$here/tests/target/gpu-check}
+mkdir -p "$OUT"
+cp=$(ls "$jars"/*.jar "$here"/tests/target/occlusion4j-tests-*-tests.jar 2>/dev/null | grep -v junit-platform-console | tr '\n' ':')
+launcher=$jars/junit-platform-console-standalone.jar
+opts=(--enable-native-access=ALL-UNNAMED -Docclusion4j.nvrtcCache="$OUT/nvrtc-cache"
+      -Docclusion4j.hostKernels="$here/kernels/target/host/libocc_kernels_host.so")
+status=0
+row() { echo "| $1 | $2 | $3 |" >> "$OUT/results.md"; }
+echo "| step | exit | summary |" > "$OUT/results.md"
+echo "|---|---|---|" >> "$OUT/results.md"
+
+"$JAVA" "${opts[@]}" -cp "$cp" io.occlusion4j.cuda.NativeProbe > "$OUT/probe.log" 2>&1
+rc=$?; [[ $rc -ne 0 ]] && status=1
+row "native probe" "$rc" "$(grep -m3 -iE 'device|sm_|no ' "$OUT/probe.log" | tr '\n' ' ' | cut -c1-200)"
+
+# Kernels vs the CPU reference (GPU and host builds), and the session: closed form, graphs, bytes moved.
+"$JAVA" "${opts[@]}" -jar "$launcher" execute --class-path "$cp" --details=tree --disable-banner --disable-ansi-colors \
+    --select-class io.occlusion4j.kernels.GpuKernelsTest --select-class io.occlusion4j.kernels.GpuOcclusionSessionTest \
+    --select-class io.occlusion4j.kernels.HostKernelsTest --reports-dir "$OUT/junit" > "$OUT/junit.log" 2>&1
+rc=$?; [[ $rc -ne 0 ]] && status=1
+summary=$(grep -E '^\[ +[0-9]+ (tests|containers) (successful|failed|skipped|aborted)' "$OUT/junit.log" | tr -s ' ' | tr '\n' ' ')
+row "GPU + host kernel tests" "$rc" "$summary"
+# A skipped GPU test is not a pass here: the machine was supposed to have a GPU.
+if grep -qE '^\[ +[1-9][0-9]* (tests|containers) (skipped|aborted)' "$OUT/junit.log"; then
+  status=1
+  row "skips" "1" "$(grep -m1 -o 'skipped: .*' "$OUT/junit.log" | cut -c1-200)"
+fi
+grep '\[gpu-session\]' "$OUT/junit.log" > "$OUT/transfers.log" 2>/dev/null
+
+# Variant writer throughput next to the device-to-device copy bandwidth (target ratio >= 0.70).
+"$JAVA" "${opts[@]}" -cp "$cp" io.occlusion4j.kernels.VariantWriterBenchmark 20 > "$OUT/throughput.md" 2>&1
+rc=$?; [[ $rc -ne 0 ]] && status=1
+row "variant writer throughput" "$rc" "$(grep -m1 'full write fp32' "$OUT/throughput.md" | cut -c1-200)"
+
+cat "$OUT/results.md" "$OUT/throughput.md" "$OUT/transfers.log" 2>/dev/null
+exit $status

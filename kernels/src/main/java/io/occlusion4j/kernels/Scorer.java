@@ -1,0 +1,30 @@
+// The model side of the GPU loop: turns a batch in device memory into outputs in device memory.
+package io.occlusion4j.kernels;
+
+import io.occlusion4j.cuda.CudaStream;
+import io.occlusion4j.cuda.DeviceBuffer;
+
+/**
+ * Scores a batch of model-layout samples already on the device, enqueuing its work on the given stream
+ * (no host round trip, so a batch can be captured as a CUDA graph). The inference plan will be one; the
+ * cuBLAS {@link LinearScorer} stands in until then.
+ */
+public interface Scorer extends AutoCloseable {
+
+    /** Outputs per sample ({@code K}). */
+    int outputsPerSample();
+
+    /** Length of the output's last axis (the softmax groups). */
+    int lastAxis();
+
+    /** Whether the batch buffer it reads is fp16. */
+    default boolean halfInput() {
+        return false;
+    }
+
+    /** Writes outputs {@code [rows, K]} for samples {@code [0, rows)} of {@code batch} into {@code outputs}. */
+    void score(CudaStream stream, DeviceBuffer batch, int rows, DeviceBuffer outputs);
+
+    @Override
+    void close();
+}
