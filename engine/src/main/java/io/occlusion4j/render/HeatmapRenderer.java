@@ -146,9 +146,9 @@ public final class HeatmapRenderer {
             }
         }
 
-        /** Automatic colour map (viridis for one-signed maps), alpha 0.5, automatic range. */
+        /** Automatic colour map (viridis for one-signed maps), alpha 0.75 (for diverging maps: at the largest magnitude), automatic range. */
         public static Options defaults() {
-            return new Options(null, Colormap.VIRIDIS, 0.5, Double.NaN, Double.NaN, 0.01,
+            return new Options(null, Colormap.VIRIDIS, 0.75, Double.NaN, Double.NaN, 0.01,
                     384, 96, 1024, 1024);
         }
 
@@ -471,6 +471,7 @@ public final class HeatmapRenderer {
         axis(mh, h, y0, y1, fy);
         int[] row = new int[w];
         Colormap cm = scale.colormap();
+        boolean diverging = cm.diverging();
         for (int y = 0; y < h; y++) {
             img.getRGB(0, y, w, 1, row, 0, w);
             int r0 = y0[y] * mw;
@@ -484,11 +485,16 @@ public final class HeatmapRenderer {
                 if (Float.isNaN(v)) {
                     continue;
                 }
-                int c = cm.rgb(scale.position(v));
+                double t = scale.position(v);
+                int c = cm.rgb(t);
+                // A diverging map is white at 0: blended at a fixed opacity it would wash the whole
+                // picture out. Its opacity grows with the magnitude instead, so the photo stays clear
+                // where occlusion changes nothing and the colour is strongest where it matters most.
+                double a = diverging ? alpha * Math.sqrt(Math.min(1, Math.abs(2 * t - 1))) : alpha;
                 int p = row[x];
-                row[x] = (blendChannel(p >> 16, c >> 16, alpha) << 16)
-                        | (blendChannel(p >> 8, c >> 8, alpha) << 8)
-                        | blendChannel(p, c, alpha);
+                row[x] = (blendChannel(p >> 16, c >> 16, a) << 16)
+                        | (blendChannel(p >> 8, c >> 8, a) << 8)
+                        | blendChannel(p, c, a);
             }
             img.setRGB(0, y, w, 1, row, 0, w);
         }

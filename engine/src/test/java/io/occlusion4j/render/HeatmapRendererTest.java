@@ -93,8 +93,26 @@ class HeatmapRendererTest {
     }
 
     @Test
+    void divergingOverlayLeavesZeroRegionsUntouchedAndIsOpaqueAtTheExtremes() {
+        HeatmapRenderer renderer = new HeatmapRenderer(HeatmapRenderer.Options.defaults().withAlpha(1.0));
+        int h = 8;
+        int w = 8;
+        float[] map = halves(h, w, 0f, 0f);
+        map[0] = 1f;
+        map[1] = -1f;
+        BufferedImage out = renderer.render(gray(200, 200, 128), map, h, w, "t", 0.9);
+        Rectangle ia = renderer.layout(200, 200).imageArea();
+        int zero = out.getRGB(ia.x + ia.width * 7 / 8, ia.y + ia.height * 7 / 8);
+        assertThat(r(zero)).isEqualTo(128);
+        assertThat(g(zero)).isEqualTo(128);
+        assertThat(b(zero)).isEqualTo(128);
+        int peak = out.getRGB(ia.x, ia.y);
+        assertThat(peak & 0xffffff).isEqualTo(Colormap.BLUE_WHITE_RED.rgb(1));
+    }
+
+    @Test
     void hotRegionIsBrighterThanColdRegionWithViridis() {
-        HeatmapRenderer renderer = new HeatmapRenderer();
+        HeatmapRenderer renderer = new HeatmapRenderer(HeatmapRenderer.Options.defaults().withAlpha(0.5));
         int h = 8;
         int w = 8;
         float[] map = halves(h, w, 1f, 0f);
