@@ -101,6 +101,25 @@ public final class Occlusion implements AutoCloseable {
         return map;
     }
 
+    /**
+     * Explains only the given windows of {@code input}'s grid (numbered row-major over {@link #grid(Tensor)},
+     * per channel {@code c * count + position}; strictly ascending). Grid-map entries of the other windows
+     * are NaN; each pixel-map element is the mean over the explained windows covering it (NaN where none
+     * of its covering windows was explained). The stats count the variants scored. An empty subset runs
+     * only the unoccluded forward: the map's {@link SensitivityMap#allBaseScores()} are the input's scores.
+     */
+    public SensitivityMap explain(Tensor input, int[] windows) {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(windows, "windows");
+        return session.explain(request(input).withWindows(windows));
+    }
+
+    /** The window grid this explainer's settings give for {@code input} ({@code [C, D1..Dk]}). */
+    public WindowGrid grid(Tensor input) {
+        Objects.requireNonNull(input, "input");
+        return request(input).grid();
+    }
+
     /** Explains a batch of inputs, one map each, in order. */
     public List<SensitivityMap> explain(List<Tensor> inputs) {
         List<SensitivityMap> out = new ArrayList<>(inputs.size());
@@ -184,7 +203,7 @@ public final class Occlusion implements AutoCloseable {
         }
         List<String> outputs = resolveOutputs(sig);
         return new ExplainRequest(input.data(), channels, grid, settings.perChannel, settings.fill, transform, sample,
-                settings.score, settings.reduce, outputs, settings.targets, settings.batchSize);
+                settings.score, settings.reduce, outputs, settings.targets, settings.batchSize, settings.progress);
     }
 
     private static float[] broadcast(float[] v, int channels, String what) {
@@ -224,6 +243,19 @@ public final class Occlusion implements AutoCloseable {
         }
     }
 
+    /**
+     * Told after each forward of a run how many of its occluded variants have been scored. Called on the
+     * thread that runs {@link #explain}; keep it cheap (it runs between batches).
+     */
+    @FunctionalInterface
+    public interface ProgressListener {
+        /**
+         * @param done  variants scored so far, {@code 0 <= done <= total}; the last call has {@code done == total}
+         * @param total the run's variants (window positions, times channels when per channel)
+         */
+        void progress(int done, int total);
+    }
+
     /** Settings of an {@link Occlusion}; {@link #build()} loads the model. */
     public static final class Builder {
         private Path model;
@@ -245,6 +277,7 @@ public final class Occlusion implements AutoCloseable {
         private Layout layout = Layout.CHANNELS_FIRST;
         private int[] imageSize;
         private boolean bgr;
+        private ProgressListener progress;
 
         private Builder() {}
 
@@ -363,6 +396,12 @@ public final class Occlusion implements AutoCloseable {
             return this;
         }
 
+        /** Reports each run's progress to {@code listener} ({@code null}, the default, reports nothing). */
+        public Builder progress(ProgressListener listener) {
+            this.progress = listener;
+            return this;
+        }
+
         /** Loads the model on the chosen back end. */
         public Occlusion build() {
             if (model == null) {
@@ -404,6 +443,7 @@ public final class Occlusion implements AutoCloseable {
             b.layout = layout;
             b.imageSize = imageSize;
             b.bgr = bgr;
+            b.progress = progress;
             return b;
         }
     }

@@ -17,6 +17,7 @@ import io.occlusion4j.core.ModelSignature;
 import io.occlusion4j.core.Reductions;
 import io.occlusion4j.core.Scoring;
 import io.occlusion4j.core.VariantWriter;
+import io.occlusion4j.core.WindowSubsets;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -130,6 +131,7 @@ public final class OrtBackendSession implements BackendSession {
         long t0 = System.nanoTime();
         VariantWriter writer = new VariantWriter(r.input(), r.channels(), r.grid(), r.perChannel(), r.fill(), r.transform());
         int windows = writer.count();
+        int variants = r.variantCount();
         int sample = writer.sampleSize();
         long fixed = signature.fixedBatch();
         boolean batchFixed = fixed > 0;
@@ -138,7 +140,7 @@ public final class OrtBackendSession implements BackendSession {
             batch = (int) fixed;
         } else {
             batch = r.batchSize() > 0 ? r.batchSize() : defaultBatch(4L * sample);
-            batch = Math.max(1, Math.min(batch, windows + 1));
+            batch = Math.max(1, Math.min(batch, variants + 1));
         }
         String outputLabel = String.join("+", r.outputs());
         try (Arena arena = Arena.ofConfined(); Buffers io = new Buffers(r, batch, sample)) {
@@ -147,9 +149,9 @@ public final class OrtBackendSession implements BackendSession {
             for (int s = 0; s < batch; s++) {
                 writer.writeBase(buffer, s);
             }
-            // Jobs 0..windows: job 0 is the unoccluded sample, job j > 0 occludes window j - 1. The
-            // unoccluded sample rides in the first batch, so it costs no forward of its own.
-            int jobs = windows + 1;
+            // Jobs 0..variants: job 0 is the unoccluded sample, job j > 0 occludes window r.window(j - 1).
+            // The unoccluded sample rides in the first batch, so it costs no forward of its own.
+            int jobs = variants + 1;
             int[] slotWindow = new int[batch];
             java.util.Arrays.fill(slotWindow, -1);
             Scoring scoring = null;
@@ -162,7 +164,7 @@ public final class OrtBackendSession implements BackendSession {
             for (int first = 0; first < jobs; first += batch) {
                 int n = Math.min(batch, jobs - first);
                 for (int s = 0; s < n; s++) {
-                    int window = first + s - 1;
+                    int window = first + s == 0 ? -1 : r.window(first + s - 1);
                     if (slotWindow[s] >= 0) {
                         writer.restore(buffer, s, slotWindow[s]);
                     }
@@ -188,10 +190,15 @@ public final class OrtBackendSession implements BackendSession {
                         baseAtTarget[t] = base[targets[t]];
                     }
                     grid = new float[targets.length][windows];
+                    if (r.windows() != null) {
+                        for (float[] g : grid) {
+                            java.util.Arrays.fill(g, Float.NaN);
+                        }
+                    }
                     s0 = 1;
                 }
                 for (int s = s0; s < n; s++) {
-                    int window = first + s - 1;
+                    int window = r.window(first + s - 1);
                     if (!scoring.scores(out, s, row)) {
                         throw new OcclusionException("model output " + outputLabel + " of " + modelPath
                                 + " contains NaN or Inf for the variant occluding window " + window
@@ -201,14 +208,18 @@ public final class OrtBackendSession implements BackendSession {
                         grid[t][window] = baseAtTarget[t] - row[targets[t]];
                     }
                 }
+                if (r.progress() != null) {
+                    r.progress().progress(first + n - 1, variants);
+                }
             }
             float[][] pixel = new float[targets.length][];
             int mapChannels = r.perChannel() ? r.channels() : 1;
             for (int t = 0; t < targets.length; t++) {
-                pixel[t] = Reductions.pixelMap(grid[t], r.grid(), mapChannels);
+                pixel[t] = r.windows() == null ? Reductions.pixelMap(grid[t], r.grid(), mapChannels)
+                        : WindowSubsets.pixelMap(grid[t], r.grid(), mapChannels);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            RunStats stats = new RunStats(windows, forwards, batch, batchFixed, seconds, windows / seconds, name(), device());
+            RunStats stats = new RunStats(variants, forwards, batch, batchFixed, seconds, variants / seconds, name(), device());
             return new SensitivityMap(r.grid(), r.perChannel(), r.channels(), outputLabel, targets, base, grid, pixel, stats);
         } catch (OrtException e) {
             throw new OcclusionException("ONNX Runtime failed to run model " + modelPath + ": " + firstLine(e.getMessage()), e);

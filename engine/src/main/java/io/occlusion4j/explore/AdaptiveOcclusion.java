@@ -1,0 +1,380 @@
+package io.occlusion4j.explore;
+
+import io.occlusion4j.Occlusion;
+import io.occlusion4j.RunStats;
+import io.occlusion4j.SensitivityMap;
+import io.occlusion4j.Targets;
+import io.occlusion4j.Tensor;
+import io.occlusion4j.WindowGrid;
+import io.occlusion4j.core.FillValues;
+import io.occlusion4j.core.Reductions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Adaptive (coarse-to-fine) occlusion: an approximation of the exact map that scores only part of the
+ * windows.
+ *
+ * <ol>
+ *   <li><b>Coarse pass</b>: every window of a coarse grid, window {@code min(D, f*w)} and stride
+ *       {@code min(coarse window, f*s)} per axis ({@code w, s} the explainer's window and stride,
+ *       {@code f} the coarse factor), same fill, edges, score and targets.
+ *   <li><b>Selection</b>: per target (and per channel for per-channel windows), the {@code ceil(r * n)} coarse
+ *       positions of highest value ({@code n} positions, ties to the lower index), dilated by {@code margin}
+ *       positions along every axis (a box). Each coarse position owns a <i>cell</i> of the input: the
+ *       elements nearer its window's centre than any other's, per axis (cells tile the input). The exact
+ *       windows are the fine windows whose centre element lies in a selected cell ({@link Rule#CENTRE}, the
+ *       default) or whose region overlaps one ({@link Rule#OVERLAP}); the union over targets.
+ *   <li><b>Fine pass</b>: the exact windows only, through {@link Occlusion#explain(Tensor, int[])}.
+ *   <li><b>Fill</b>: every other fine window gets {@code a * m}, {@code m} the mean of the coarse pixel map
+ *       over the window's region and {@code a} a per-target scale fitted by least squares through the
+ *       origin on the exact windows ({@code a = sum f m / sum m^2}; 1 when that is not positive or not
+ *       finite), which puts coarse (larger-window) drops on the fine scale. The pixel map is then reduced
+ *       from the completed grid map as usual.
+ * </ol>
+ *
+ * The statistics count every model sample honestly: the coarse variants, the fine variants and the
+ * unoccluded input once per pass (on the CPU it rides in each pass's first batch), against the exact
+ * run's windows plus its one unoccluded sample.
+ */
+public final class AdaptiveOcclusion {
+    /** The default top fraction of coarse positions refined. */
+    public static final double DEFAULT_R = 0.05;
+    /** The default coarse factor: coarse window and stride this many times the fine ones. */
+    public static final int DEFAULT_COARSE_FACTOR = 3;
+    /** The default margin around selected coarse positions, in coarse positions. */
+    public static final int DEFAULT_MARGIN = 1;
+    /** The default rule for which fine windows a selected cell makes exact. */
+    public static final Rule DEFAULT_RULE = Rule.CENTRE;
+
+    /** Which fine windows a selected coarse cell makes exact. */
+    public enum Rule {
+        /** The fine windows whose centre element lies in a selected cell (the default: cheaper). */
+        CENTRE,
+        /** The fine windows whose region overlaps a selected cell at all (more exact windows at the cells' borders). */
+        OVERLAP
+    }
+
+    private AdaptiveOcclusion() {}
+
+    /**
+     * @param r            top fraction of coarse positions refined, in (0, 1]
+     * @param coarseFactor coarse window and stride over the fine ones, >= 2
+     * @param margin       coarse positions added around each selected one, per axis, >= 0
+     * @param rule         which fine windows a selected cell makes exact
+     */
+    public record Settings(double r, int coarseFactor, int margin, Rule rule) {
+        public Settings {
+            if (!(r > 0 && r <= 1)) {
+                throw new IllegalArgumentException("adaptive fraction r must be in (0, 1], got " + r);
+            }
+            if (coarseFactor < 2) {
+                throw new IllegalArgumentException("coarse factor must be >= 2, got " + coarseFactor);
+            }
+            if (margin < 0) {
+                throw new IllegalArgumentException("margin must be >= 0, got " + margin);
+            }
+            java.util.Objects.requireNonNull(rule, "rule");
+        }
+
+        public static Settings of(double r) {
+            return new Settings(r, DEFAULT_COARSE_FACTOR, DEFAULT_MARGIN, DEFAULT_RULE);
+        }
+
+        public static Settings defaults() {
+            return of(DEFAULT_R);
+        }
+    }
+
+    /**
+     * What an adaptive run cost and saved.
+     *
+     * @param coarseWindow   the coarse window per axis
+     * @param coarseStride   the coarse stride per axis
+     * @param coarseVariants variants of the coarse pass
+     * @param exactVariants  variants of the fine pass (exactly computed fine windows)
+     * @param fineVariants   variants of the exact run (all fine windows)
+     * @param forwardsUsed   model samples of this run: coarse and fine variants plus one unoccluded sample per pass
+     * @param exactForwards  model samples of the exact run: its variants plus its unoccluded sample
+     * @param fractionUsed   {@code forwardsUsed / exactForwards}
+     * @param modelCalls     model invocations (batches) of both passes
+     * @param scale          the fitted coarse-to-fine scale per target
+     * @param seconds        wall time of both passes and the fill
+     */
+    public record Stats(int[] coarseWindow, int[] coarseStride, int coarseVariants, int exactVariants, int fineVariants,
+            int forwardsUsed, int exactForwards, double fractionUsed, int modelCalls, double[] scale, double seconds) {
+        /** {@code 1 - fractionUsed}: the fraction of the exact run's forwards saved (negative when it cost more). */
+        public double fractionSaved() {
+            return 1 - fractionUsed;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("coarse %s/%s: %d variants; exact windows %d of %d; forwards %d of %d (%.1f %% used, %.1f %% saved); %d model calls; %.3f s",
+                    Arrays.toString(coarseWindow), Arrays.toString(coarseStride), coarseVariants, exactVariants, fineVariants,
+                    forwardsUsed, exactForwards, 100 * fractionUsed, 100 * fractionSaved(), modelCalls, seconds);
+        }
+    }
+
+    /**
+     * @param map    the adaptive map on the fine grid (its run stats sum both passes)
+     * @param coarse the coarse pass's map
+     * @param exact  per fine window (numbered as the fine grid map), whether it was computed exactly
+     * @param stats  cost and savings
+     */
+    public record Result(SensitivityMap map, SensitivityMap coarse, boolean[] exact, Stats stats) {}
+
+    /** Adaptive explanation with top fraction {@code r} and the default coarse factor and margin. */
+    public static Result explain(Occlusion base, Tensor input, double r) {
+        return explain(base, input, Settings.of(r));
+    }
+
+    /** Adaptive explanation of {@code input} with {@code base}'s settings as the fine (requested) settings. */
+    public static Result explain(Occlusion base, Tensor input, Settings settings) {
+        Objects.requireNonNull(base, "base");
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(settings, "settings");
+        long t0 = System.nanoTime();
+        WindowGrid fine = base.grid(input);
+        int[] spatial = fine.spatialShape();
+        int[] cw = new int[spatial.length];
+        int[] cs = new int[spatial.length];
+        for (int d = 0; d < spatial.length; d++) {
+            cw[d] = (int) Math.min(spatial[d], (long) settings.coarseFactor() * fine.window()[d]);
+            cs[d] = (int) Math.min(cw[d], (long) settings.coarseFactor() * fine.stride()[d]);
+        }
+        SensitivityMap coarse;
+        try (Occlusion coarseOcc = base.with(b -> b.window(cw).stride(cs))) {
+            coarse = coarseOcc.explain(input);
+        }
+        int[] targets = coarse.targets();
+        int channels = input.dim(0);
+        boolean perChannel = coarse.perChannel();
+        int slices = perChannel ? channels : 1;
+        float[][] coarseGrids = new float[targets.length][];
+        for (int t = 0; t < targets.length; t++) {
+            coarseGrids[t] = coarse.gridMap(t).data();
+        }
+        boolean[] exact = select(fine, coarse.grid(), coarseGrids, slices, settings.r(), settings.margin(), settings.rule());
+        int count = 0;
+        for (boolean e : exact) {
+            count += e ? 1 : 0;
+        }
+        int[] subset = new int[count];
+        for (int i = 0, n = 0; i < exact.length; i++) {
+            if (exact[i]) {
+                subset[n++] = i;
+            }
+        }
+        SensitivityMap part;
+        try (Occlusion fineOcc = base.with(b -> b.targets(Targets.of(targets)))) {
+            part = fineOcc.explain(input, subset);
+        }
+        int gsize = fine.count();
+        int size = FillValues.spatialSize(spatial);
+        float[][] grids = new float[targets.length][];
+        float[][] pixels = new float[targets.length][];
+        double[] scales = new double[targets.length];
+        int[] start = new int[spatial.length];
+        int[] extent = new int[spatial.length];
+        for (int t = 0; t < targets.length; t++) {
+            float[] g = part.gridMap(t).data();
+            float[] cp = coarse.pixelMap(t).data();
+            double[] estimate = new double[g.length];
+            for (int i = 0; i < g.length; i++) {
+                fine.region(i % gsize, start, extent);
+                estimate[i] = boxMean(cp, (i / gsize) * size, spatial, start, extent);
+            }
+            double num = 0;
+            double den = 0;
+            for (int i = 0; i < g.length; i++) {
+                if (exact[i]) {
+                    num += g[i] * estimate[i];
+                    den += estimate[i] * estimate[i];
+                }
+            }
+            double a = num / den;
+            scales[t] = a > 0 && Double.isFinite(a) ? a : 1;
+            for (int i = 0; i < g.length; i++) {
+                if (!exact[i]) {
+                    g[i] = (float) (scales[t] * estimate[i]);
+                }
+            }
+            grids[t] = g;
+            pixels[t] = Reductions.pixelMap(g, fine, slices);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        RunStats cst = coarse.stats();
+        RunStats fst = part.stats();
+        int variants = cst.windows() + fst.windows();
+        RunStats runStats = new RunStats(variants, cst.forwards() + fst.forwards(), fst.batchSize(), fst.batchFixed(), seconds,
+                variants / seconds, fst.backend(), fst.device());
+        SensitivityMap map = new SensitivityMap(fine, perChannel, channels, part.output(), part.targets(), part.allBaseScores(),
+                grids, pixels, runStats);
+        int used = cst.windows() + 1 + fst.windows() + 1;
+        int exactForwards = exact.length + 1;
+        Stats stats = new Stats(cw, cs, cst.windows(), fst.windows(), exact.length, used, exactForwards, (double) used / exactForwards,
+                cst.forwards() + fst.forwards(), scales, seconds);
+        return new Result(map, coarse, exact, stats);
+    }
+
+    /**
+     * The fine windows to compute exactly (see the class comment).
+     *
+     * @param coarseGrids per target, the coarse grid map {@code [slices, coarse positions]}
+     * @return per fine window {@code [slices, fine positions]}, whether it is computed exactly
+     */
+    public static boolean[] select(WindowGrid fine, WindowGrid coarse, float[][] coarseGrids, int slices, double r, int margin,
+            Rule rule) {
+        int k = fine.rank();
+        int[] spatial = fine.spatialShape();
+        int[] cshape = coarse.gridShape();
+        int[] fshape = fine.gridShape();
+        int ccount = coarse.count();
+        int fcount = fine.count();
+        // Per axis: the coarse cell of every element, then the range of cells each fine window overlaps.
+        int[][] lo = new int[k][];
+        int[][] hi = new int[k][];
+        for (int d = 0; d < k; d++) {
+            int[] cellOf = cells(coarse, d, spatial[d]);
+            lo[d] = new int[fshape[d]];
+            hi[d] = new int[fshape[d]];
+            for (int j = 0; j < fshape[d]; j++) {
+                int s = fine.start(d, j);
+                int e = fine.extent(d, j);
+                if (rule == Rule.OVERLAP) {
+                    lo[d][j] = cellOf[s];
+                    hi[d][j] = cellOf[s + e - 1];
+                } else {
+                    lo[d][j] = hi[d][j] = cellOf[s + (e - 1) / 2];
+                }
+            }
+        }
+        int top = (int) Math.max(1, Math.min(ccount, Math.ceil(r * ccount - 1e-9)));
+        boolean[] exact = new boolean[slices * fcount];
+        int[] coord = new int[k];
+        int[] boxLo = new int[k];
+        int[] boxHi = new int[k];
+        for (float[] grid : coarseGrids) {
+            for (int sl = 0; sl < slices; sl++) {
+                boolean[] chosen = new boolean[ccount];
+                for (int p : topPositions(grid, sl * ccount, ccount, top)) {
+                    unravel(p, cshape, coord);
+                    for (int d = 0; d < k; d++) {
+                        boxLo[d] = Math.max(0, coord[d] - margin);
+                        boxHi[d] = Math.min(cshape[d] - 1, coord[d] + margin);
+                    }
+                    forEachInBox(boxLo, boxHi, cshape, q -> chosen[q] = true);
+                }
+                for (int j = 0; j < fcount; j++) {
+                    if (exact[sl * fcount + j]) {
+                        continue;
+                    }
+                    unravel(j, fshape, coord);
+                    for (int d = 0; d < k; d++) {
+                        boxLo[d] = lo[d][coord[d]];
+                        boxHi[d] = hi[d][coord[d]];
+                    }
+                    boolean[] hit = {false};
+                    forEachInBox(boxLo, boxHi, cshape, q -> hit[0] |= chosen[q]);
+                    exact[sl * fcount + j] = hit[0];
+                }
+            }
+        }
+        return exact;
+    }
+
+    /** The cell (nearest window centre, lower index on a tie) of every element along {@code axis}. */
+    static int[] cells(WindowGrid grid, int axis, int length) {
+        int n = grid.gridShape()[axis];
+        int[] out = new int[length];
+        int i = 0;
+        for (int x = 0; x < length; x++) {
+            double centre = x + 0.5;
+            while (i + 1 < n && Math.abs(mid(grid, axis, i + 1) - centre) < Math.abs(mid(grid, axis, i) - centre)) {
+                i++;
+            }
+            out[x] = i;
+        }
+        return out;
+    }
+
+    private static double mid(WindowGrid grid, int axis, int i) {
+        return grid.start(axis, i) + grid.extent(axis, i) / 2.0;
+    }
+
+    private static int[] topPositions(float[] grid, int offset, int count, int top) {
+        Integer[] order = new Integer[count];
+        for (int i = 0; i < count; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> {
+            int c = Float.compare(grid[offset + b], grid[offset + a]);
+            return c != 0 ? c : Integer.compare(a, b);
+        });
+        int[] out = new int[top];
+        for (int i = 0; i < top; i++) {
+            out[i] = order[i];
+        }
+        return out;
+    }
+
+    private static void unravel(int i, int[] shape, int[] coord) {
+        int rest = i;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            coord[d] = rest % shape[d];
+            rest /= shape[d];
+        }
+    }
+
+    private static void forEachInBox(int[] lo, int[] hi, int[] shape, java.util.function.IntConsumer action) {
+        int k = shape.length;
+        int[] c = lo.clone();
+        while (true) {
+            int idx = 0;
+            for (int d = 0; d < k; d++) {
+                idx = idx * shape[d] + c[d];
+            }
+            action.accept(idx);
+            int d = k - 1;
+            while (d >= 0 && ++c[d] > hi[d]) {
+                c[d] = lo[d];
+                d--;
+            }
+            if (d < 0) {
+                return;
+            }
+        }
+    }
+
+    /** Mean of {@code map[offset + ...]} (shape {@code spatial}) over the box {@code start, extent}. */
+    static double boxMean(float[] map, int offset, int[] spatial, int[] start, int[] extent) {
+        int k = spatial.length;
+        int[] lo = new int[k];
+        int[] hi = new int[k];
+        for (int d = 0; d < k; d++) {
+            lo[d] = start[d];
+            hi[d] = start[d] + extent[d] - 1;
+        }
+        double[] sum = {0};
+        int[] n = {0};
+        forEachInBox(lo, hi, spatial, p -> {
+            sum[0] += map[offset + p];
+            n[0]++;
+        });
+        return sum[0] / n[0];
+    }
+
+    /** The windows computed exactly, as a list of fine window numbers. */
+    public static List<Integer> exactWindows(Result result) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < result.exact().length; i++) {
+            if (result.exact()[i]) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+}
