@@ -1,0 +1,359 @@
+// occlusion4j explain: one model, one input, the maps written as PNG, NPY and JSON.
+package io.occlusion4j.cli;
+
+import io.occlusion4j.Backend;
+import io.occlusion4j.Edge;
+import io.occlusion4j.Fill;
+import io.occlusion4j.Layout;
+import io.occlusion4j.Occlusion;
+import io.occlusion4j.OcclusionException;
+import io.occlusion4j.Reduce;
+import io.occlusion4j.Score;
+import io.occlusion4j.SensitivityMap;
+import io.occlusion4j.Targets;
+import io.occlusion4j.Tensor;
+import io.occlusion4j.io.Images;
+import io.occlusion4j.io.Npy;
+import io.occlusion4j.render.Colormap;
+import io.occlusion4j.render.HeatmapRenderer;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "explain", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Computes the occlusion-sensitivity map of a model on one input.",
+                "Occlusion happens in raw space ([0,1] pixels for images), before --mean/--std."},
+        footer = {"", "Exit codes: 0 done; 1 runtime error (a model, image, NPY or labels file that cannot be read or does",
+                "not fit the model, an output that cannot be written, NaN in the model output, --backend cuda in this",
+                "build); 2 usage error (a bad flag, or settings the input cannot take: a window larger than the input,",
+                "a stride larger than the window without --allow-gaps, a target out of range, --mean without --std)."})
+final class ExplainCommand implements Callable<Integer> {
+    enum LayoutOption { NCHW, NHWC }
+
+    static final class InputChoice {
+        @Option(names = "--image", paramLabel = "FILE", description = "image to explain (PNG, JPEG, BMP, GIF, TIFF)")
+        Path image;
+        @Option(names = "--tensor", paramLabel = "FILE.npy", description = "raw input tensor [C, D1..Dk] (float32 or float64)")
+        Path tensor;
+    }
+
+    static final class TargetChoice {
+        @Option(names = "--target", split = ",", paramLabel = "N", description = "score indices to explain (default: the argmax)")
+        int[] indices;
+        @Option(names = "--top-k", paramLabel = "K", description = "explain the K highest scores of the unoccluded input")
+        Integer topK;
+    }
+
+    private final boolean interactive;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE.onnx", description = "the ONNX model")
+    Path model;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    InputChoice input;
+
+    @Option(names = "--window", required = true, split = ",", paramLabel = "N",
+            description = "window size per spatial axis (one value: the same on every axis)")
+    int[] window;
+
+    @Option(names = "--stride", split = ",", paramLabel = "N", description = "stride per spatial axis (default: the window)")
+    int[] stride;
+
+    @Option(names = "--edge", defaultValue = "crop", paramLabel = "crop|inside|shift",
+            description = "last window at an edge: crop it (Captum), only whole windows, or shift it back (MONAI); default ${DEFAULT-VALUE}")
+    Edge edge;
+
+    @Option(names = "--fill", defaultValue = "0", paramLabel = "VALUE|mean|blur[:SIGMA]|noise[:SEED]|FILE.npy",
+            description = {"what replaces the window, in raw space (default 0). VALUE may be one number per channel (a,b,c);",
+                    "blur's default sigma is 5 elements, noise's default seed 0; FILE.npy is a baseline of the input's shape"})
+    String fill;
+
+    @Option(names = "--per-channel", description = "occlude one channel at a time (maps get a channel axis)")
+    boolean perChannel;
+
+    @Option(names = "--allow-gaps", description = "accept a stride larger than the window")
+    boolean allowGaps;
+
+    @Option(names = "--score", defaultValue = "raw", paramLabel = "raw|softmax|sigmoid",
+            description = "transform of the model output before targets are read; default ${DEFAULT-VALUE}")
+    Score score;
+
+    @Option(names = "--output", split = ",", paramLabel = "NAME", description = "model output(s) to score (default: the first)")
+    List<String> outputs;
+
+    @Option(names = "--reduce", defaultValue = "none", paramLabel = "none|max",
+            description = "max: one score, the maximum over the selected outputs (a detector's top confidence)")
+    Reduce reduce;
+
+    @ArgGroup(exclusive = true)
+    TargetChoice targets;
+
+    @Option(names = "--batch", defaultValue = "0", paramLabel = "B", description = "variants per forward (0: from a memory budget)")
+    int batch;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "CPU threads (0: all)")
+    int threads;
+
+    @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|cpu|cuda", description = "back end; default ${DEFAULT-VALUE}")
+    Backend backend;
+
+    @Option(names = "--size", paramLabel = "HxW", converter = SizeConverter.class,
+            description = "resize --image to H x W (default: the model's fixed input size, else the image's)")
+    ImageSize size;
+
+    @Option(names = "--mean", split = ",", paramLabel = "a,b,c", description = "normalisation mean (one value or one per channel)")
+    float[] mean;
+
+    @Option(names = "--std", split = ",", paramLabel = "a,b,c", description = "normalisation std (one value or one per channel)")
+    float[] std;
+
+    @Option(names = "--bgr", description = "channels in BGR order (images are converted; tensors are taken to be BGR already)")
+    boolean bgr;
+
+    @Option(names = "--layout", defaultValue = "nchw", paramLabel = "nchw|nhwc", description = "the model's input layout; default ${DEFAULT-VALUE}")
+    LayoutOption layout;
+
+    @Option(names = "--labels", paramLabel = "FILE", description = "class labels, one per line (line i names score i)")
+    Path labels;
+
+    @Option(names = "--out-png", paramLabel = "FILE", description = "heatmap over the input, one panel per target")
+    Path outPng;
+
+    @Option(names = "--out-npy", paramLabel = "FILE", description = "pixel maps, float32 [targets, D1..Dk]")
+    Path outNpy;
+
+    @Option(names = "--out-grid-npy", paramLabel = "FILE", description = "grid maps, float32 [targets, G1..Gk]")
+    Path outGridNpy;
+
+    @Option(names = "--out-json", paramLabel = "FILE", description = "targets, labels, base scores, grid shape and run statistics")
+    Path outJson;
+
+    @Option(names = "--colormap", defaultValue = "auto", paramLabel = "auto|viridis|inferno|blue-white-red",
+            description = "auto: blue-white-red for signed maps, else viridis")
+    String colormap;
+
+    @Option(names = "--alpha", defaultValue = "0.5", paramLabel = "A", description = "heatmap opacity in [0,1]; default ${DEFAULT-VALUE}")
+    double alpha;
+
+    @Option(names = {"-q", "--quiet"}, description = "print nothing but errors (no summary, no progress)")
+    boolean quiet;
+
+    @Option(names = {"-v", "--verbose"}, description = "log the back end's choice and show stack traces with errors")
+    boolean verbose;
+
+    @Option(names = "--progress-delay-ms", defaultValue = "1000", hidden = true)
+    long progressDelayMs;
+
+    ExplainCommand(boolean interactive) {
+        this.interactive = interactive;
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (verbose) {
+            Logger.getLogger("io.occlusion4j").setLevel(Level.INFO);
+        }
+        checkFlags();
+        mustExist(input.image, "image");
+        mustExist(input.tensor, "tensor");
+        mustExist(labels, "labels");
+        Fill theFill = FillSpec.parse(fill);
+        HeatmapRenderer renderer = renderer();
+        List<String> labelLines = labels == null ? null : readLabels(labels);
+        Tensor tensorInput = input.tensor != null ? Npy.read(input.tensor) : null;
+        BufferedImage image = input.image != null ? Images.read(input.image) : null;
+        int spatialAxes = tensorInput != null ? tensorInput.rank() - 1 : 2;
+        if (outPng != null && (spatialAxes != 2 || tensorInput != null && tensorInput.rank() != 3)) {
+            throw new Main.UsageException("--out-png draws 2-D maps; this input has " + spatialAxes
+                    + " spatial axes (write --out-npy instead)");
+        }
+        try (Progress progress = new Progress("explain", err, interactive, quiet, progressDelayMs)) {
+            Occlusion.Builder b = Occlusion.builder().model(model).backend(backend).threads(threads)
+                    .window(perAxis(window, spatialAxes, "--window")).edge(edge).perChannel(perChannel).allowGaps(allowGaps)
+                    .fill(theFill).score(score).reduce(reduce).batchSize(batch).bgr(bgr)
+                    .layout(layout == LayoutOption.NHWC ? Layout.CHANNELS_LAST : Layout.CHANNELS_FIRST)
+                    .targets(targets()).progress(progress);
+            if (stride != null) {
+                b.stride(perAxis(stride, spatialAxes, "--stride"));
+            }
+            if (outputs != null) {
+                b.outputs(outputs.toArray(String[]::new));
+            }
+            if (mean != null) {
+                b.normalize(mean, std);
+            }
+            if (size != null) {
+                b.imageSize(size.height(), size.width());
+            }
+            try (Occlusion occlusion = b.build()) {
+                if (verbose) {
+                    err.println("occlusion4j: back end " + occlusion.backend() + "; model input " + occlusion.signature().describeInput()
+                            + ", outputs " + occlusion.signature().outputs());
+                }
+                Tensor x = tensorInput != null ? tensorInput : occlusion.imageTensor(image);
+                progress.begin();
+                SensitivityMap map = occlusion.explain(x);
+                BufferedImage picture = image != null ? image : ExplanationReport.picture(x, bgr);
+                ExplanationReport report = new ExplanationReport(map, labelsFor(map, labelLines), picture, settings(x));
+                write(report, renderer);
+                if (!quiet) {
+                    report.printSummary(out);
+                    for (Path p : new Path[] {outPng, outNpy, outGridNpy, outJson}) {
+                        if (p != null) {
+                            out.println("wrote " + p);
+                        }
+                    }
+                }
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void checkFlags() {
+        if ((mean == null) != (std == null)) {
+            throw new Main.UsageException("--mean and --std go together: give both or neither");
+        }
+        if (size != null && input.tensor != null) {
+            throw new Main.UsageException("--size resizes images; a --tensor input is used at its own size");
+        }
+        if (outPng == null && outNpy == null && outGridNpy == null && outJson == null && quiet) {
+            throw new Main.UsageException("nothing to do: --quiet with no --out-png, --out-npy, --out-grid-npy or --out-json");
+        }
+    }
+
+    /** A missing input gets a plain sentence instead of the bare path a NoSuchFileException carries. */
+    private static void mustExist(Path file, String what) {
+        if (file != null && !Files.isRegularFile(file)) {
+            throw new OcclusionException(what + " file " + file + (Files.exists(file) ? " is not a regular file" : " does not exist"));
+        }
+    }
+
+    private Targets targets() {
+        if (targets == null) {
+            return Targets.argmax();
+        }
+        if (targets.topK != null) {
+            return Targets.topK(targets.topK);
+        }
+        return Targets.of(targets.indices);
+    }
+
+    private HeatmapRenderer renderer() {
+        HeatmapRenderer.Options o = HeatmapRenderer.Options.defaults().withAlpha(alpha);
+        if (!colormap.equalsIgnoreCase("auto")) {
+            o = o.withColormap(Colormap.parse(colormap));
+        }
+        return new HeatmapRenderer(o);
+    }
+
+    /** One value stands for every axis; otherwise one per spatial axis. */
+    static int[] perAxis(int[] values, int axes, String flag) {
+        if (values.length == axes) {
+            return values;
+        }
+        if (values.length == 1) {
+            int[] out = new int[axes];
+            java.util.Arrays.fill(out, values[0]);
+            return out;
+        }
+        throw new Main.UsageException(flag + " has " + values.length + " values but the input has " + axes
+                + " spatial axes: give one value, or one per axis");
+    }
+
+    static List<String> readLabels(Path file) {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::strip).toList();
+        } catch (IOException e) {
+            throw new OcclusionException("cannot read labels file " + file + ": " + e, e);
+        }
+    }
+
+    private List<String> labelsFor(SensitivityMap map, List<String> lines) {
+        List<String> out = new ArrayList<>();
+        for (int t : map.targets()) {
+            if (lines != null && t < lines.size() && !lines.get(t).isEmpty()) {
+                out.add(lines.get(t));
+            } else if (reduce == Reduce.MAX) {
+                out.add("max " + score.name().toLowerCase(Locale.ROOT) + " score");
+            } else {
+                out.add("class " + t);
+            }
+        }
+        return out;
+    }
+
+    private Map<String, Object> settings(Tensor x) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("model", model.toString());
+        s.put("input", (input.image != null ? input.image : input.tensor).toString());
+        s.put("input_shape", x.shape());
+        s.put("window", perAxis(window, x.rank() - 1, "--window"));
+        s.put("stride", perAxis(stride != null ? stride : window, x.rank() - 1, "--stride"));
+        s.put("edge", edge.name().toLowerCase(Locale.ROOT));
+        s.put("fill", fill);
+        s.put("per_channel", perChannel);
+        s.put("score", score.name().toLowerCase(Locale.ROOT));
+        s.put("reduce", reduce.name().toLowerCase(Locale.ROOT));
+        return s;
+    }
+
+    /** Renders first, so a map that cannot be drawn leaves no file behind; each file is written atomically. */
+    private void write(ExplanationReport report, HeatmapRenderer renderer) {
+        BufferedImage png = outPng != null ? report.render(renderer) : null;
+        if (outNpy != null) {
+            report.writePixelNpy(outNpy);
+        }
+        if (outGridNpy != null) {
+            report.writeGridNpy(outGridNpy);
+        }
+        if (png != null) {
+            ExplanationReport.writePng(png, outPng);
+        }
+        if (outJson != null) {
+            report.writeJson(outJson);
+        }
+    }
+
+    record ImageSize(int height, int width) {}
+
+    /** {@code HxW}, both positive. */
+    static final class SizeConverter implements CommandLine.ITypeConverter<ImageSize> {
+        @Override
+        public ImageSize convert(String value) {
+            String[] parts = value.toLowerCase(Locale.ROOT).split("x");
+            if (parts.length == 2) {
+                try {
+                    int h = Integer.parseInt(parts[0].strip());
+                    int w = Integer.parseInt(parts[1].strip());
+                    if (h > 0 && w > 0) {
+                        return new ImageSize(h, w);
+                    }
+                } catch (NumberFormatException e) {
+                    // falls through to the message below
+                }
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a size HxW with positive H and W (e.g. 224x224)");
+        }
+    }
+}

@@ -1,0 +1,234 @@
+// What the CLI makes of one SensitivityMap: the JSON summary, the heatmap PNG, the NPY files, the console lines.
+package io.occlusion4j.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.occlusion4j.RunStats;
+import io.occlusion4j.SensitivityMap;
+import io.occlusion4j.Tensor;
+import io.occlusion4j.io.AtomicFiles;
+import io.occlusion4j.io.Npy;
+import io.occlusion4j.render.HeatmapRenderer;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One explanation with what is needed to show it.
+ *
+ * @param map      the result
+ * @param labels   one label per target, in the map's order
+ * @param picture  what the map is drawn over (the original image, or a picture of a tensor input); null
+ *                 when the input is not 2-D
+ * @param settings the run's settings as they go into the JSON (model, input, window, stride, ...), in order
+ */
+record ExplanationReport(SensitivityMap map, List<String> labels, BufferedImage picture, Map<String, Object> settings) {
+
+    ExplanationReport {
+        if (labels.size() != map.targetCount()) {
+            throw new IllegalArgumentException(labels.size() + " labels for " + map.targetCount() + " targets");
+        }
+    }
+
+    /** The JSON document: settings, then targets with labels and base scores, grid shape and run statistics. */
+    Map<String, Object> json() {
+        Map<String, Object> root = new LinkedHashMap<>(settings);
+        root.put("output", map.output());
+        List<Map<String, Object>> targets = new ArrayList<>();
+        int[] indices = map.targets();
+        float[] base = map.baseScores();
+        for (int t = 0; t < indices.length; t++) {
+            Map<String, Object> target = new LinkedHashMap<>();
+            target.put("index", indices[t]);
+            target.put("label", labels.get(t));
+            target.put("base_score", base[t]);
+            float[] pixels = map.pixelMap(t).data();
+            int arg = argmax(pixels);
+            target.put("max_drop", pixels[arg]);
+            target.put("min_drop", min(pixels));
+            int[] at = unravel(arg, map.pixelShape());
+            target.put("max_drop_at", at);
+            if (picture != null && !map.perChannel() && at.length == 2) {
+                target.put("max_drop_at_image_xy", imagePoint(at));
+            }
+            targets.add(target);
+        }
+        root.put("targets", targets);
+        root.put("window_grid_shape", map.gridShape());
+        root.put("pixel_map_shape", map.pixelShape());
+        RunStats s = map.stats();
+        root.put("windows", s.windows());
+        root.put("forwards", s.forwards());
+        root.put("batch_size", s.batchSize());
+        root.put("seconds", s.seconds());
+        root.put("variants_per_s", s.variantsPerSecond());
+        root.put("backend", s.backend());
+        root.put("device", s.device());
+        return root;
+    }
+
+    /** The centre of map element {@code at = [y, x]} in the picture's pixel coordinates {@code [x, y]}. */
+    int[] imagePoint(int[] at) {
+        int[] shape = map.pixelShape();
+        int x = (int) Math.floor((at[1] + 0.5) * picture.getWidth() / shape[1]);
+        int y = (int) Math.floor((at[0] + 0.5) * picture.getHeight() / shape[0]);
+        return new int[] {x, y};
+    }
+
+    void writeJson(Path file) {
+        AtomicFiles.write(file, jsonBytes());
+    }
+
+    byte[] jsonBytes() {
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode the JSON summary", e);
+        }
+    }
+
+    /** Pixel maps {@code [targets, (C,) D1..Dk]}, float32. */
+    void writePixelNpy(Path file) {
+        Npy.write(file, map.pixelMaps());
+    }
+
+    /** Grid maps {@code [targets, (C,) G1..Gk]}, float32. */
+    void writeGridNpy(Path file) {
+        Npy.write(file, map.gridMaps());
+    }
+
+    /** One panel per target (per target and channel for per-channel maps), side by side. */
+    BufferedImage render(HeatmapRenderer renderer) {
+        if (picture == null) {
+            throw new Main.UsageException("--out-png draws 2-D maps over a picture; this input has "
+                    + map.grid().spatialShape().length + " spatial axes (write --out-npy instead)");
+        }
+        int[] shape = map.pixelShape();
+        int h = shape[shape.length - 2];
+        int w = shape[shape.length - 1];
+        List<HeatmapRenderer.Panel> panels = new ArrayList<>();
+        float[] base = map.baseScores();
+        for (int t = 0; t < map.targetCount(); t++) {
+            float[] pixels = map.pixelMap(t).data();
+            if (map.perChannel()) {
+                for (int c = 0; c < shape[0]; c++) {
+                    float[] plane = Arrays.copyOfRange(pixels, c * h * w, (c + 1) * h * w);
+                    panels.add(new HeatmapRenderer.Panel(picture, plane, h, w, labels.get(t) + " ch " + c, base[t]));
+                }
+            } else {
+                panels.add(new HeatmapRenderer.Panel(picture, pixels, h, w, labels.get(t), base[t]));
+            }
+        }
+        return renderer.renderPanels(panels);
+    }
+
+    static void writePng(BufferedImage image, Path file) {
+        try {
+            HeatmapRenderer.writePng(image, file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A few lines for the console: per target its base score and largest drop, then the run's cost. */
+    void printSummary(PrintWriter out) {
+        int[] indices = map.targets();
+        float[] base = map.baseScores();
+        for (int t = 0; t < indices.length; t++) {
+            float[] pixels = map.pixelMap(t).data();
+            int arg = argmax(pixels);
+            int[] at = unravel(arg, map.pixelShape());
+            String where = Arrays.toString(at);
+            if (picture != null && !map.perChannel() && at.length == 2) {
+                int[] p = imagePoint(at);
+                where = "x " + p[0] + ", y " + p[1];
+            }
+            out.printf(Locale.ROOT, "target %d (%s): base score %s, largest drop %s at %s%n", indices[t], labels.get(t),
+                    HeatmapRenderer.formatScore(base[t]), HeatmapRenderer.formatScore(pixels[arg]), where);
+        }
+        RunStats s = map.stats();
+        out.printf(Locale.ROOT, "%d windows (grid %s) in %d forwards of %d, %.2f s, %.1f variants/s, %s back end (%s)%n",
+                s.windows(), dims(map.gridShape()), s.forwards(), s.batchSize(), s.seconds(), s.variantsPerSecond(),
+                s.backend(), s.device());
+    }
+
+    static String dims(int[] shape) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < shape.length; i++) {
+            b.append(i == 0 ? "" : "x").append(shape[i]);
+        }
+        return b.toString();
+    }
+
+    static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static float min(float[] v) {
+        float m = Float.POSITIVE_INFINITY;
+        for (float x : v) {
+            m = Math.min(m, x);
+        }
+        return m;
+    }
+
+    static int[] unravel(int index, int[] shape) {
+        int[] out = new int[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            out[d] = index % shape[d];
+            index /= shape[d];
+        }
+        return out;
+    }
+
+    /** A picture of a raw {@code [C, H, W]} tensor in [0,1]: RGB for 3 channels (BGR reversed), grey otherwise (channel mean). */
+    static BufferedImage picture(Tensor t, boolean bgr) {
+        int[] s = t.shape();
+        if (s.length != 3) {
+            return null;
+        }
+        int c = s[0];
+        int h = s[1];
+        int w = s[2];
+        int plane = h * w;
+        float[] d = t.data();
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int i = 0; i < plane; i++) {
+            int r;
+            int g;
+            int b;
+            if (c == 3) {
+                r = byteOf(d[(bgr ? 2 : 0) * plane + i]);
+                g = byteOf(d[plane + i]);
+                b = byteOf(d[(bgr ? 0 : 2) * plane + i]);
+            } else {
+                float sum = 0;
+                for (int k = 0; k < c; k++) {
+                    sum += d[k * plane + i];
+                }
+                r = g = b = byteOf(sum / c);
+            }
+            img.setRGB(i % w, i / w, (r << 16) | (g << 8) | b);
+        }
+        return img;
+    }
+
+    private static int byteOf(float v) {
+        return Math.round(Math.max(0f, Math.min(1f, v)) * 255f);
+    }
+}

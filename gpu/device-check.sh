@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Every GPU check of the project in one run, on a GPU machine with no Java and no network, from what
+# gpu/prepare.sh staged under .device/. Writes logs and result tables under $OUT (default ./gpu-out):
+#   native-bindings/  the bindings' GPU suite (alloc, copies, NVRTC, events, graphs, SGEMM, cuDNN conv)
+#   kernels/          kernels vs the CPU reference, the GPU occlusion session, writer throughput
+# Exit status: 0 only if every step passed with no GPU test skipped.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+OUT=${OUT:-$root/gpu-out}
+mkdir -p "$OUT"
+stage=$root/.device
+[ -f "$stage/jre.tar.xz" ] || { echo "no $stage/jre.tar.xz: run gpu/prepare.sh on the build machine and carry .device" >&2; exit 2; }
+jre=$(mktemp -d)
+tar -xJf "$stage/jre.tar.xz" -C "$jre"
+export JAVA=$jre/jre/bin/java
+{ date -u; git rev-parse --short HEAD 2>/dev/null; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1; } > "$OUT/machine.txt"
+# The CUDA libraries come from PyTorch's wheels here: the bindings' locator searches site-packages/nvidia/*/lib.
+python3 -c "import nvidia, os; print(os.path.dirname(nvidia.__path__[0]))" >> "$OUT/machine.txt" 2>&1 || true
+status=0
+OUT="$OUT/native-bindings" bash native-bindings/gpu-check.sh "$stage/native-bindings" || status=1
+# kernels/gpu-check.sh expects the build's layout: put the staged files there.
+mkdir -p tests/target kernels/target/host
+cp "$stage"/tests/occlusion4j-tests-*-tests.jar tests/target/
+cp "$stage"/kernels-host/libocc_kernels_host.so kernels/target/host/
+OUT="$OUT/kernels" GPU_CHECK_JARS="$stage/tests/gpu-check" bash kernels/gpu-check.sh || status=1
+echo "device check finished with status $status; results under $OUT"
+exit $status
