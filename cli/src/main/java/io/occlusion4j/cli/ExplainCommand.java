@@ -14,6 +14,7 @@ import io.occlusion4j.Targets;
 import io.occlusion4j.Tensor;
 import io.occlusion4j.io.Images;
 import io.occlusion4j.io.Npy;
+import io.occlusion4j.explore.AdaptiveOcclusion;
 import io.occlusion4j.render.Colormap;
 import io.occlusion4j.render.HeatmapRenderer;
 import java.awt.image.BufferedImage;
@@ -150,8 +151,13 @@ final class ExplainCommand implements Callable<Integer> {
             description = "auto: blue-white-red for signed maps, else viridis")
     String colormap;
 
-    @Option(names = "--alpha", defaultValue = "0.5", paramLabel = "A", description = "heatmap opacity in [0,1]; default ${DEFAULT-VALUE}")
+    @Option(names = "--alpha", defaultValue = "0.75", paramLabel = "A", description = "heatmap opacity in [0,1]; default ${DEFAULT-VALUE}")
     double alpha;
+
+    @Option(names = "--adaptive", paramLabel = "R",
+            description = "coarse-to-fine: a coarse pass, then exact windows only where the coarse map is in the top fraction R"
+                    + " (plus one coarse cell); the rest filled from the coarse map")
+    Double adaptive;
 
     @Option(names = {"-q", "--quiet"}, description = "print nothing but errors (no summary, no progress)")
     boolean quiet;
@@ -212,9 +218,31 @@ final class ExplainCommand implements Callable<Integer> {
                 }
                 Tensor x = tensorInput != null ? tensorInput : occlusion.imageTensor(image);
                 progress.begin();
-                SensitivityMap map = occlusion.explain(x);
+                Map<String, Object> runSettings = settings(x);
+                SensitivityMap map;
+                if (adaptive != null) {
+                    AdaptiveOcclusion.Result result = AdaptiveOcclusion.explain(occlusion, x, AdaptiveOcclusion.Settings.of(adaptive));
+                    map = result.map();
+                    AdaptiveOcclusion.Stats a = result.stats();
+                    Map<String, Object> stats = new LinkedHashMap<>();
+                    stats.put("r", adaptive);
+                    stats.put("coarse_window", a.coarseWindow());
+                    stats.put("coarse_stride", a.coarseStride());
+                    stats.put("coarse_variants", a.coarseVariants());
+                    stats.put("exact_windows", a.exactVariants());
+                    stats.put("fine_windows", a.fineVariants());
+                    stats.put("forwards_used", a.forwardsUsed());
+                    stats.put("exact_run_forwards", a.exactForwards());
+                    stats.put("fraction_saved", a.fractionSaved());
+                    runSettings.put("adaptive", stats);
+                    if (!quiet) {
+                        out.println("adaptive: " + a);
+                    }
+                } else {
+                    map = occlusion.explain(x);
+                }
                 BufferedImage picture = image != null ? image : ExplanationReport.picture(x, bgr);
-                ExplanationReport report = new ExplanationReport(map, labelsFor(map, labelLines), picture, settings(x));
+                ExplanationReport report = new ExplanationReport(map, labelsFor(map, labelLines), picture, runSettings);
                 write(report, renderer);
                 if (!quiet) {
                     report.printSummary(out);

@@ -105,6 +105,27 @@ class ExplainFlagsTest {
     }
 
     @Test
+    void adaptiveMatchesTheLibraryAndReportsItsSavings() throws IOException {
+        Path json = dir.resolve("adaptive.json");
+        Tensor map = cli("--model", linear, "--tensor", input, "--window", 2, "--stride", 1, "--adaptive", 0.2,
+                "--out-json", json);
+        float[] expected;
+        try (Occlusion o = Occlusion.builder().model(linear).window(2, 2).stride(1, 1).build()) {
+            expected = io.occlusion4j.explore.AdaptiveOcclusion.explain(o, x, 0.2).map().pixelMaps().data();
+        }
+        assertThat(map.data()).usingComparatorWithPrecision(1e-6f).containsExactly(expected);
+        JsonNode adaptive = json(json).get("adaptive");
+        assertThat(adaptive.get("r").asDouble()).isEqualTo(0.2);
+        assertThat(adaptive.get("fine_windows").asInt()).isEqualTo(49);
+        assertThat(adaptive.get("forwards_used").asInt()).isPositive();
+        Cli.Result bad = Cli.run("explain", "--model", linear, "--tensor", input, "--window", 2, "--adaptive", 1.5,
+                "--out-npy", dir.resolve("never.npy"));
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("adaptive fraction r must be in (0, 1]");
+        assertThat(Files.exists(dir.resolve("never.npy"))).isFalse();
+    }
+
+    @Test
     void edgePolicies() throws IOException {
         for (io.occlusion4j.Edge e : io.occlusion4j.Edge.values()) {
             Path json = dir.resolve("edge-" + e + ".json");

@@ -30,13 +30,14 @@ public class NpyTest {
     }
 
     @Test
-    void roundTripsFloat32() {
+    void roundTripsFloat32() throws java.io.IOException {
         Tensor t = Tensor.of(new float[] {1, -2, 3.5f, 4, 5, 6}, 1, 2, 3);
         Path f = dir.resolve("t.npy");
         Npy.write(f, t);
         Tensor back = Npy.read(f);
         assertThat(back.shape()).containsExactly(1, 2, 3);
         assertThat(back.data()).containsExactly(t.data());
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-r--r--");
         assertThat(Npy.read(writeBytes("one.npy", Npy.toBytes(Tensor.of(new float[] {7}, 1)))).shape()).containsExactly(1);
     }
 
