@@ -1,0 +1,384 @@
+package io.occlusion4j.video;
+
+import io.occlusion4j.OcclusionException;
+import io.occlusion4j.Tensor;
+import io.occlusion4j.io.Images;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameGrabber;
+import org.bytedeco.javacv.Java2DFrameConverter;
+
+/**
+ * Reads clips: video files (MP4, AVI, MKV, WebM, animated GIF, ... — whatever the bundled FFmpeg
+ * decodes) and folders of frame images, sampled as a {@link ClipSpec} says into a raw {@code [3, T, H, W]}
+ * tensor in [0, 1].
+ *
+ * <p>Frames are decoded in one sequential pass (no seeking, so every container and codec behaves the
+ * same); only the sampled frames are converted and kept. Resizing is the engine's image resize
+ * ({@link Images#toTensor}), so a frame becomes exactly the tensor the same picture would as an image.
+ *
+ * <p>Errors are {@link OcclusionException}s naming the file and the problem: missing or empty file, a
+ * file FFmpeg cannot open (truncated MP4 whose index is lost, not a video at all), no video stream, a
+ * codec this FFmpeg build cannot decode, no frames, a video cut short (fewer frames decode than its
+ * header declares), a strided sampling that runs past the end. The messages carry what FFmpeg said.
+ */
+public final class VideoReader {
+    /** Image file extensions a folder of frames may hold (lower case). */
+    public static final Set<String> FRAME_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff");
+
+    /**
+     * Fewer decoded frames than declared by more than this fraction (and more than 2 frames) is taken as
+     * a truncated file: containers whose count is an estimate (from the duration) are seldom off by more.
+     */
+    static final double TRUNCATION_SLACK = 0.05;
+
+    private VideoReader() {}
+
+    /** Reads a clip from a video file or a folder of frames. */
+    public static Clip read(Path source, ClipSpec spec) {
+        return Files.isDirectory(source) ? readFrameFolder(source, spec) : readVideo(source, spec);
+    }
+
+    /** Opens {@code file} and reports what its header says, decoding nothing. */
+    public static VideoInfo probe(Path file) {
+        checkFile(file);
+        try (Opened o = open(file)) {
+            return o.info;
+        }
+    }
+
+    /** Decodes every frame of {@code file} and counts them (no conversion). */
+    public static int countFrames(Path file) {
+        checkFile(file);
+        try (Opened o = open(file)) {
+            int n = 0;
+            while (o.next(n) != null) {
+                n++;
+            }
+            return n;
+        }
+    }
+
+    /** Reads a clip from a video file. */
+    public static Clip readVideo(Path file, ClipSpec spec) {
+        checkFile(file);
+        String name = file.toString();
+        int declared;
+        double fps;
+        Pass pass;
+        try (Opened o = open(file)) {
+            declared = o.info.declaredFrames();
+            fps = o.info.frameRate();
+            if (declared > 0) {
+                int[] want = sampleOrFail(spec, declared, name, -1);
+                pass = o.decode(spec.isUniform() ? Integer.MAX_VALUE : max(want) + 1, want);
+            } else {
+                pass = o.decode(Integer.MAX_VALUE, new int[0]);
+            }
+        }
+        if (pass.decoded == 0) {
+            throw new OcclusionException("video " + name + " has no frames" + (declared > 0
+                    ? " (its header declares " + declared + "; the file is truncated or corrupt)" : ""));
+        }
+        boolean endedEarly = pass.decoded < pass.limit && pass.decoded < declared;
+        if (endedEarly && declared - pass.decoded > Math.max(2, TRUNCATION_SLACK * declared)) {
+            throw new OcclusionException("video " + name + " is truncated or corrupt: its header declares " + declared
+                    + " frames but only " + pass.decoded + " decode" + pass.ffmpegSuffix);
+        }
+        int available = pass.decoded < pass.limit ? pass.decoded : Math.max(declared, pass.decoded);
+        int[] want = sampleOrFail(spec, available, name, pass.decoded);
+        if (!pass.hasAll(want)) {
+            // the header's count was off: a second pass with the sampling over the real count
+            try (Opened o = open(file)) {
+                pass = o.decode(max(want) + 1, want);
+            }
+            if (!pass.hasAll(want)) {
+                throw new OcclusionException("video " + name + " changed while it was read: " + pass.decoded
+                        + " frames decoded now, " + available + " before");
+            }
+        }
+        List<BufferedImage> frames = new ArrayList<>(want.length);
+        for (int i : want) {
+            frames.add(pass.kept.get(i));
+        }
+        return assemble(frames, want, available, fps, name, spec);
+    }
+
+    /**
+     * Reads a clip from a folder of frame images ({@link #FRAME_EXTENSIONS}), in natural name order
+     * ({@code frame2.png} before {@code frame10.png}). Only the sampled frames are decoded.
+     */
+    public static Clip readFrameFolder(Path folder, ClipSpec spec) {
+        if (!Files.isDirectory(folder)) {
+            throw new OcclusionException("frame folder " + folder + " does not exist or is not a folder");
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(folder)) {
+            files = s.filter(Files::isRegularFile).filter(VideoReader::isFrameImage)
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString(), VideoReader::naturalCompare))
+                    .toList();
+        } catch (IOException e) {
+            throw new OcclusionException("cannot list frame folder " + folder + ": " + e.getMessage(), e);
+        }
+        if (files.isEmpty()) {
+            throw new OcclusionException("frame folder " + folder + " has no frames (no files ending in "
+                    + FRAME_EXTENSIONS.stream().sorted().toList() + ")");
+        }
+        int[] want = sampleOrFail(spec, files.size(), "frame folder " + folder, files.size());
+        Map<Integer, BufferedImage> cache = new HashMap<>();
+        List<BufferedImage> frames = new ArrayList<>(want.length);
+        for (int i : want) {
+            frames.add(cache.computeIfAbsent(i, k -> Images.toRgb(Images.read(files.get(k)))));
+        }
+        return assemble(frames, want, files.size(), 0, folder.toString(), spec);
+    }
+
+    private static boolean isFrameImage(Path p) {
+        String n = p.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot > 0 && !n.startsWith(".") && FRAME_EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+
+    /** Compares names with runs of digits compared as numbers: {@code f2 < f10}. */
+    static int naturalCompare(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            char ca = a.charAt(i);
+            char cb = b.charAt(j);
+            if (Character.isDigit(ca) && Character.isDigit(cb)) {
+                int ei = i;
+                while (ei < a.length() && Character.isDigit(a.charAt(ei))) {
+                    ei++;
+                }
+                int ej = j;
+                while (ej < b.length() && Character.isDigit(b.charAt(ej))) {
+                    ej++;
+                }
+                String na = a.substring(i, ei).replaceFirst("^0+(?=.)", "");
+                String nb = b.substring(j, ej).replaceFirst("^0+(?=.)", "");
+                int c = na.length() != nb.length() ? Integer.compare(na.length(), nb.length()) : na.compareTo(nb);
+                if (c != 0) {
+                    return c;
+                }
+                i = ei;
+                j = ej;
+            } else {
+                if (ca != cb) {
+                    return Character.compare(ca, cb);
+                }
+                i++;
+                j++;
+            }
+        }
+        int c = Integer.compare(a.length() - i, b.length() - j);
+        return c != 0 ? c : a.compareTo(b);
+    }
+
+    private static int[] sampleOrFail(ClipSpec spec, int available, String name, int decoded) {
+        try {
+            return spec.indices(available, name);
+        } catch (IllegalArgumentException e) {
+            if (decoded < 0 && !spec.isUniform()) {
+                // only the header's estimate so far: decode to learn the real count before refusing
+                return new int[] {spec.start() + (spec.frames() - 1) * spec.stride()};
+            }
+            throw new OcclusionException(e.getMessage(), e);
+        }
+    }
+
+    private static int max(int[] a) {
+        return Arrays.stream(a).max().orElse(-1);
+    }
+
+    private static Clip assemble(List<BufferedImage> frames, int[] indices, int available, double fps, String name,
+            ClipSpec spec) {
+        int t = frames.size();
+        int h = spec.height() > 0 ? spec.height() : frames.getFirst().getHeight();
+        int w = spec.width() > 0 ? spec.width() : frames.getFirst().getWidth();
+        int plane = h * w;
+        float[] data = new float[3 * t * plane];
+        for (int i = 0; i < t; i++) {
+            float[] f = Images.toTensor(frames.get(i), h, w, spec.bgr()).data();
+            for (int c = 0; c < 3; c++) {
+                System.arraycopy(f, c * plane, data, (c * t + i) * plane, plane);
+            }
+        }
+        return new Clip(Tensor.of(data, 3, t, h, w), frames, indices, available, fps, name);
+    }
+
+    private static void checkFile(Path file) {
+        if (!Files.exists(file)) {
+            throw new OcclusionException("video " + file + " does not exist");
+        }
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new OcclusionException("video " + file + " is not a readable file");
+        }
+        try {
+            if (Files.size(file) == 0) {
+                throw new OcclusionException("video " + file + " is empty (0 bytes)");
+            }
+        } catch (IOException e) {
+            throw new OcclusionException("cannot read video " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Frames kept by one decoding pass. */
+    private static final class Pass {
+        final Map<Integer, BufferedImage> kept = new HashMap<>();
+        int decoded;
+        int limit;
+        String ffmpegSuffix = "";
+
+        boolean hasAll(int[] want) {
+            for (int i : want) {
+                if (!kept.containsKey(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** An opened grabber. */
+    private static final class Opened implements AutoCloseable {
+        final FFmpegFrameGrabber grabber;
+        final VideoInfo info;
+        final String name;
+
+        Opened(FFmpegFrameGrabber grabber, VideoInfo info, String name) {
+            this.grabber = grabber;
+            this.info = info;
+            this.name = name;
+        }
+
+        /** The next decoded frame (owned by the grabber: convert it before the next call), or null at the end. */
+        Frame next(int index) {
+            try {
+                return grabber.grabImage();
+            } catch (FrameGrabber.Exception e) {
+                throw new OcclusionException("video " + name + " could not be decoded at frame " + index
+                        + " (truncated or corrupt): " + e.getMessage() + FfmpegLog.suffix(), e);
+            }
+        }
+
+        /** Decodes frames 0..limit-1 (or to the end), keeping copies of those in {@code want}. */
+        Pass decode(int limit, int[] want) {
+            boolean[] keep = new boolean[want.length == 0 ? 0 : max(want) + 1];
+            for (int i : want) {
+                keep[i] = true;
+            }
+            Pass pass = new Pass();
+            pass.limit = limit;
+            try (Java2DFrameConverter conv = new Java2DFrameConverter()) {
+                FfmpegLog.clear();
+                while (pass.decoded < limit) {
+                    Frame f = next(pass.decoded);
+                    if (f == null) {
+                        break;
+                    }
+                    int i = pass.decoded++;
+                    if (i < keep.length && keep[i]) {
+                        BufferedImage img = conv.convert(f);
+                        if (img == null) {
+                            throw new OcclusionException("video " + name + ": frame " + i + " has a pixel format that cannot be converted"
+                                    + FfmpegLog.suffix());
+                        }
+                        pass.kept.put(i, copyRgb(img));
+                    }
+                }
+                pass.ffmpegSuffix = FfmpegLog.suffix();
+            }
+            return pass;
+        }
+
+        @Override
+        public void close() {
+            try {
+                grabber.close();
+            } catch (FrameGrabber.Exception e) {
+                // releasing a grabber that has read what it needed: nothing to report
+            }
+        }
+    }
+
+    private static Opened open(Path file) {
+        FfmpegLog.install();
+        FfmpegLog.clear();
+        String name = file.toString();
+        FFmpegFrameGrabber g = new FFmpegFrameGrabber(file.toFile());
+        try {
+            g.start();
+        } catch (FrameGrabber.Exception e) {
+            releaseQuietly(g);
+            String msg = String.valueOf(e.getMessage());
+            String what;
+            String mp4 = Mp4Boxes.problem(file);
+            if (mp4 != null) {
+                what = "is truncated or corrupt: " + mp4;
+            } else if (msg.contains("avcodec_find_decoder") || msg.contains("codec not found")) {
+                what = "uses a video codec this FFmpeg build cannot decode";
+            } else if (msg.contains("Did not find a video or audio stream")) {
+                what = "has no frames (no video stream with any frame in it)";
+            } else if (msg.contains("avformat_open_input")) {
+                what = "cannot be opened as a video: it is truncated, corrupt or not a video file";
+            } else {
+                what = "cannot be opened";
+            }
+            throw new OcclusionException("video " + name + " " + what + " [" + firstLine(msg) + "]" + FfmpegLog.suffix(), e);
+        }
+        if (g.getVideoStream() < 0 || g.getImageWidth() <= 0 || g.getImageHeight() <= 0) {
+            String codec = g.getVideoCodecName();
+            releaseQuietly(g);
+            String mp4 = Mp4Boxes.problem(file);
+            if (mp4 != null) {
+                throw new OcclusionException("video " + name + " is truncated or corrupt: " + mp4 + FfmpegLog.suffix());
+            }
+            throw new OcclusionException("video " + name + " has no decodable video stream"
+                    + (codec != null ? " (codec " + codec + ")" : "") + FfmpegLog.suffix());
+        }
+        int declared = g.getLengthInVideoFrames();
+        VideoInfo info = new VideoInfo(name, g.getFormat(), g.getVideoCodecName(), g.getImageWidth(), g.getImageHeight(),
+                declared > 0 ? declared : -1, Double.isFinite(g.getVideoFrameRate()) ? g.getVideoFrameRate() : 0);
+        return new Opened(g, info, name);
+    }
+
+    private static String firstLine(String msg) {
+        int cut = msg.indexOf(" (For more details");
+        return cut > 0 ? msg.substring(0, cut) : msg;
+    }
+
+    private static void releaseQuietly(FFmpegFrameGrabber g) {
+        try {
+            g.close();
+        } catch (FrameGrabber.Exception ignored) {
+            // already failing with a better message
+        }
+    }
+
+    /** A private opaque RGB copy (decoded frames live in buffers the converter reuses). */
+    static BufferedImage copyRgb(BufferedImage img) {
+        BufferedImage out = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        try {
+            g.drawImage(img, 0, 0, null);
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+}
