@@ -3,7 +3,6 @@ package io.occlusion4j.cli;
 
 import io.occlusion4j.Backend;
 import io.occlusion4j.Edge;
-import io.occlusion4j.Fill;
 import io.occlusion4j.Layout;
 import io.occlusion4j.Occlusion;
 import io.occlusion4j.OcclusionException;
@@ -15,6 +14,12 @@ import io.occlusion4j.Tensor;
 import io.occlusion4j.io.Images;
 import io.occlusion4j.io.Npy;
 import io.occlusion4j.explore.AdaptiveOcclusion;
+import io.occlusion4j.video.Clip;
+import io.occlusion4j.video.ClipSpec;
+import io.occlusion4j.video.HeatmapVideoWriter;
+import io.occlusion4j.video.VideoExplainer;
+import io.occlusion4j.video.VideoMap;
+import io.occlusion4j.video.VideoReader;
 import io.occlusion4j.render.Colormap;
 import io.occlusion4j.render.HeatmapRenderer;
 import java.awt.image.BufferedImage;
@@ -51,6 +56,10 @@ final class ExplainCommand implements Callable<Integer> {
         Path image;
         @Option(names = "--tensor", paramLabel = "FILE.npy", description = "raw input tensor [C, D1..Dk] (float32 or float64)")
         Path tensor;
+        @Option(names = "--video", paramLabel = "FILE|DIR",
+                description = "video (MP4, AVI, GIF, ...) or a folder of frames; a 3-D model [N,C,T,H,W] gets one clip,"
+                        + " a frame-wise model [N,C,H,W] each frame")
+        Path video;
     }
 
     static final class TargetChoice {
@@ -154,6 +163,22 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--alpha", defaultValue = "0.75", paramLabel = "A", description = "heatmap opacity in [0,1]; default ${DEFAULT-VALUE}")
     double alpha;
 
+    @Option(names = "--frames", defaultValue = "0", paramLabel = "T",
+            description = "frames to sample from --video (default: the model's T; required for frame-wise models)")
+    int frames;
+
+    @Option(names = "--frame-stride", paramLabel = "S", description = "take every S-th frame from --start-frame (default: uniform sampling)")
+    Integer frameStride;
+
+    @Option(names = "--start-frame", defaultValue = "0", paramLabel = "N", description = "first frame with --frame-stride")
+    int startFrame;
+
+    @Option(names = "--out-video", paramLabel = "FILE.mp4|FILE.gif", description = "--video: the heatmap over every frame, as MP4 or animated GIF")
+    Path outVideo;
+
+    @Option(names = "--out-frames", paramLabel = "DIR", description = "--video: one heatmap PNG per frame")
+    Path outFrames;
+
     @Option(names = "--adaptive", paramLabel = "R",
             description = "coarse-to-fine: a coarse pass, then exact windows only where the coarse map is in the top fraction R"
                     + " (plus one coarse cell); the rest filled from the coarse map")
@@ -182,10 +207,16 @@ final class ExplainCommand implements Callable<Integer> {
         checkFlags();
         mustExist(input.image, "image");
         mustExist(input.tensor, "tensor");
+        if (input.video != null && !Files.exists(input.video)) {
+            throw new OcclusionException("video " + input.video + " does not exist");
+        }
         mustExist(labels, "labels");
-        Fill theFill = FillSpec.parse(fill);
+        FillSpec.parse(fill); // a malformed --fill is a usage error before any model is loaded
         HeatmapRenderer renderer = renderer();
         List<String> labelLines = labels == null ? null : readLabels(labels);
+        if (input.video != null) {
+            return explainVideo(labelLines, out, err);
+        }
         Tensor tensorInput = input.tensor != null ? Npy.read(input.tensor) : null;
         BufferedImage image = input.image != null ? Images.read(input.image) : null;
         int spatialAxes = tensorInput != null ? tensorInput.rank() - 1 : 2;
@@ -194,23 +225,7 @@ final class ExplainCommand implements Callable<Integer> {
                     + " spatial axes (write --out-npy instead)");
         }
         try (Progress progress = new Progress("explain", err, interactive, quiet, progressDelayMs)) {
-            Occlusion.Builder b = Occlusion.builder().model(model).backend(backend).threads(threads)
-                    .window(perAxis(window, spatialAxes, "--window")).edge(edge).perChannel(perChannel).allowGaps(allowGaps)
-                    .fill(theFill).score(score).reduce(reduce).batchSize(batch).bgr(bgr)
-                    .layout(layout == LayoutOption.NHWC ? Layout.CHANNELS_LAST : Layout.CHANNELS_FIRST)
-                    .targets(targets()).progress(progress);
-            if (stride != null) {
-                b.stride(perAxis(stride, spatialAxes, "--stride"));
-            }
-            if (outputs != null) {
-                b.outputs(outputs.toArray(String[]::new));
-            }
-            if (mean != null) {
-                b.normalize(mean, std);
-            }
-            if (size != null) {
-                b.imageSize(size.height(), size.width());
-            }
+            Occlusion.Builder b = builder(spatialAxes, progress);
             try (Occlusion occlusion = b.build()) {
                 if (verbose) {
                     err.println("occlusion4j: back end " + occlusion.backend() + "; model input " + occlusion.signature().describeInput()
@@ -258,6 +273,105 @@ final class ExplainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The explainer settings shared by every input kind; {@code spatialAxes == 0} leaves window and stride unset. */
+    private Occlusion.Builder builder(int spatialAxes, Progress progress) {
+        Occlusion.Builder b = Occlusion.builder().model(model).backend(backend).threads(threads)
+                .edge(edge).perChannel(perChannel).allowGaps(allowGaps)
+                .fill(FillSpec.parse(fill)).score(score).reduce(reduce).batchSize(batch).bgr(bgr)
+                .layout(layout == LayoutOption.NHWC ? Layout.CHANNELS_LAST : Layout.CHANNELS_FIRST)
+                .targets(targets()).progress(progress);
+        if (spatialAxes > 0) {
+            windowAndStride(b, spatialAxes);
+        }
+        if (outputs != null) {
+            b.outputs(outputs.toArray(String[]::new));
+        }
+        if (mean != null) {
+            b.normalize(mean, std);
+        }
+        if (size != null) {
+            b.imageSize(size.height(), size.width());
+        }
+        return b;
+    }
+
+    private void windowAndStride(Occlusion.Builder b, int spatialAxes) {
+        b.window(perAxis(window, spatialAxes, "--window"));
+        if (stride != null) {
+            b.stride(perAxis(stride, spatialAxes, "--stride"));
+        }
+    }
+
+    /**
+     * {@code --video}: a clip sampled at the model's size, explained in 3-D (clip models) or frame by frame
+     * (frame-wise models); outputs are the heatmap video, per-frame PNGs, a summary PNG (the peak frame above
+     * the temporal profile), the full map as NPY and the JSON summary.
+     */
+    private int explainVideo(List<String> labelLines, PrintWriter out, PrintWriter err) {
+        if (outGridNpy != null) {
+            throw new Main.UsageException("--out-grid-npy is not written for --video (use --out-npy for the full map)");
+        }
+        try (Progress progress = new Progress("explain", err, interactive, quiet, progressDelayMs);
+             Occlusion loaded = builder(0, progress).build()) {
+            int rank = loaded.signature().inputShape().length;
+            if (rank != 4 && rank != 5) {
+                throw new OcclusionException("--video needs a clip model [N,C,T,H,W] or a frame-wise model [N,C,H,W]; the model input is "
+                        + loaded.signature().describeInput());
+            }
+            try (Occlusion occlusion = loaded.with(b -> windowAndStride(b, rank - 2))) {
+                ClipSpec spec = ClipSpec.forModel(occlusion, frames).withBgr(bgr);
+                if (size != null) {
+                    spec = spec.withSize(size.height(), size.width());
+                }
+                if (frameStride != null) {
+                    spec = spec.withStride(startFrame, frameStride);
+                }
+                Clip clip = VideoReader.read(input.video, spec);
+                progress.begin();
+                VideoMap map = VideoExplainer.explain(occlusion, clip);
+                HeatmapVideoWriter writer = new HeatmapVideoWriter().withOptions(rendererOptions());
+                // Pictures first: a failure leaves no file behind, as for images.
+                if (outNpy != null) {
+                    Npy.write(outNpy, map.pixelMaps());
+                }
+                if (outPng != null) {
+                    writer.writeSummaryPng(outPng, map, clip, 0);
+                }
+                if (outVideo != null) {
+                    writer.writeVideo(outVideo, map, clip, 0);
+                }
+                if (outFrames != null) {
+                    writer.writeFramePngs(outFrames, map, clip, 0);
+                }
+                if (outJson != null) {
+                    Map<String, Object> json = new LinkedHashMap<>();
+                    json.put("model", model.toString());
+                    json.put("video", input.video.toString());
+                    json.put("window", perAxis(window, rank - 2, "--window"));
+                    json.put("stride", perAxis(stride != null ? stride : window, rank - 2, "--stride"));
+                    json.put("edge", edge.name().toLowerCase(Locale.ROOT));
+                    json.put("fill", fill);
+                    json.put("score", score.name().toLowerCase(Locale.ROOT));
+                    if (labelLines != null) {
+                        json.put("labels", labelLines);
+                    }
+                    json.putAll(map.summary(clip));
+                    ExplanationReport.writeJson(outJson, json);
+                }
+                if (!quiet) {
+                    out.println(map);
+                    for (Path p : new Path[] {outPng, outNpy, outJson, outVideo, outFrames}) {
+                        if (p != null) {
+                            out.println("wrote " + p);
+                        }
+                    }
+                }
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
     private void checkFlags() {
         if ((mean == null) != (std == null)) {
             throw new Main.UsageException("--mean and --std go together: give both or neither");
@@ -265,7 +379,10 @@ final class ExplainCommand implements Callable<Integer> {
         if (size != null && input.tensor != null) {
             throw new Main.UsageException("--size resizes images; a --tensor input is used at its own size");
         }
-        if (outPng == null && outNpy == null && outGridNpy == null && outJson == null && quiet) {
+        if (input.video == null && (outVideo != null || outFrames != null || frames != 0 || frameStride != null || startFrame != 0)) {
+            throw new Main.UsageException("--frames, --frame-stride, --start-frame, --out-video and --out-frames go with --video");
+        }
+        if (outPng == null && outNpy == null && outGridNpy == null && outJson == null && outVideo == null && outFrames == null && quiet) {
             throw new Main.UsageException("nothing to do: --quiet with no --out-png, --out-npy, --out-grid-npy or --out-json");
         }
     }
@@ -288,11 +405,15 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     private HeatmapRenderer renderer() {
+        return new HeatmapRenderer(rendererOptions());
+    }
+
+    private HeatmapRenderer.Options rendererOptions() {
         HeatmapRenderer.Options o = HeatmapRenderer.Options.defaults().withAlpha(alpha);
         if (!colormap.equalsIgnoreCase("auto")) {
             o = o.withColormap(Colormap.parse(colormap));
         }
-        return new HeatmapRenderer(o);
+        return o;
     }
 
     /** One value stands for every axis; otherwise one per spatial axis. */

@@ -85,12 +85,21 @@ record ExplanationReport(SensitivityMap map, List<String> labels, BufferedImage 
     }
 
     void writeJson(Path file) {
-        AtomicFiles.write(file, jsonBytes());
+        writeJson(file, json());
     }
 
     byte[] jsonBytes() {
+        return encode(json());
+    }
+
+    /** Writes any JSON document (indented) atomically. */
+    static void writeJson(Path file, Map<String, Object> document) {
+        AtomicFiles.write(file, encode(document));
+    }
+
+    private static byte[] encode(Map<String, Object> document) {
         try {
-            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json());
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(document);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode the JSON summary", e);
         }

@@ -248,9 +248,9 @@ public final class VideoMap {
         out.put("width", width);
         if (clip != null) {
             out.put("source", clip.source());
-            out.put("sourceFrames", clip.sourceFrames());
-            out.put("frameIndices", toList(clip.frameIndices()));
-            out.put("frameRate", clip.frameRate());
+            out.put("source_frames", clip.sourceFrames());
+            out.put("frame_indices", toList(clip.frameIndices()));
+            out.put("frame_rate", clip.frameRate());
         }
         List<Object> perTarget = new ArrayList<>();
         for (int i = 0; i < maps.length; i++) {
@@ -258,14 +258,14 @@ public final class VideoMap {
             t.put("index", i);
             if (mode == Mode.CLIP_3D) {
                 t.put("target", targets[0][i]);
-                t.put("baseScore", (double) baseScores[0][i]);
+                t.put("base_score", (double) baseScores[0][i]);
             }
             List<Double> profile = new ArrayList<>();
             for (double v : temporalProfile(i)) {
                 profile.add(v);
             }
-            t.put("temporalProfile", profile);
-            t.put("peakFrame", peakFrame(i));
+            t.put("temporal_profile", profile);
+            t.put("peak_frame", peakFrame(i));
             t.put("argmax", toList(argmax(i)));
             perTarget.add(t);
         }
@@ -280,10 +280,10 @@ public final class VideoMap {
                 for (float v : baseScores[f]) {
                     s.add((double) v);
                 }
-                m.put("baseScores", s);
+                m.put("base_scores", s);
                 fr.add(m);
             }
-            out.put("perFrame", fr);
+            out.put("per_frame", fr);
         }
         out.put("variants", variants());
         out.put("seconds", seconds());

@@ -99,7 +99,7 @@ class PlantedRegionTest {
                 assertThat(best / W).isBetween(box[0], box[1] - 1);
                 assertThat(best % W).isBetween(box[2], box[3] - 1);
             }
-            assertThat(map.summary(null)).containsEntry("mode", "per-frame").containsKey("perFrame");
+            assertThat(map.summary(null)).containsEntry("mode", "per-frame").containsKey("per_frame");
         }
     }
 }

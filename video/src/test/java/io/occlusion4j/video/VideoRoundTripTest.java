@@ -175,11 +175,11 @@ class VideoRoundTripTest {
             assertThat(read.data()).containsExactly(map.pixelMaps().data());
 
             Map<String, Object> json = map.summary(clip);
-            assertThat(json).containsEntry("mode", "clip-3d").containsEntry("frames", t).containsEntry("sourceFrames", N);
+            assertThat(json).containsEntry("mode", "clip-3d").containsEntry("frames", t).containsEntry("source_frames", N);
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> targets = (List<Map<String, Object>>) json.get("targets");
             assertThat(targets).hasSize(2);
-            assertThat((List<?>) targets.getFirst().get("temporalProfile")).hasSize(t);
+            assertThat((List<?>) targets.getFirst().get("temporal_profile")).hasSize(t);
         }
     }
 
