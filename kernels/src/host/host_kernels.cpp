@@ -5,3 +5,4 @@
 #include "scores.cu"
 #include "pixel_map.cu"
 #include "device_copy.cu"
+#include "plan_ops.cu"

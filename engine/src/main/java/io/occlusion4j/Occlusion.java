@@ -1,5 +1,6 @@
 package io.occlusion4j;
 
+import io.occlusion4j.core.BackendChoice;
 import io.occlusion4j.core.BackendSession;
 import io.occlusion4j.core.ExplainRequest;
 import io.occlusion4j.core.InputTransform;
@@ -411,15 +412,15 @@ public final class Occlusion implements AutoCloseable {
                 throw new IllegalArgumentException("window " + Arrays.toString(window) + " and stride " + Arrays.toString(stride)
                         + " must have the same number of axes");
             }
-            String reason;
-            switch (backend) {
-                case CPU -> reason = "asked for";
-                case AUTO -> reason = "CUDA back end not built in this version";
-                case CUDA -> throw new OcclusionException("the CUDA back end is not available in this build; use the CPU back end");
-                default -> throw new AssertionError(backend);
-            }
             Builder frozen = copy();
-            return new Occlusion(frozen, OrtBackendSession.open(model, threads), reason, true);
+            BackendChoice choice = switch (backend) {
+                case CPU -> new BackendChoice(OrtBackendSession.open(model, threads), "asked for");
+                case AUTO -> BackendChoice.auto(model, threads,
+                        BackendChoice.discover(), () -> OrtBackendSession.open(model, threads));
+                case CUDA -> BackendChoice.cuda(model, threads,
+                        BackendChoice.discover());
+            };
+            return new Occlusion(frozen, choice.session(), choice.reason(), true);
         }
 
         private Builder copy() {

@@ -78,7 +78,14 @@ public final class GpuOcclusionSession {
             kernels.copyWords(stream, inputAll, sample + channels, scale, 0, channels);
 
             DeviceFill fill = prepareFill(r, g, stream, x, owned, ledger);
-            DeviceBuffer batchBuffer = own(owned, context.allocate(batch * sample * g.elementBytes()));
+            // Zero copy: a scorer with its own input buffer (the plan's input slot) has the writer write there.
+            DeviceBuffer scorerInput = scorer.inputBuffer();
+            if (scorerInput != null && scorerInput.byteSize() < batch * sample * g.elementBytes()) {
+                throw new IllegalArgumentException("the scorer's input buffer holds " + scorerInput.byteSize()
+                        + " bytes, a batch of " + batch + " needs " + batch * sample * g.elementBytes());
+            }
+            DeviceBuffer batchBuffer = scorerInput != null ? scorerInput
+                    : own(owned, context.allocate(batch * sample * g.elementBytes()));
             DeviceBuffer outputs = own(owned, context.allocate(4L * batch * outputsPerRow));
             // [base scores | NaN/Inf flag of the base outputs], downloaded in one copy.
             DeviceBuffer baseScores = own(owned, context.allocate(4L * (scoreCount + 1)));

@@ -20,6 +20,9 @@ public final class KernelSources {
     public static final List<String> UNITS = List.of("fill_prep.cu", "variant_writer.cu", "scores.cu", "pixel_map.cu",
             "device_copy.cu");
 
+    /** The inference plan's kernels, a program of their own ({@link PlanKernels}). */
+    public static final List<String> PLAN_UNITS = List.of("plan_ops.cu");
+
     private static final String ROOT = "/io/occlusion4j/kernels/cuda/";
     private static final Pattern INCLUDE = Pattern.compile("(?m)^\\s*#include \"([^\"]+)\"\\s*$");
 
@@ -27,9 +30,14 @@ public final class KernelSources {
 
     /** One source text holding every kernel. */
     public static String program() {
+        return program(UNITS);
+    }
+
+    /** One source text holding the kernels of {@code units} (and what they include, once). */
+    public static String program(List<String> units) {
         StringBuilder out = new StringBuilder();
         Set<String> seen = new HashSet<>();
-        for (String unit : UNITS) {
+        for (String unit : units) {
             out.append(resolve(unit, seen)).append('\n');
         }
         return out.toString();

@@ -6,8 +6,8 @@ import io.occlusion4j.cuda.DeviceBuffer;
 
 /**
  * Scores a batch of model-layout samples already on the device, enqueuing its work on the given stream
- * (no host round trip, so a batch can be captured as a CUDA graph). The inference plan will be one; the
- * cuBLAS {@link LinearScorer} stands in until then.
+ * (no host round trip, so a batch can be captured as a CUDA graph): the inference plan ({@link PlanScorer})
+ * or the cuBLAS {@link LinearScorer}.
  */
 public interface Scorer extends AutoCloseable {
 
@@ -20,6 +20,15 @@ public interface Scorer extends AutoCloseable {
     /** Whether the batch buffer it reads is fp16. */
     default boolean halfInput() {
         return false;
+    }
+
+    /**
+     * The device buffer the scorer reads its batch from, if it has one of its own (the inference plan's
+     * input slot): the session then has the variant writer write there, so nothing is copied. Null (the
+     * default): the session allocates the batch buffer.
+     */
+    default DeviceBuffer inputBuffer() {
+        return null;
     }
 
     /** Writes outputs {@code [rows, K]} for samples {@code [0, rows)} of {@code batch} into {@code outputs}. */

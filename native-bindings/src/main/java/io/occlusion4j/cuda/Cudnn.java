@@ -43,7 +43,10 @@ public final class Cudnn {
         }
     }
 
-    /** Tensor-core use: DEFAULT_MATH keeps FP32 convolutions in FP32 (no TF32). */
+    /**
+     * Tensor-core use. For FP32 data, DEFAULT permits TF32 tensor cores on Ampere and later (cuDNN's
+     * documented behaviour); FMA keeps the arithmetic in FP32; TENSOR_OP_ALLOW_CONVERSION may down-convert to FP16.
+     */
     public enum MathType {
         DEFAULT(cudnn_h.CUDNN_DEFAULT_MATH), TENSOR_OP(cudnn_h.CUDNN_TENSOR_OP_MATH),
         TENSOR_OP_ALLOW_CONVERSION(cudnn_h.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION), FMA(cudnn_h.CUDNN_FMA_MATH);

@@ -17,12 +17,37 @@ public final class DeviceBuffer extends NativeResource {
     private final CudaContext context;
     private final long address;
     private final long byteSize;
+    /** For a slice, the buffer whose memory it views (held until the slice is released); null for an allocation. */
+    private final DeviceBuffer viewed;
 
     private DeviceBuffer(CudaContext context, long address, long byteSize) {
         super("DeviceBuffer(" + byteSize + " bytes)", context);
         this.context = context;
         this.address = address;
         this.byteSize = byteSize;
+        this.viewed = null;
+    }
+
+    private DeviceBuffer(DeviceBuffer viewed, long offset, long byteSize) {
+        super("DeviceBuffer(slice of " + byteSize + " bytes at " + offset + ")", viewed);
+        this.context = viewed.context;
+        this.address = viewed.address + offset;
+        this.byteSize = byteSize;
+        this.viewed = viewed;
+    }
+
+    /**
+     * A view of {@code [offset, offset + bytes)} of this buffer, for library calls that take whole buffers
+     * (an inference plan's activations live at offsets of one arena). The view keeps this buffer alive;
+     * closing it frees nothing.
+     */
+    public DeviceBuffer slice(long offset, long bytes) {
+        ensureOpen();
+        checkRange(offset, bytes);
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("a slice of " + bytes + " bytes");
+        }
+        return new DeviceBuffer(this, offset, bytes);
     }
 
     static DeviceBuffer allocate(CudaContext context, long bytes) {
@@ -170,6 +195,9 @@ public final class DeviceBuffer extends NativeResource {
 
     @Override
     void free() {
+        if (viewed != null) {
+            return;
+        }
         context.makeCurrent();
         CudaException.check(cuda_h.cuMemFree_v2(address), "cuMemFree_v2");
     }

@@ -1,0 +1,343 @@
+// The inference plan's own kernels: element-wise activations, broadcast binaries, strided copies (Transpose,
+// Slice, Concat, Expand, bias rows), Pad, Softmax, mean/max reductions, N-d pooling and the fp32<->fp16
+// casts. Each mirrors the arithmetic of the engine's reference executor (io.occlusion4j.graph) step for step,
+// so the host build of this file matches it to float rounding. Shapes and strides travel in a small device
+// array of long longs ("meta"), laid out per kernel as documented on each; ranks are at most OCC_PLAN_MAX_RANK.
+#include "occ_common.cuh"
+
+#define OCC_PLAN_MAX_RANK 8
+
+// Unary operators of occ_plan_unary.
+#define OCC_UNARY_RELU 0
+#define OCC_UNARY_LEAKY_RELU 1   // a = alpha
+#define OCC_UNARY_CLIP 2         // a = min, b = max
+#define OCC_UNARY_SIGMOID 3
+#define OCC_UNARY_HARD_SIGMOID 4 // a = alpha, b = beta
+#define OCC_UNARY_HARD_SWISH 5
+#define OCC_UNARY_TANH 6
+#define OCC_UNARY_COPY 7
+
+// Binary operators of occ_plan_binary.
+#define OCC_BINARY_ADD 0
+#define OCC_BINARY_SUB 1
+#define OCC_BINARY_MUL 2
+#define OCC_BINARY_DIV 3
+#define OCC_BINARY_PRELU 4       // b is the slope
+
+// Pad modes.
+#define OCC_PAD_CONSTANT 0
+#define OCC_PAD_EDGE 1
+#define OCC_PAD_REFLECT 2
+
+OCC_DEVICE float occ_plan_min(float a, float b) {
+    return b < a ? b : a;
+}
+
+OCC_DEVICE float occ_plan_max(float a, float b) {
+    return b > a ? b : a;
+}
+
+OCC_DEVICE float occ_plan_unary_op(int op, float v, float a, float b) {
+    switch (op) {
+        case OCC_UNARY_RELU:
+            return v < 0.0f ? 0.0f : v;
+        case OCC_UNARY_LEAKY_RELU:
+            return v < 0.0f ? a * v : v;
+        case OCC_UNARY_CLIP:
+            return v != v ? v : occ_plan_min(occ_plan_max(v, a), b);
+        case OCC_UNARY_SIGMOID:
+            return (float) (1.0 / (1.0 + exp(-(double) v)));
+        case OCC_UNARY_HARD_SIGMOID: {
+            float t = a * v;
+            t = t + b;
+            return occ_plan_max(0.0f, occ_plan_min(1.0f, t));
+        }
+        case OCC_UNARY_HARD_SWISH: {
+            float t = v / 6.0f;
+            t = t + 0.5f;
+            return v * occ_plan_max(0.0f, occ_plan_min(1.0f, t));
+        }
+        case OCC_UNARY_TANH:
+            return (float) tanh((double) v);
+        default:
+            return v;
+    }
+}
+
+/** y[i] = op(x[i]) for i < n; y may be x. */
+extern "C" __global__ void occ_plan_unary(const float* x, float* y, long long n, int op, float a, float b) {
+    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
+        y[i] = occ_plan_unary_op(op, x[i], a, b);
+    }
+}
+
+/**
+ * y = a op b with numpy broadcasting, n output elements. meta: outDims[rank], aStrides[rank], bStrides[rank]
+ * (element strides, 0 along a broadcast axis).
+ */
+extern "C" __global__ void occ_plan_binary(const float* a, const float* b, float* y, long long n, int op, int rank,
+                                           const long long* __restrict__ meta) {
+    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
+        long long rem = i;
+        long long ia = 0;
+        long long ib = 0;
+        for (int d = rank - 1; d >= 0; d--) {
+            long long dim = meta[d];
+            long long k = rem % dim;
+            rem /= dim;
+            ia += k * meta[rank + d];
+            ib += k * meta[2 * rank + d];
+        }
+        float u = a[ia];
+        float v = b[ib];
+        float r;
+        switch (op) {
+            case OCC_BINARY_ADD: r = u + v; break;
+            case OCC_BINARY_SUB: r = u - v; break;
+            case OCC_BINARY_MUL: r = u * v; break;
+            case OCC_BINARY_DIV: r = u / v; break;
+            default: r = u < 0.0f ? u * v : u; break;
+        }
+        y[i] = r;
+    }
+}
+
+/**
+ * Copies n 32-bit words: for every index (i0..i{r-1}) of dims, dst[dstBase + sum ik*dstStride_k] =
+ * src[srcBase + sum ik*srcStride_k]. meta: dims[rank], srcStrides[rank], dstStrides[rank], srcBase, dstBase.
+ * Transpose, Slice (any step sign), Concat (one launch per input) and broadcasting copies are all this.
+ */
+extern "C" __global__ void occ_plan_strided_copy(const unsigned int* src, unsigned int* dst, long long n, int rank,
+                                                 const long long* __restrict__ meta) {
+    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
+        long long rem = i;
+        long long s = meta[3 * rank];
+        long long t = meta[3 * rank + 1];
+        for (int d = rank - 1; d >= 0; d--) {
+            long long dim = meta[d];
+            long long k = rem % dim;
+            rem /= dim;
+            s += k * meta[rank + d];
+            t += k * meta[2 * rank + d];
+        }
+        dst[t] = src[s];
+    }
+}
+
+OCC_DEVICE long long occ_plan_reflect(long long i, long long n) {
+    if (n == 1) {
+        return 0;
+    }
+    long long period = 2 * (n - 1);
+    long long m = i % period;
+    if (m < 0) {
+        m += period;
+    }
+    return m < n ? m : period - m;
+}
+
+/** Pad of a contiguous tensor, n output elements. meta: outDims[rank], inDims[rank], padsBegin[rank]. */
+extern "C" __global__ void occ_plan_pad(const float* x, float* y, long long n, int rank, int mode, float value,
+                                        const long long* __restrict__ meta) {
+    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
+        long long rem = i;
+        long long off = 0;
+        long long stride = 1;
+        int inside = 1;
+        for (int d = rank - 1; d >= 0; d--) {
+            long long dim = meta[d];
+            long long in = meta[rank + d];
+            long long o = rem % dim;
+            rem /= dim;
+            long long s = o - meta[2 * rank + d];
+            if (s < 0 || s >= in) {
+                if (mode == OCC_PAD_EDGE) {
+                    s = s < 0 ? 0 : in - 1;
+                } else if (mode == OCC_PAD_REFLECT) {
+                    s = occ_plan_reflect(s, in);
+                } else {
+                    inside = 0;
+                }
+            }
+            off += s * stride;
+            stride *= in;
+        }
+        y[i] = inside ? x[off] : value;
+    }
+}
+
+/**
+ * Softmax over len elements spaced inner apart, for every (outer, inner) pair: the max in float, the
+ * exponentials in double, each stored as float and divided by the double sum.
+ */
+extern "C" __global__ void occ_plan_softmax(const float* x, float* y, long long outer, long long len,
+                                            long long inner) {
+    long long rows = outer * inner;
+    for (long long r = occ_thread_id(); r < rows; r += occ_thread_count()) {
+        long long o = r / inner;
+        long long in = r - o * inner;
+        long long base = o * len * inner + in;
+        float mx = occ_negative_infinity();
+        for (long long i = 0; i < len; i++) {
+            mx = occ_jmax(mx, x[base + i * inner]);
+        }
+        double sum = 0;
+        for (long long i = 0; i < len; i++) {
+            float d = x[base + i * inner] - mx;
+            double e = exp((double) d);
+            y[base + i * inner] = (float) e;
+            sum += e;
+        }
+        for (long long i = 0; i < len; i++) {
+            y[base + i * inner] = (float) ((double) y[base + i * inner] / sum);
+        }
+    }
+}
+
+/**
+ * Mean (isMax 0: summed in double, divided in double) or max (isMax 1: NaN wins) over len elements spaced
+ * inner apart: GlobalAveragePool, GlobalMaxPool and ReduceMean over contiguous axes.
+ */
+extern "C" __global__ void occ_plan_reduce(const float* x, float* y, long long outer, long long len, long long inner,
+                                           int isMax) {
+    long long rows = outer * inner;
+    for (long long r = occ_thread_id(); r < rows; r += occ_thread_count()) {
+        long long o = r / inner;
+        long long in = r - o * inner;
+        long long base = o * len * inner + in;
+        if (isMax) {
+            float m = occ_negative_infinity();
+            for (long long i = 0; i < len; i++) {
+                m = occ_jmax(m, x[base + i * inner]);
+            }
+            y[r] = m;
+        } else {
+            double sum = 0;
+            for (long long i = 0; i < len; i++) {
+                sum += x[base + i * inner];
+            }
+            y[r] = (float) (sum / (double) len);
+        }
+    }
+}
+
+/**
+ * MaxPool / AveragePool over rank spatial axes of planes = N*C planes, n = planes * outSize outputs.
+ * meta: inDims, outDims, kernel, strides, dilations, padsBegin, padsEnd (rank each). Taps in row-major
+ * kernel order; a tap outside the input is skipped; the average divides by the taps inside (or, with
+ * countPads, by the taps inside input plus pads).
+ */
+extern "C" __global__ void occ_plan_pool(const float* x, float* y, long long n, int rank, int isMax, int countPads,
+                                         const long long* __restrict__ meta) {
+    const long long* inDims = meta;
+    const long long* outDims = meta + rank;
+    const long long* kernel = meta + 2 * rank;
+    const long long* strides = meta + 3 * rank;
+    const long long* dilations = meta + 4 * rank;
+    const long long* padsBegin = meta + 5 * rank;
+    const long long* padsEnd = meta + 6 * rank;
+    long long inSize = 1;
+    long long outSize = 1;
+    long long taps = 1;
+    for (int d = 0; d < rank; d++) {
+        inSize *= inDims[d];
+        outSize *= outDims[d];
+        taps *= kernel[d];
+    }
+    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
+        long long plane = i / outSize;
+        long long p = i - plane * outSize;
+        long long o[OCC_PLAN_MAX_RANK];
+        long long rem = p;
+        for (int d = rank - 1; d >= 0; d--) {
+            o[d] = rem % outDims[d];
+            rem /= outDims[d];
+        }
+        const float* xp = x + plane * inSize;
+        float m = occ_negative_infinity();
+        float sum = 0.0f;
+        long long inside = 0;
+        long long padded = 0;
+        for (long long t = 0; t < taps; t++) {
+            long long kr = t;
+            long long off = 0;
+            long long stride = 1;
+            int ok = 1;
+            int inPadded = 1;
+            for (int d = rank - 1; d >= 0; d--) {
+                long long k = kr % kernel[d];
+                kr /= kernel[d];
+                long long at = o[d] * strides[d] - padsBegin[d] + k * dilations[d];
+                if (at < 0 || at >= inDims[d]) {
+                    ok = 0;
+                    if (at < -padsBegin[d] || at >= inDims[d] + padsEnd[d]) {
+                        inPadded = 0;
+                    }
+                } else {
+                    off += at * stride;
+                }
+                stride *= inDims[d];
+            }
+            if (ok) {
+                float v = xp[off];
+                if (v > m || v != v) {
+                    m = v;
+                }
+                sum += v;
+                inside++;
+            }
+            if (inPadded) {
+                padded++;
+            }
+        }
+        if (isMax) {
+            y[i] = m;
+        } else {
+            long long divisor = countPads ? padded : inside;
+            y[i] = divisor == 0 ? __uint_as_float(0x7fc00000u) : sum / (float) divisor;
+        }
+    }
+}
+
+OCC_DEVICE float occ_half_to_float(unsigned short h) {
+#if defined(__CUDA_ARCH__)
+    float f;
+    asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h));
+    return f;
+#else
+    unsigned int sign = ((unsigned int) h & 0x8000u) << 16;
+    unsigned int e = ((unsigned int) h >> 10) & 0x1fu;
+    unsigned int m = (unsigned int) h & 0x3ffu;
+    unsigned int bits;
+    if (e == 0x1fu) {
+        bits = sign | 0x7f800000u | (m << 13);
+    } else if (e != 0) {
+        bits = sign | ((e + 112u) << 23) | (m << 13);
+    } else if (m == 0) {
+        bits = sign;
+    } else {
+        // A subnormal half: normalise the mantissa.
+        e = 113u;
+        while ((m & 0x400u) == 0) {
+            m <<= 1;
+            e--;
+        }
+        bits = sign | (e << 23) | ((m & 0x3ffu) << 13);
+    }
+    return __uint_as_float(bits);
+#endif
+}
+
+/** fp32 -> fp16 (round to nearest even), n elements. */
+extern "C" __global__ void occ_plan_to_half(const float* x, unsigned short* y, long long n) {
+    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
+        y[i] = occ_float_to_half(x[i]);
+    }
+}
+
+/** fp16 -> fp32 (exact), n elements. */
+extern "C" __global__ void occ_plan_to_float(const unsigned short* x, float* y, long long n) {
+    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
+        y[i] = occ_half_to_float(x[i]);
+    }
+}
