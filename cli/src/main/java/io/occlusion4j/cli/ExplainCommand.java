@@ -13,7 +13,12 @@ import io.occlusion4j.Targets;
 import io.occlusion4j.Tensor;
 import io.occlusion4j.io.Images;
 import io.occlusion4j.io.Npy;
+import io.occlusion4j.WindowGrid;
 import io.occlusion4j.explore.AdaptiveOcclusion;
+import io.occlusion4j.explore.Interactions;
+import io.occlusion4j.explore.MultiScale;
+import io.occlusion4j.io.AtomicFiles;
+import io.occlusion4j.render.InteractionPlot;
 import io.occlusion4j.video.Clip;
 import io.occlusion4j.video.ClipSpec;
 import io.occlusion4j.video.HeatmapVideoWriter;
@@ -29,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -184,6 +190,25 @@ final class ExplainCommand implements Callable<Integer> {
                     + " (plus one coarse cell); the rest filled from the coarse map")
     Double adaptive;
 
+    @Option(names = "--multi-scale",
+            description = "several window sizes in one run: each --window value is a square window (the same on every spatial"
+                    + " axis), one scale each; --stride gives one value per scale (default: half the window). The map is the mean"
+                    + " over the scales of each scale's map divided by its largest |value|; --out-png shows it, then each scale")
+    boolean multiScale;
+
+    @Option(names = "--interactions", paramLabel = "K",
+            description = "after the map, the pairwise interactions of the K most important non-overlapping windows of the"
+                    + " first target (I_ij = drop of both - drop of i - drop of j); needs --out-interactions-json or -png")
+    Integer interactions;
+
+    @Option(names = "--out-interactions-json", paramLabel = "FILE",
+            description = "--interactions: the windows, their drops and the k x k interaction matrix")
+    Path outInteractionsJson;
+
+    @Option(names = "--out-interactions-png", paramLabel = "FILE",
+            description = "--interactions: the windows drawn on the input beside the interaction matrix")
+    Path outInteractionsPng;
+
     @Option(names = {"-q", "--quiet"}, description = "print nothing but errors (no summary, no progress)")
     boolean quiet;
 
@@ -224,6 +249,13 @@ final class ExplainCommand implements Callable<Integer> {
             throw new Main.UsageException("--out-png draws 2-D maps; this input has " + spatialAxes
                     + " spatial axes (write --out-npy instead)");
         }
+        if (outInteractionsPng != null && spatialAxes != 2) {
+            throw new Main.UsageException("--out-interactions-png draws windows on 2-D inputs; this input has " + spatialAxes
+                    + " spatial axes (write --out-interactions-json instead)");
+        }
+        if (multiScale) {
+            return explainMultiScale(tensorInput, image, spatialAxes, labelLines, renderer, out, err);
+        }
         try (Progress progress = new Progress("explain", err, interactive, quiet, progressDelayMs)) {
             Occlusion.Builder b = builder(spatialAxes, progress);
             try (Occlusion occlusion = b.build()) {
@@ -258,10 +290,25 @@ final class ExplainCommand implements Callable<Integer> {
                 }
                 BufferedImage picture = image != null ? image : ExplanationReport.picture(x, bgr);
                 ExplanationReport report = new ExplanationReport(map, labelsFor(map, labelLines), picture, runSettings);
+                Interactions.Result pairs = interactions != null ? interactions(occlusion, x, map) : null;
+                // Everything is computed and drawn before the first file is written.
+                BufferedImage pairsPng = pairs != null && outInteractionsPng != null
+                        ? InteractionPlot.render(picture, x.dim(1), x.dim(2), pairs.starts(), pairs.extents(), pairs.interaction(),
+                                interactionTitle(pairs, report.labels().getFirst()))
+                        : null;
                 write(report, renderer);
+                if (pairs != null && outInteractionsJson != null) {
+                    AtomicFiles.write(outInteractionsJson, pairs.toJson().getBytes(StandardCharsets.UTF_8));
+                }
+                if (pairsPng != null) {
+                    ExplanationReport.writePng(pairsPng, outInteractionsPng);
+                }
                 if (!quiet) {
                     report.printSummary(out);
-                    for (Path p : new Path[] {outPng, outNpy, outGridNpy, outJson}) {
+                    if (pairs != null) {
+                        printInteractions(out, pairs);
+                    }
+                    for (Path p : new Path[] {outPng, outNpy, outGridNpy, outJson, outInteractionsJson, outInteractionsPng}) {
                         if (p != null) {
                             out.println("wrote " + p);
                         }
@@ -273,8 +320,226 @@ final class ExplainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * {@code --interactions K}: the top-K non-overlapping windows of the first target's grid map, then their
+     * pairwise interactions on the explainer the map came from (same grid), with the run's fill.
+     */
+    private Interactions.Result interactions(Occlusion occlusion, Tensor x, SensitivityMap map) {
+        int[] windows = Interactions.topWindows(map, 0, interactions, true);
+        if (windows.length < 2) {
+            throw new Main.UsageException("--interactions needs 2 non-overlapping windows, but every window of this grid overlaps"
+                    + " the best one (use a smaller --window)");
+        }
+        // A few small runs; their progress would restart the bar of the map's run, so they report none.
+        try (Occlusion pairs = occlusion.with(b -> b.progress(null))) {
+            return Interactions.compute(pairs, x, map, 0, windows, FillSpec.parse(fill));
+        }
+    }
+
+    private String interactionTitle(Interactions.Result r, String label) {
+        return String.format(Locale.ROOT, "target %d (%s): base score %s, interactions of %d windows", r.target(), label,
+                HeatmapRenderer.formatScore(r.baseScore()), r.k());
+    }
+
+    private void printInteractions(PrintWriter out, Interactions.Result r) {
+        int bi = 0;
+        int bj = 1;
+        double[][] m = r.interaction();
+        for (int i = 0; i < r.k(); i++) {
+            for (int j = i + 1; j < r.k(); j++) {
+                if (Math.abs(m[i][j]) > Math.abs(m[bi][bj])) {
+                    bi = i;
+                    bj = j;
+                }
+            }
+        }
+        out.printf(Locale.ROOT, "interactions of %d windows%s of target %d: strongest interaction %s, between windows %d and %d"
+                        + " (%d samples in %d model calls)%n", r.k(), r.k() < interactions ? " (of " + interactions + " asked; the rest overlap)" : "",
+                r.target(), HeatmapRenderer.formatValue(m[bi][bj]), bi + 1, bj + 1, r.samples(), r.modelCalls());
+    }
+
+    /**
+     * {@code --multi-scale}: one explanation per --window value (square windows), combined by
+     * {@link MultiScale}; the PNG shows the combined map then each scale, one row per target.
+     */
+    private int explainMultiScale(Tensor tensorInput, BufferedImage image, int spatialAxes, List<String> labelLines,
+            HeatmapRenderer renderer, PrintWriter out, PrintWriter err) {
+        List<int[]> windows = new ArrayList<>();
+        List<int[]> strides = new ArrayList<>();
+        for (int s = 0; s < window.length; s++) {
+            windows.add(square(window[s], spatialAxes));
+            strides.add(square(stride != null ? stride[s] : Math.max(1, window[s] / 2), spatialAxes));
+        }
+        try (Progress progress = new Progress("explain", err, interactive, quiet, progressDelayMs)) {
+            ScaleProgress scales = new ScaleProgress(progress);
+            Occlusion.Builder b = builder(0, scales).window(windows.getFirst()).stride(strides.getFirst());
+            try (Occlusion occlusion = b.build()) {
+                if (verbose) {
+                    err.println("occlusion4j: back end " + occlusion.backend() + "; model input " + occlusion.signature().describeInput()
+                            + ", outputs " + occlusion.signature().outputs());
+                }
+                Tensor x = tensorInput != null ? tensorInput : occlusion.imageTensor(image);
+                int[] spatial = Arrays.copyOfRange(x.shape(), 1, x.rank());
+                long total = 0;
+                for (int s = 0; s < windows.size(); s++) {
+                    // also refuses a window the input cannot take before anything runs
+                    total += WindowGrid.of(spatial, windows.get(s), strides.get(s), edge, allowGaps).count();
+                }
+                scales.total = (int) Math.min(Integer.MAX_VALUE, total);
+                Map<String, Object> json = settings(x);
+                progress.begin();
+                MultiScale.Result result = MultiScale.explain(occlusion, x, windows, strides);
+                SensitivityMap first = result.scales().getFirst();
+                List<String> names = labelsFor(first, labelLines);
+                BufferedImage picture = image != null ? image : ExplanationReport.picture(x, bgr);
+                BufferedImage png = null;
+                if (outPng != null) {
+                    List<BufferedImage> rows = new ArrayList<>();
+                    for (int t = 0; t < result.targets().length; t++) {
+                        rows.add(renderer.renderPanels(result.panels(picture, t, names.get(t))));
+                    }
+                    png = ExplanationReport.stacked(rows);
+                }
+                if (outNpy != null) {
+                    Npy.write(outNpy, stack(result.combined()));
+                }
+                if (png != null) {
+                    ExplanationReport.writePng(png, outPng);
+                }
+                if (outJson != null) {
+                    ExplanationReport.writeJson(outJson, multiScaleJson(json, result, names, picture));
+                }
+                if (!quiet) {
+                    printMultiScale(out, result, names, picture);
+                    for (Path p : new Path[] {outPng, outNpy, outJson}) {
+                        if (p != null) {
+                            out.println("wrote " + p);
+                        }
+                    }
+                }
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private Map<String, Object> multiScaleJson(Map<String, Object> root, MultiScale.Result result, List<String> names,
+            BufferedImage picture) {
+        SensitivityMap first = result.scales().getFirst();
+        root.put("output", first.output());
+        List<Map<String, Object>> targetList = new ArrayList<>();
+        for (int t = 0; t < result.targets().length; t++) {
+            Map<String, Object> target = new LinkedHashMap<>();
+            target.put("index", result.targets()[t]);
+            target.put("label", names.get(t));
+            target.put("base_score", result.baseScores()[t]);
+            Tensor combined = result.combined().get(t);
+            int arg = ExplanationReport.argmax(combined.data());
+            int[] at = ExplanationReport.unravel(arg, combined.shape());
+            target.put("max_combined", combined.data()[arg]);
+            target.put("max_combined_at", at);
+            if (picture != null && at.length == 2) {
+                target.put("max_combined_at_image_xy", ExplanationReport.imagePoint(at, combined.shape(), picture));
+            }
+            targetList.add(target);
+        }
+        root.put("targets", targetList);
+        root.put("pixel_map_shape", first.pixelShape());
+        MultiScale.Stats s = result.stats();
+        Map<String, Object> ms = new LinkedHashMap<>();
+        ms.put("windows", s.windows());
+        ms.put("strides", s.strides());
+        ms.put("variants", s.variants());
+        ms.put("unoccluded_samples", s.unoccludedSamples());
+        ms.put("model_calls", s.modelCalls());
+        ms.put("seconds", s.seconds());
+        List<Map<String, Object>> perScale = new ArrayList<>();
+        for (SensitivityMap m : result.scales()) {
+            Map<String, Object> scale = new LinkedHashMap<>();
+            scale.put("window", m.grid().window());
+            scale.put("stride", m.grid().stride());
+            scale.put("window_grid_shape", m.gridShape());
+            scale.put("windows", m.stats().windows());
+            scale.put("forwards", m.stats().forwards());
+            perScale.add(scale);
+        }
+        ms.put("scales", perScale);
+        root.put("multi_scale", ms);
+        root.put("backend", first.stats().backend());
+        root.put("device", first.stats().device());
+        return root;
+    }
+
+    private static void printMultiScale(PrintWriter out, MultiScale.Result result, List<String> names, BufferedImage picture) {
+        for (int t = 0; t < result.targets().length; t++) {
+            Tensor combined = result.combined().get(t);
+            int arg = ExplanationReport.argmax(combined.data());
+            int[] at = ExplanationReport.unravel(arg, combined.shape());
+            String where = Arrays.toString(at);
+            if (picture != null && at.length == 2) {
+                int[] p = ExplanationReport.imagePoint(at, combined.shape(), picture);
+                where = "x " + p[0] + ", y " + p[1];
+            }
+            out.printf(Locale.ROOT, "target %d (%s): base score %s, combined map peak %s at %s%n", result.targets()[t], names.get(t),
+                    HeatmapRenderer.formatScore(result.baseScores()[t]), HeatmapRenderer.formatValue(combined.data()[arg]), where);
+        }
+        MultiScale.Stats s = result.stats();
+        List<String> w = s.windows().stream().map(ExplanationReport::dims).toList();
+        List<String> st = s.strides().stream().map(ExplanationReport::dims).toList();
+        out.printf(Locale.ROOT, "multi-scale: %d scales (windows %s, strides %s), %d variants and %d unoccluded samples in %d model"
+                        + " calls, %.2f s, %s back end%n", s.windows().size(), String.join(" ", w), String.join(" ", st), s.variants(),
+                s.unoccludedSamples(), s.modelCalls(), s.seconds(), result.scales().getFirst().stats().backend());
+    }
+
+    private static int[] square(int size, int axes) {
+        int[] out = new int[axes];
+        Arrays.fill(out, size);
+        return out;
+    }
+
+    /** Maps of one shape stacked on a new first axis. */
+    static Tensor stack(List<Tensor> maps) {
+        int[] one = maps.getFirst().shape();
+        int n = maps.getFirst().size();
+        float[] data = new float[n * maps.size()];
+        for (int i = 0; i < maps.size(); i++) {
+            System.arraycopy(maps.get(i).data(), 0, data, i * n, n);
+        }
+        int[] shape = new int[one.length + 1];
+        shape[0] = maps.size();
+        System.arraycopy(one, 0, shape, 1, one.length);
+        return Tensor.of(data, shape);
+    }
+
+    /**
+     * The scales of a multi-scale run shown as one run: each scale's count continues where the previous
+     * scale's ended ({@link #total} is the sum of the scales' windows).
+     */
+    static final class ScaleProgress implements Occlusion.ProgressListener {
+        private final Occlusion.ProgressListener target;
+        int total;
+        private int offset;
+        private int lastDone;
+        private int lastTotal;
+
+        ScaleProgress(Occlusion.ProgressListener target) {
+            this.target = target;
+        }
+
+        @Override
+        public void progress(int done, int runTotal) {
+            if (lastTotal > 0 && lastDone >= lastTotal) {
+                offset += lastTotal; // the previous scale finished: this is the next one
+            }
+            lastDone = done;
+            lastTotal = runTotal;
+            int all = Math.max(total, offset + runTotal);
+            target.progress(Math.min(all, offset + done), all);
+        }
+    }
+
     /** The explainer settings shared by every input kind; {@code spatialAxes == 0} leaves window and stride unset. */
-    private Occlusion.Builder builder(int spatialAxes, Progress progress) {
+    private Occlusion.Builder builder(int spatialAxes, Occlusion.ProgressListener progress) {
         Occlusion.Builder b = Occlusion.builder().model(model).backend(backend).threads(threads)
                 .edge(edge).perChannel(perChannel).allowGaps(allowGaps)
                 .fill(FillSpec.parse(fill)).score(score).reduce(reduce).batchSize(batch).bgr(bgr)
@@ -382,13 +647,38 @@ final class ExplainCommand implements Callable<Integer> {
         if (input.video == null && (outVideo != null || outFrames != null || frames != 0 || frameStride != null || startFrame != 0)) {
             throw new Main.UsageException("--frames, --frame-stride, --start-frame, --out-video and --out-frames go with --video");
         }
-        if (outPng == null && outNpy == null && outGridNpy == null && outJson == null && outVideo == null && outFrames == null && quiet) {
+        if (multiScale) {
+            String other = input.video != null ? "--video" : adaptive != null ? "--adaptive" : perChannel ? "--per-channel"
+                    : outGridNpy != null ? "--out-grid-npy (each scale has its own grid)" : interactions != null ? "--interactions" : null;
+            if (other != null) {
+                throw new Main.UsageException("--multi-scale does not go with " + other);
+            }
+            if (stride != null && stride.length != window.length) {
+                throw new Main.UsageException("--multi-scale takes one --stride value per --window value (" + window.length
+                        + "), or none for half the window; got " + stride.length);
+            }
+        }
+        if (interactions != null) {
+            if (interactions < 2) {
+                throw new Main.UsageException("--interactions K needs K >= 2 windows, got " + interactions);
+            }
+            if (outInteractionsJson == null && outInteractionsPng == null) {
+                throw new Main.UsageException("--interactions needs --out-interactions-json FILE or --out-interactions-png FILE");
+            }
+            if (input.video != null || perChannel) {
+                throw new Main.UsageException("--interactions does not go with " + (perChannel ? "--per-channel" : "--video"));
+            }
+        } else if (outInteractionsJson != null || outInteractionsPng != null) {
+            throw new Main.UsageException("--out-interactions-json and --out-interactions-png go with --interactions K");
+        }
+        if (outPng == null && outNpy == null && outGridNpy == null && outJson == null && outVideo == null && outFrames == null
+                && outInteractionsJson == null && outInteractionsPng == null && quiet) {
             throw new Main.UsageException("nothing to do: --quiet with no --out-png, --out-npy, --out-grid-npy or --out-json");
         }
     }
 
     /** A missing input gets a plain sentence instead of the bare path a NoSuchFileException carries. */
-    private static void mustExist(Path file, String what) {
+    static void mustExist(Path file, String what) {
         if (file != null && !Files.isRegularFile(file)) {
             throw new OcclusionException(what + " file " + file + (Files.exists(file) ? " is not a regular file" : " does not exist"));
         }
@@ -457,8 +747,10 @@ final class ExplainCommand implements Callable<Integer> {
         s.put("model", model.toString());
         s.put("input", (input.image != null ? input.image : input.tensor).toString());
         s.put("input_shape", x.shape());
-        s.put("window", perAxis(window, x.rank() - 1, "--window"));
-        s.put("stride", perAxis(stride != null ? stride : window, x.rank() - 1, "--stride"));
+        if (!multiScale) { // a multi-scale run lists its windows and strides under "multi_scale"
+            s.put("window", perAxis(window, x.rank() - 1, "--window"));
+            s.put("stride", perAxis(stride != null ? stride : window, x.rank() - 1, "--stride"));
+        }
         s.put("edge", edge.name().toLowerCase(Locale.ROOT));
         s.put("fill", fill);
         s.put("per_channel", perChannel);

@@ -10,6 +10,8 @@ import io.occlusion4j.Tensor;
 import io.occlusion4j.io.AtomicFiles;
 import io.occlusion4j.io.Npy;
 import io.occlusion4j.render.HeatmapRenderer;
+import java.awt.Color;
+import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -78,7 +80,11 @@ record ExplanationReport(SensitivityMap map, List<String> labels, BufferedImage 
 
     /** The centre of map element {@code at = [y, x]} in the picture's pixel coordinates {@code [x, y]}. */
     int[] imagePoint(int[] at) {
-        int[] shape = map.pixelShape();
+        return imagePoint(at, map.pixelShape(), picture);
+    }
+
+    /** The centre of element {@code at = [y, x]} of a 2-D map of {@code shape} in {@code picture}'s pixel coordinates {@code [x, y]}. */
+    static int[] imagePoint(int[] at, int[] shape, BufferedImage picture) {
         int x = (int) Math.floor((at[1] + 0.5) * picture.getWidth() / shape[1]);
         int y = (int) Math.floor((at[0] + 0.5) * picture.getHeight() / shape[0]);
         return new int[] {x, y};
@@ -138,6 +144,33 @@ record ExplanationReport(SensitivityMap map, List<String> labels, BufferedImage 
             }
         }
         return renderer.renderPanels(panels);
+    }
+
+    /** Images stacked top to bottom, left-aligned; narrower ones are padded on the right with the background. */
+    static BufferedImage stacked(List<BufferedImage> rows) {
+        int width = 0;
+        long height = 0;
+        for (BufferedImage r : rows) {
+            width = Math.max(width, r.getWidth());
+            height += r.getHeight();
+        }
+        if (height * width > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("stacked image of " + width + "x" + height + " is too large");
+        }
+        BufferedImage out = new BufferedImage(width, (int) height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        try {
+            g.setColor(new Color(HeatmapRenderer.BACKGROUND, true));
+            g.fillRect(0, 0, width, (int) height);
+            int y = 0;
+            for (BufferedImage r : rows) {
+                g.drawImage(r, 0, y, null);
+                y += r.getHeight();
+            }
+        } finally {
+            g.dispose();
+        }
+        return out;
     }
 
     static void writePng(BufferedImage image, Path file) {

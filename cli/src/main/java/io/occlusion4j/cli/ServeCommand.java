@@ -1,0 +1,207 @@
+// occlusion4j serve: the HTTP service over one model, with explain's flags as per-server defaults.
+package io.occlusion4j.cli;
+
+import io.occlusion4j.Backend;
+import io.occlusion4j.Layout;
+import io.occlusion4j.Occlusion;
+import io.occlusion4j.server.OcclusionServer;
+import io.occlusion4j.server.ServerConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Serves occlusion maps of one model over HTTP: POST /v1/explain (image or NPY body, settings in the",
+                "query string), GET /healthz, GET /metrics (Prometheus). The occlusion flags below are defaults that",
+                "each request may override with a query parameter of the same name (window=16&top-k=3 ...)."},
+        footer = {"", "Binds 127.0.0.1 unless --host says otherwise. SIGTERM stops gracefully: requests in flight finish",
+                "(within --shutdown-grace-ms), new ones are refused. Exit codes: 0 stopped, 1 the model cannot be loaded",
+                "or the port cannot be bound, 2 usage error."})
+final class ServeCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE.onnx", description = "the ONNX model")
+    Path model;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind; default ${DEFAULT-VALUE} (loopback only)")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "TCP port (0: any free one); default ${DEFAULT-VALUE}")
+    int port;
+
+    @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|cpu|cuda", description = "back end; default ${DEFAULT-VALUE}")
+    Backend backend;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "CPU threads per explanation (0: all)")
+    int threads;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "require 'Authorization: Bearer TOKEN' (TOKEN: the file's first line); the OCCLUSION4J_TOKEN environment variable works too")
+    Path tokenFile;
+
+    // --- per-server defaults of the request parameters (explain's flags; the server parses them)
+    @Option(names = "--window", paramLabel = "N[,N..]", description = "default window (requests without window= must then give one)")
+    String window;
+    @Option(names = "--stride", paramLabel = "N[,N..]", description = "default stride (default: the window)")
+    String stride;
+    @Option(names = "--edge", paramLabel = "crop|inside|shift", description = "default edge policy (crop)")
+    String edge;
+    @Option(names = "--fill", paramLabel = "VALUE|a,b,c|mean|blur[:SIGMA]|noise[:SEED]", description = "default fill (0)")
+    String fill;
+    @Option(names = "--per-channel", description = "occlude one channel at a time by default")
+    boolean perChannel;
+    @Option(names = "--allow-gaps", description = "accept a stride larger than the window by default")
+    boolean allowGaps;
+    @Option(names = "--score", paramLabel = "raw|softmax|sigmoid", description = "default score transform (raw)")
+    String score;
+    @Option(names = "--output", paramLabel = "NAME[,NAME..]", description = "default model output(s) (the first)")
+    String output;
+    @Option(names = "--reduce", paramLabel = "none|max", description = "default reduction over outputs (none)")
+    String reduce;
+    @Option(names = "--target", paramLabel = "N[,N..]", description = "default targets (the argmax)")
+    String target;
+    @Option(names = "--top-k", paramLabel = "K", description = "default: the K highest scores")
+    String topK;
+    @Option(names = "--batch", paramLabel = "B", description = "default variants per forward (0: from a memory budget)")
+    String batch;
+
+    // --- preprocessing, fixed for the server (the loaded model's settings)
+    @Option(names = "--size", paramLabel = "HxW", converter = ExplainCommand.SizeConverter.class,
+            description = "resize images to H x W (default: the model's fixed input size, else the image's)")
+    ExplainCommand.ImageSize size;
+    @Option(names = "--mean", split = ",", paramLabel = "a,b,c", description = "normalisation mean")
+    float[] mean;
+    @Option(names = "--std", split = ",", paramLabel = "a,b,c", description = "normalisation std")
+    float[] std;
+    @Option(names = "--bgr", description = "channels in BGR order")
+    boolean bgr;
+    @Option(names = "--layout", defaultValue = "nchw", paramLabel = "nchw|nhwc", description = "the model's input layout; default ${DEFAULT-VALUE}")
+    ExplainCommand.LayoutOption layout;
+    @Option(names = "--labels", paramLabel = "FILE", description = "class labels, one per line")
+    Path labels;
+
+    // --- limits and admission
+    @Option(names = "--max-body-bytes", defaultValue = "16777216", description = "larger bodies get 413; default ${DEFAULT-VALUE}")
+    long maxBodyBytes;
+    @Option(names = "--max-pixels", defaultValue = "16777216", description = "larger images or tensors get 422; default ${DEFAULT-VALUE}")
+    long maxPixels;
+    @Option(names = "--max-side", defaultValue = "8192", description = "images or tensors with a longer side get 422; default ${DEFAULT-VALUE}")
+    int maxSide;
+    @Option(names = "--slots", defaultValue = "1", description = "explanations running at once; default ${DEFAULT-VALUE}")
+    int slots;
+    @Option(names = "--queue", defaultValue = "16", description = "requests waiting for a slot before 503; default ${DEFAULT-VALUE}")
+    int queue;
+    @Option(names = "--deadline-ms", defaultValue = "30000", description = "per-request deadline (504 past it); default ${DEFAULT-VALUE}")
+    long deadlineMs;
+    @Option(names = "--shutdown-grace-ms", defaultValue = "30000", description = "wait for in-flight requests on SIGTERM; default ${DEFAULT-VALUE}")
+    long graceMs;
+
+    @Option(names = {"-q", "--quiet"}, description = "print nothing but errors")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        if ((mean == null) != (std == null)) {
+            throw new Main.UsageException("--mean and --std go together: give both or neither");
+        }
+        if (deadlineMs < 1 || graceMs < 0) {
+            throw new Main.UsageException("--deadline-ms must be positive and --shutdown-grace-ms not negative");
+        }
+        Map<String, String> defaults = defaults();
+        try {
+            OcclusionServer.checkDefaults(defaults);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(e.getMessage().replace("invalid default for ", "invalid --"));
+        }
+        ServerConfig config = new ServerConfig(host, port, token(), maxBodyBytes, maxPixels, maxSide, slots, queue,
+                Duration.ofMillis(deadlineMs), Duration.ofMillis(graceMs), labels == null ? List.of() : ExplainCommand.readLabels(labels));
+        Occlusion.Builder b = Occlusion.builder().model(model).backend(backend).threads(threads).bgr(bgr)
+                .layout(layout == ExplainCommand.LayoutOption.NHWC ? Layout.CHANNELS_LAST : Layout.CHANNELS_FIRST);
+        if (mean != null) {
+            b.normalize(mean, std);
+        }
+        if (size != null) {
+            b.imageSize(size.height(), size.width());
+        }
+        Occlusion occlusion = b.build();
+        OcclusionServer server;
+        try {
+            server = OcclusionServer.start(occlusion, model.getFileName().toString(), defaults, config);
+        } catch (IOException | RuntimeException e) {
+            occlusion.close();
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + io.getMessage(), io);
+            }
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "occlusion4j-serve-shutdown"));
+        if (!quiet) {
+            out.println("occlusion4j: serving " + model.getFileName() + " on " + server.uri() + " (" + occlusion.backend() + "; "
+                    + slots + " slot" + (slots == 1 ? "" : "s") + ", queue " + queue + (config.token() != null ? ", bearer token required" : "")
+                    + ")");
+            out.flush();
+        }
+        server.awaitStopped();
+        return 0;
+    }
+
+    /** The request parameters this command sets as defaults, in the server's names. */
+    Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        put(d, "window", window);
+        put(d, "stride", stride);
+        put(d, "edge", edge);
+        put(d, "fill", fill);
+        put(d, "per-channel", perChannel ? "true" : null);
+        put(d, "allow-gaps", allowGaps ? "true" : null);
+        put(d, "score", score);
+        put(d, "output", output);
+        put(d, "reduce", reduce);
+        put(d, "target", target);
+        put(d, "top-k", topK);
+        put(d, "batch", batch);
+        if (target != null && topK != null) {
+            throw new Main.UsageException("--target and --top-k are mutually exclusive");
+        }
+        return d;
+    }
+
+    private static void put(Map<String, String> d, String name, String value) {
+        if (value != null) {
+            d.put(name, value);
+        }
+    }
+
+    private String token() {
+        String t = null;
+        if (tokenFile != null) {
+            try {
+                t = Files.readAllLines(tokenFile, StandardCharsets.UTF_8).stream().findFirst().orElse("").strip();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read --token-file " + tokenFile + ": " + e.getMessage(), e);
+            }
+            if (t.isEmpty()) {
+                throw new Main.UsageException("--token-file " + tokenFile + " is empty");
+            }
+        } else {
+            String env = System.getenv("OCCLUSION4J_TOKEN");
+            if (env != null && !env.isBlank()) {
+                t = env.strip();
+            }
+        }
+        return t;
+    }
+}
