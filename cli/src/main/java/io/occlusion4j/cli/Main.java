@@ -33,7 +33,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: explain, demo or doctor");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: explain, evaluate, serve, demo or doctor");
     }
 
     public static void main(String[] args) {
