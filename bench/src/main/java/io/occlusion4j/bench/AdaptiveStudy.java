@@ -107,7 +107,7 @@ public final class AdaptiveStudy {
                 }
             }
         }
-        String table = table(rows, exactLines, Stamp.describe(), LocalDate.now(ZoneOffset.UTC), Stamp.commit(), rs, factors);
+        String table = table(rows, exactLines, BenchMain.Machine.describe(), LocalDate.now(ZoneOffset.UTC), BenchMain.Machine.commit(), rs, factors);
         Files.createDirectories(out);
         Path file = out.resolve("adaptive-" + LocalDate.now(ZoneOffset.UTC) + ".md");
         Files.writeString(file, table);
@@ -156,38 +156,5 @@ public final class AdaptiveStudy {
             b.append(format(r)).append('\n');
         }
         return b.toString();
-    }
-
-    /** What the numbers ran on. */
-    static final class Stamp {
-        private Stamp() {}
-
-        static List<String> describe() {
-            String cpu = "unknown CPU";
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                    if (line.startsWith("model name")) {
-                        cpu = line.substring(line.indexOf(':') + 1).trim();
-                        break;
-                    }
-                }
-            } catch (IOException ignored) {
-                // not Linux
-            }
-            return List.of("machine: " + cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores visible (shared), "
-                            + (Runtime.getRuntime().maxMemory() >> 20) + " MiB max heap",
-                    "java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                    "onnxruntime: " + ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion());
-        }
-
-        static String commit() {
-            try {
-                Process p = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").redirectErrorStream(true).start();
-                String s = new String(p.getInputStream().readAllBytes()).trim();
-                return p.waitFor() == 0 ? s : "unknown";
-            } catch (IOException | InterruptedException e) {
-                return "unknown";
-            }
-        }
     }
 }

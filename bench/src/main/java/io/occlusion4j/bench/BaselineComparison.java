@@ -7,6 +7,7 @@ import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Targets;
 import io.occlusion4j.Tensor;
 import io.occlusion4j.io.Npy;
+import io.occlusion4j.metrics.MapSimilarity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,27 +108,13 @@ public final class BaselineComparison {
             double min = Double.POSITIVE_INFINITY;
             double max = Double.NEGATIVE_INFINITY;
             double maxDiff = 0;
-            double ma = 0;
-            double mb = 0;
             for (int i = 0; i < a.length; i++) {
                 min = Math.min(min, b[i]);
                 max = Math.max(max, b[i]);
                 maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-                ma += a[i];
-                mb += b[i];
-            }
-            ma /= a.length;
-            mb /= b.length;
-            double sab = 0;
-            double saa = 0;
-            double sbb = 0;
-            for (int i = 0; i < a.length; i++) {
-                sab += (a[i] - ma) * (b[i] - mb);
-                saa += (a[i] - ma) * (a[i] - ma);
-                sbb += (b[i] - mb) * (b[i] - mb);
             }
             double range = max - min;
-            return new Agreement(range > 0 ? maxDiff / range : maxDiff, sab / Math.sqrt(saa * sbb));
+            return new Agreement(range > 0 ? maxDiff / range : maxDiff, MapSimilarity.pearson(a, b));
         }
     }
 

@@ -109,6 +109,20 @@ public final class MapSimilarity {
         return r;
     }
 
+    /** Pearson's correlation of two maps of the same size (accumulated in double). */
+    public static double pearson(float[] a, float[] b) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException("maps differ in size: " + a.length + " vs " + b.length);
+        }
+        double[] x = new double[a.length];
+        double[] y = new double[b.length];
+        for (int i = 0; i < a.length; i++) {
+            x[i] = a[i];
+            y[i] = b[i];
+        }
+        return pearson(x, y);
+    }
+
     static double pearson(double[] x, double[] y) {
         double mx = 0;
         double my = 0;
