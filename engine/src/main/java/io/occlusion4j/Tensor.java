@@ -72,6 +72,30 @@ public final class Tensor {
         return data[offset(index)];
     }
 
+    /** Flat index of the largest element: the first one on ties; NaN never counts as largest. */
+    public int argmax() {
+        int best = 0;
+        for (int i = 1; i < data.length; i++) {
+            if (data[i] > data[best] || Float.isNaN(data[best])) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** The index along each axis of flat (row-major) element {@code flat}. */
+    public int[] coordinates(int flat) {
+        if (flat < 0 || flat >= data.length) {
+            throw new IndexOutOfBoundsException("element " + flat + " outside " + Arrays.toString(shape));
+        }
+        int[] out = new int[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            out[d] = flat % shape[d];
+            flat /= shape[d];
+        }
+        return out;
+    }
+
     private int offset(int[] index) {
         if (index.length != shape.length) {
             throw new IllegalArgumentException("index rank " + index.length + " != tensor rank " + shape.length);

@@ -434,8 +434,8 @@ final class ExplainCommand implements Callable<Integer> {
             target.put("label", names.get(t));
             target.put("base_score", result.baseScores()[t]);
             Tensor combined = result.combined().get(t);
-            int arg = ExplanationReport.argmax(combined.data());
-            int[] at = ExplanationReport.unravel(arg, combined.shape());
+            int arg = combined.argmax();
+            int[] at = combined.coordinates(arg);
             target.put("max_combined", combined.data()[arg]);
             target.put("max_combined_at", at);
             if (picture != null && at.length == 2) {
@@ -473,8 +473,8 @@ final class ExplainCommand implements Callable<Integer> {
     private static void printMultiScale(PrintWriter out, MultiScale.Result result, List<String> names, BufferedImage picture) {
         for (int t = 0; t < result.targets().length; t++) {
             Tensor combined = result.combined().get(t);
-            int arg = ExplanationReport.argmax(combined.data());
-            int[] at = ExplanationReport.unravel(arg, combined.shape());
+            int arg = combined.argmax();
+            int[] at = combined.coordinates(arg);
             String where = Arrays.toString(at);
             if (picture != null && at.length == 2) {
                 int[] p = ExplanationReport.imagePoint(at, combined.shape(), picture);

@@ -53,11 +53,12 @@ record ExplanationReport(SensitivityMap map, List<String> labels, BufferedImage 
             target.put("index", indices[t]);
             target.put("label", labels.get(t));
             target.put("base_score", base[t]);
-            float[] pixels = map.pixelMap(t).data();
-            int arg = argmax(pixels);
+            Tensor pixelMap = map.pixelMap(t);
+            float[] pixels = pixelMap.data();
+            int arg = pixelMap.argmax();
             target.put("max_drop", pixels[arg]);
             target.put("min_drop", min(pixels));
-            int[] at = unravel(arg, map.pixelShape());
+            int[] at = pixelMap.coordinates(arg);
             target.put("max_drop_at", at);
             if (picture != null && !map.perChannel() && at.length == 2) {
                 target.put("max_drop_at_image_xy", imagePoint(at));
@@ -186,9 +187,10 @@ record ExplanationReport(SensitivityMap map, List<String> labels, BufferedImage 
         int[] indices = map.targets();
         float[] base = map.baseScores();
         for (int t = 0; t < indices.length; t++) {
-            float[] pixels = map.pixelMap(t).data();
-            int arg = argmax(pixels);
-            int[] at = unravel(arg, map.pixelShape());
+            Tensor pixelMap = map.pixelMap(t);
+            float[] pixels = pixelMap.data();
+            int arg = pixelMap.argmax();
+            int[] at = pixelMap.coordinates(arg);
             String where = Arrays.toString(at);
             if (picture != null && !map.perChannel() && at.length == 2) {
                 int[] p = imagePoint(at);
@@ -212,13 +214,7 @@ record ExplanationReport(SensitivityMap map, List<String> labels, BufferedImage 
     }
 
     static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
+        return Tensor.of(v, v.length).argmax();
     }
 
     private static float min(float[] v) {
@@ -227,15 +223,6 @@ record ExplanationReport(SensitivityMap map, List<String> labels, BufferedImage 
             m = Math.min(m, x);
         }
         return m;
-    }
-
-    static int[] unravel(int index, int[] shape) {
-        int[] out = new int[shape.length];
-        for (int d = shape.length - 1; d >= 0; d--) {
-            out[d] = index % shape[d];
-            index /= shape[d];
-        }
-        return out;
     }
 
     /** A picture of a raw {@code [C, H, W]} tensor in [0,1]: RGB for 3 channels (BGR reversed), grey otherwise (channel mean). */

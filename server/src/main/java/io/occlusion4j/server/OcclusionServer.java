@@ -673,15 +673,10 @@ public final class OcclusionServer implements AutoCloseable {
             target.put("index", indices[t]);
             target.put("label", labels.get(t));
             target.put("base_score", base[t]);
-            float[] pixels = map.pixelMap(t).data();
-            int arg = 0;
-            for (int i = 1; i < pixels.length; i++) {
-                if (pixels[i] > pixels[arg]) {
-                    arg = i;
-                }
-            }
-            target.put("max_drop", pixels[arg]);
-            target.put("max_drop_at", unravel(arg, map.pixelShape()));
+            Tensor pixelMap = map.pixelMap(t);
+            int arg = pixelMap.argmax();
+            target.put("max_drop", pixelMap.data()[arg]);
+            target.put("max_drop_at", pixelMap.coordinates(arg));
             targets.add(target);
         }
         doc.put("targets", targets);
@@ -720,15 +715,6 @@ public final class OcclusionServer implements AutoCloseable {
             m.put("data", t.data());
         }
         return m;
-    }
-
-    private static int[] unravel(int index, int[] shape) {
-        int[] out = new int[shape.length];
-        for (int d = shape.length - 1; d >= 0; d--) {
-            out[d] = index % shape[d];
-            index /= shape[d];
-        }
-        return out;
     }
 
     private static byte[] renderPng(SensitivityMap map, List<String> labels, BufferedImage picture, ExplainParams params) {
