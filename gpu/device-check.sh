@@ -3,6 +3,8 @@
 # gpu/prepare.sh staged under .device/. Writes logs and result tables under $OUT (default ./gpu-out):
 #   native-bindings/  the bindings' GPU suite (alloc, copies, NVRTC, events, graphs, SGEMM, cuDNN conv)
 #   kernels/          kernels vs the CPU reference, the GPU occlusion session, writer throughput
+#   gpu-std/          the gpu-std workload: occlusion4j (CUDA back end) vs PyTorch on CUDA, gpu-std.md
+# STEPS (default "bindings kernels gpu-std") picks steps, e.g. STEPS=gpu-std for the benchmark alone.
 # Exit status: 0 only if every step passed with no GPU test skipped.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,11 +20,16 @@ export JAVA=$jre/jre/bin/java
 # The CUDA libraries come from PyTorch's wheels here: the bindings' locator searches site-packages/nvidia/*/lib.
 python3 -c "import nvidia, os; print(os.path.dirname(nvidia.__path__[0]))" >> "$OUT/machine.txt" 2>&1 || true
 status=0
-OUT="$OUT/native-bindings" bash native-bindings/gpu-check.sh "$stage/native-bindings" || status=1
+STEPS=${STEPS:-bindings kernels gpu-std}
+want() { case " $STEPS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+want bindings && { OUT="$OUT/native-bindings" bash native-bindings/gpu-check.sh "$stage/native-bindings" || status=1; }
 # kernels/gpu-check.sh expects the build's layout: put the staged files there.
 mkdir -p tests/target kernels/target/host
 cp "$stage"/tests/occlusion4j-tests-*-tests.jar tests/target/
 cp "$stage"/kernels-host/libocc_kernels_host.so kernels/target/host/
-OUT="$OUT/kernels" GPU_CHECK_JARS="$stage/tests/gpu-check" bash kernels/gpu-check.sh || status=1
+want kernels && { OUT="$OUT/kernels" GPU_CHECK_JARS="$stage/tests/gpu-check" bash kernels/gpu-check.sh || status=1; }
+# gpu-std (about 2 minutes on an H200, at most 365 s): export ResNet-50 + input, occlusion4j end to end and
+# plan-only per precision, the PyTorch loop and PyTorch eager per precision, then the merged table.
+want gpu-std && { OUT="$OUT/gpu-std" JAVA="$JAVA" bash gpu/gpu-std.sh "$stage" || status=1; }
 echo "device check finished with status $status; results under $OUT"
 exit $status

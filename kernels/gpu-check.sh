@@ -27,7 +27,7 @@ row "native probe" "$rc" "$(grep -m3 -iE 'device|sm_|no ' "$OUT/probe.log" | tr 
 # Kernels vs the CPU reference (GPU and host builds), and the session: closed form, graphs, bytes moved.
 "$JAVA" "${opts[@]}" -jar "$launcher" execute --class-path "$cp" --details=tree --disable-banner --disable-ansi-colors \
     --select-class io.occlusion4j.kernels.GpuKernelsTest --select-class io.occlusion4j.kernels.GpuOcclusionSessionTest \
-    --select-class io.occlusion4j.kernels.HostKernelsTest --select-class io.occlusion4j.kernels.GpuPlanTest --select-class io.occlusion4j.kernels.HostPlanKernelsTest --reports-dir "$OUT/junit" > "$OUT/junit.log" 2>&1
+    --select-class io.occlusion4j.kernels.HostKernelsTest --select-class io.occlusion4j.kernels.GpuPlanTest --select-class io.occlusion4j.kernels.GpuBackendDevicePathTest --select-class io.occlusion4j.kernels.HostPlanKernelsTest --reports-dir "$OUT/junit" > "$OUT/junit.log" 2>&1
 rc=$?; [[ $rc -ne 0 ]] && status=1
 summary=$(grep -E '^\[ +[0-9]+ (tests|containers) (successful|failed|skipped|aborted)' "$OUT/junit.log" | tr -s ' ' | tr '\n' ' ')
 row "GPU + host kernel tests" "$rc" "$summary"

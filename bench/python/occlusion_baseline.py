@@ -90,6 +90,8 @@ def main():
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--out-prefix")
+    p.add_argument("--precision", default="default", choices=["default", "fp32", "tf32", "fp16"],
+                   help="run: default keeps torch's TF32 settings; fp32/tf32 set both TF32 switches; fp16 runs .half()")
     a = p.parse_args()
     arch, shape, window, stride, threads, device = WORKLOADS[a.workload]
     if threads:
@@ -108,8 +110,14 @@ def main():
         return
     if device == "cuda" and not torch.cuda.is_available():
         sys.exit("workload %s needs CUDA, which this torch does not see" % a.workload)
+    if a.precision in ("fp32", "tf32"):
+        torch.backends.cuda.matmul.allow_tf32 = a.precision == "tf32"
+        torch.backends.cudnn.allow_tf32 = a.precision == "tf32"
     model = model.to(device)
     x = torch.from_numpy(np.load(os.path.join(a.dir, "input.npy")))
+    if a.precision == "fp16":
+        model = model.half()
+        x = x.half()
     occlusion(model, x, window, stride, a.batch, device)  # warm-up
     seconds = []
     for _ in range(a.reps):
@@ -121,7 +129,8 @@ def main():
     np.save(prefix + ".pixel.npy", pixel)
     result = {"target": target, "base_score": base, "variants": n, "seconds": seconds,
               "variants_per_s": [n / s for s in seconds], "batch": a.batch, "threads": torch.get_num_threads(),
-              "torch": torch.__version__, "device": device}
+              "torch": torch.__version__, "device": device,
+              "precision": a.precision}
     with open(prefix + ".json", "w") as f:
         json.dump(result, f)
     print(json.dumps(result))

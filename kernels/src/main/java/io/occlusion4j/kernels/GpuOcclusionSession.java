@@ -2,6 +2,7 @@
 package io.occlusion4j.kernels;
 
 import io.occlusion4j.cuda.CudaContext;
+import io.occlusion4j.cuda.CudaEvent;
 import io.occlusion4j.cuda.CudaGraph;
 import io.occlusion4j.cuda.CudaStream;
 import io.occlusion4j.cuda.DeviceBuffer;
@@ -23,10 +24,45 @@ import java.util.function.Function;
  */
 public final class GpuOcclusionSession {
 
-    /** What to explain; mean/std are the model's per-channel normalisation. */
+    /**
+     * What to explain; mean/std are the model's per-channel normalisation. {@code progress}, if not null, is
+     * told after each batch has finished on the device how many windows are done (the loop keeps one batch
+     * queued behind the one it waits for, so the device does not idle), and finally the total.
+     */
     public record Request(float[] input, KernelGeometry geometry, FillSpec fill, float[] mean, float[] std,
                           ScoreTransform score, boolean reduceMax, int batch, Function<float[], int[]> targets,
-                          boolean captureBatches) {}
+                          boolean captureBatches, Progress progress) {
+
+        /** A request without a progress listener. */
+        public Request(float[] input, KernelGeometry geometry, FillSpec fill, float[] mean, float[] std,
+                       ScoreTransform score, boolean reduceMax, int batch, Function<float[], int[]> targets,
+                       boolean captureBatches) {
+            this(input, geometry, fill, mean, std, score, reduceMax, batch, targets, captureBatches, null);
+        }
+    }
+
+    /** Told how many of the run's windows are scored. */
+    @FunctionalInterface
+    public interface Progress {
+        void done(long windows, long total);
+    }
+
+    /**
+     * A model output was NaN or infinite: for the unoccluded input ({@link #window()} -1) or for the variant
+     * occluding {@link #window()} (the lowest such window).
+     */
+    public static final class NonFiniteOutputException extends IllegalStateException {
+        private final long window;
+
+        NonFiniteOutputException(String message, long window) {
+            super(message);
+            this.window = window;
+        }
+
+        public long window() {
+            return window;
+        }
+    }
 
     /** Maps per target: grid {@code [mapChannels * gridCount]}, pixel {@code [mapChannels * S]}. */
     public record Result(int[] targets, float[] baseScores, float[][] gridMap, float[][] pixelMap, long variants,
@@ -100,7 +136,7 @@ public final class GpuOcclusionSession {
             kernels.copyWords(stream, baseFlag, 0, baseScores, scoreCount, 1);
             float[] baseAll = download(ledger, "base scores", baseScores, stream);
             if (Float.floatToRawIntBits(baseAll[scoreCount]) != Integer.MAX_VALUE) {
-                throw new IllegalStateException("model output contains NaN or Inf for the unoccluded input");
+                throw new NonFiniteOutputException("model output contains NaN or Inf for the unoccluded input", -1);
             }
             float[] base = Arrays.copyOf(baseAll, scoreCount);
             int[] targets = r.targets().apply(base.clone());
@@ -124,37 +160,57 @@ public final class GpuOcclusionSession {
 
             int graphs = 0;
             long forwards = 1;
-            for (long first = 0; first < windows; first += batch) {
-                int n = (int) Math.min(batch, windows - first);
-                long previous = first - batch;
-                final long firstWindow = first;
-                Runnable whole = () -> {
-                    if (previous < 0) {
-                        kernels.writeFull(stream, g, batch, n, firstWindow, x, fill, mean, scale, batchBuffer);
+            // With a listener: an event after each batch; waiting on the previous batch's keeps one batch queued.
+            CudaEvent[] done = r.progress() == null ? null
+                    : new CudaEvent[] {context.createEvent(false), context.createEvent(false)};
+            long reported = 0;
+            try {
+                for (long first = 0; first < windows; first += batch) {
+                    int n = (int) Math.min(batch, windows - first);
+                    long previous = first - batch;
+                    final long firstWindow = first;
+                    Runnable whole = () -> {
+                        if (previous < 0) {
+                            kernels.writeFull(stream, g, batch, n, firstWindow, x, fill, mean, scale, batchBuffer);
+                        } else {
+                            kernels.writeNext(stream, g, n, previous, firstWindow, x, fill, mean, scale, batchBuffer);
+                        }
+                        scorer.score(stream, batchBuffer, n, outputs);
+                        kernels.nonfiniteFlag(stream, outputs, n, outputsPerRow, (int) firstWindow, firstBad);
+                        kernels.scoreGather(stream, outputs, n, outputsPerRow, scorer.lastAxis(), r.score(), r.reduceMax(),
+                                targetBuffer, targets.length, baseScores, firstWindow, windows, gridMap);
+                    };
+                    if (r.captureBatches()) {
+                        stream.beginCapture();
+                        CudaGraph graph;
+                        try {
+                            whole.run();
+                        } finally {
+                            graph = stream.endCapture();
+                        }
+                        try (graph) {
+                            graph.launch(stream);
+                        }
+                        graphs++;
                     } else {
-                        kernels.writeNext(stream, g, n, previous, firstWindow, x, fill, mean, scale, batchBuffer);
-                    }
-                    scorer.score(stream, batchBuffer, n, outputs);
-                    kernels.nonfiniteFlag(stream, outputs, n, outputsPerRow, (int) firstWindow, firstBad);
-                    kernels.scoreGather(stream, outputs, n, outputsPerRow, scorer.lastAxis(), r.score(), r.reduceMax(),
-                            targetBuffer, targets.length, baseScores, firstWindow, windows, gridMap);
-                };
-                if (r.captureBatches()) {
-                    stream.beginCapture();
-                    CudaGraph graph;
-                    try {
                         whole.run();
-                    } finally {
-                        graph = stream.endCapture();
                     }
-                    try (graph) {
-                        graph.launch(stream);
+                    forwards++;
+                    if (done != null) {
+                        int k = (int) (forwards & 1);
+                        done[k].record(stream);
+                        if (first > 0) {
+                            done[1 - k].synchronize();
+                            reported = first;
+                            r.progress().done(reported, windows);
+                        }
                     }
-                    graphs++;
-                } else {
-                    whole.run();
                 }
-                forwards++;
+            } finally {
+                if (done != null) {
+                    done[0].close();
+                    done[1].close();
+                }
             }
             DeviceBuffer lo = own(owned, context.allocate(4L * OcclusionKernels.coveringTableLength(g)));
             DeviceBuffer hi = own(owned, context.allocate(4L * OcclusionKernels.coveringTableLength(g)));
@@ -166,8 +222,8 @@ public final class GpuOcclusionSession {
             float[] all = download(ledger, "maps and flag", results, stream);
             int bad = Float.floatToRawIntBits(all[(int) (gridFloats + pixelFloats)]);
             if (bad != Integer.MAX_VALUE) {
-                throw new IllegalStateException("model output contains NaN or Inf for the variant occluding window " + bad
-                        + " of " + windows + " (" + g + ")");
+                throw new NonFiniteOutputException("model output contains NaN or Inf for the variant occluding window " + bad
+                        + " of " + windows + " (" + g + ")", bad);
             }
             float[][] gridOut = new float[targets.length][];
             float[][] pixelOut = new float[targets.length][];
@@ -175,6 +231,9 @@ public final class GpuOcclusionSession {
                 gridOut[t] = Arrays.copyOfRange(all, (int) (t * windows), (int) ((t + 1) * windows));
                 int p0 = (int) (gridFloats + t * mapChannels * size);
                 pixelOut[t] = Arrays.copyOfRange(all, p0, (int) (p0 + mapChannels * size));
+            }
+            if (r.progress() != null && reported < windows) {
+                r.progress().done(windows, windows);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             return new Result(targets, base, gridOut, pixelOut, windows, forwards, batch, graphs, ledger, seconds);

@@ -15,6 +15,7 @@ import io.occlusion4j.graph.BufferSlot;
 public final class PlanScorer implements Scorer {
     private final CudaPlan plan;
     private final String input;
+    private final String output;
     private final BufferSlot inputSlot;
     private final BufferSlot outputSlot;
     private final DeviceBuffer inputView;
@@ -31,6 +32,7 @@ public final class PlanScorer implements Scorer {
         }
         this.input = plan.plan().graph().inputs().get(0).name();
         this.inputSlot = plan.plan().slot(input);
+        this.output = output;
         this.outputSlot = plan.plan().slot(output);
         this.half = half;
         this.inputView = half ? null : plan.slot(input);
@@ -59,6 +61,11 @@ public final class PlanScorer implements Scorer {
     @Override
     public DeviceBuffer inputBuffer() {
         return inputView;
+    }
+
+    /** The plan output it scores. */
+    public String output() {
+        return output;
     }
 
     /** Samples per forward. */
