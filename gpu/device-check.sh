@@ -4,7 +4,8 @@
 #   native-bindings/  the bindings' GPU suite (alloc, copies, NVRTC, events, graphs, SGEMM, cuDNN conv)
 #   kernels/          kernels vs the CPU reference, the GPU occlusion session, writer throughput
 #   gpu-std/          the gpu-std workload: occlusion4j (CUDA back end) vs PyTorch on CUDA, gpu-std.md
-# STEPS (default "bindings kernels gpu-std") picks steps, e.g. STEPS=gpu-std for the benchmark alone.
+#   video/            the video workload (16x112x112, window 2x16x16) on the CUDA back end, video.md
+# STEPS (default "bindings kernels gpu-std video") picks steps, e.g. STEPS=gpu-std for the benchmark alone.
 # Exit status: 0 only if every step passed with no GPU test skipped.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,7 +21,7 @@ export JAVA=$jre/jre/bin/java
 # The CUDA libraries come from PyTorch's wheels here: the bindings' locator searches site-packages/nvidia/*/lib.
 python3 -c "import nvidia, os; print(os.path.dirname(nvidia.__path__[0]))" >> "$OUT/machine.txt" 2>&1 || true
 status=0
-STEPS=${STEPS:-bindings kernels gpu-std}
+STEPS=${STEPS:-bindings kernels gpu-std video}
 want() { case " $STEPS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 want bindings && { OUT="$OUT/native-bindings" bash native-bindings/gpu-check.sh "$stage/native-bindings" || status=1; }
 # kernels/gpu-check.sh expects the build's layout: put the staged files there.
@@ -31,5 +32,13 @@ want kernels && { OUT="$OUT/kernels" GPU_CHECK_JARS="$stage/tests/gpu-check" bas
 # gpu-std (about 2 minutes on an H200, at most 365 s): export ResNet-50 + input, occlusion4j end to end and
 # plan-only per precision, the PyTorch loop and PyTorch eager per precision, then the merged table.
 want gpu-std && { OUT="$OUT/gpu-std" JAVA="$JAVA" bash gpu/gpu-std.sh "$stage" || status=1; }
+# The video workload (16x112x112 clips, window 2x16x16) on the CUDA back end, per precision (at most 120 s).
+if want video; then
+  mkdir -p "$OUT/video"
+  video_cp=$(ls "$stage"/tests/gpu-check/*.jar | grep -v junit-platform-console | tr '\n' ':')
+  timeout --kill-after=10 120 "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$video_cp" \
+    io.occlusion4j.kernels.GpuVideoBenchmark "$OUT/video" 3 > "$OUT/video/video.log" 2>&1 || status=1
+  cat "$OUT/video/video.md" 2>/dev/null
+fi
 echo "device check finished with status $status; results under $OUT"
 exit $status
