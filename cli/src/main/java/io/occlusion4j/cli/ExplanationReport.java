@@ -9,6 +9,7 @@ import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Tensor;
 import io.occlusion4j.io.AtomicFiles;
 import io.occlusion4j.io.Npy;
+import io.occlusion4j.io.Summaries;
 import io.occlusion4j.render.HeatmapRenderer;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -45,37 +46,19 @@ record ExplanationReport(SensitivityMap map, List<String> labels, BufferedImage 
     Map<String, Object> json() {
         Map<String, Object> root = new LinkedHashMap<>(settings);
         root.put("output", map.output());
-        List<Map<String, Object>> targets = new ArrayList<>();
-        int[] indices = map.targets();
-        float[] base = map.baseScores();
-        for (int t = 0; t < indices.length; t++) {
-            Map<String, Object> target = new LinkedHashMap<>();
-            target.put("index", indices[t]);
-            target.put("label", labels.get(t));
-            target.put("base_score", base[t]);
-            Tensor pixelMap = map.pixelMap(t);
-            float[] pixels = pixelMap.data();
-            int arg = pixelMap.argmax();
-            target.put("max_drop", pixels[arg]);
-            target.put("min_drop", min(pixels));
-            int[] at = pixelMap.coordinates(arg);
-            target.put("max_drop_at", at);
-            if (picture != null && !map.perChannel() && at.length == 2) {
-                target.put("max_drop_at_image_xy", imagePoint(at));
+        List<Map<String, Object>> targets = Summaries.targets(map, labels);
+        if (picture != null && !map.perChannel()) {
+            for (Map<String, Object> target : targets) {
+                int[] at = (int[]) target.get("max_drop_at");
+                if (at.length == 2) {
+                    target.put("max_drop_at_image_xy", imagePoint(at));
+                }
             }
-            targets.add(target);
         }
         root.put("targets", targets);
         root.put("window_grid_shape", map.gridShape());
         root.put("pixel_map_shape", map.pixelShape());
-        RunStats s = map.stats();
-        root.put("windows", s.windows());
-        root.put("forwards", s.forwards());
-        root.put("batch_size", s.batchSize());
-        root.put("seconds", s.seconds());
-        root.put("variants_per_s", s.variantsPerSecond());
-        root.put("backend", s.backend());
-        root.put("device", s.device());
+        root.putAll(Summaries.stats(map.stats()));
         return root;
     }
 
@@ -215,14 +198,6 @@ record ExplanationReport(SensitivityMap map, List<String> labels, BufferedImage 
 
     static int argmax(float[] v) {
         return Tensor.of(v, v.length).argmax();
-    }
-
-    private static float min(float[] v) {
-        float m = Float.POSITIVE_INFINITY;
-        for (float x : v) {
-            m = Math.min(m, x);
-        }
-        return m;
     }
 
     /** A picture of a raw {@code [C, H, W]} tensor in [0,1]: RGB for 3 channels (BGR reversed), grey otherwise (channel mean). */

@@ -13,6 +13,7 @@ import io.occlusion4j.Tensor;
 import io.occlusion4j.core.ModelSignature;
 import io.occlusion4j.io.Images;
 import io.occlusion4j.io.Npy;
+import io.occlusion4j.io.Summaries;
 import io.occlusion4j.render.Colormap;
 import io.occlusion4j.render.HeatmapRenderer;
 import java.awt.image.BufferedImage;
@@ -665,20 +666,7 @@ public final class OcclusionServer implements AutoCloseable {
         doc.put("score", params.score.name().toLowerCase(Locale.ROOT));
         doc.put("reduce", params.reduce.name().toLowerCase(Locale.ROOT));
         doc.put("output", map.output());
-        List<Map<String, Object>> targets = new ArrayList<>();
-        int[] indices = map.targets();
-        float[] base = map.baseScores();
-        for (int t = 0; t < indices.length; t++) {
-            Map<String, Object> target = new LinkedHashMap<>();
-            target.put("index", indices[t]);
-            target.put("label", labels.get(t));
-            target.put("base_score", base[t]);
-            Tensor pixelMap = map.pixelMap(t);
-            int arg = pixelMap.argmax();
-            target.put("max_drop", pixelMap.data()[arg]);
-            target.put("max_drop_at", pixelMap.coordinates(arg));
-            targets.add(target);
-        }
+        List<Map<String, Object>> targets = Summaries.targets(map, labels);
         doc.put("targets", targets);
         doc.put("grid_shape", map.gridShape());
         doc.put("pixel_shape", map.pixelShape());
@@ -688,15 +676,7 @@ public final class OcclusionServer implements AutoCloseable {
         if (params.pixelMaps) {
             doc.put("pixel_maps", array(map.pixelMaps(), params.base64));
         }
-        var s = map.stats();
-        Map<String, Object> stats = new LinkedHashMap<>();
-        stats.put("windows", s.windows());
-        stats.put("forwards", s.forwards());
-        stats.put("batch_size", s.batchSize());
-        stats.put("seconds", s.seconds());
-        stats.put("variants_per_s", s.variantsPerSecond());
-        stats.put("backend", s.backend());
-        stats.put("device", s.device());
+        Map<String, Object> stats = Summaries.stats(map.stats());
         doc.put("stats", stats);
         return doc;
     }

@@ -1,0 +1,61 @@
+package io.occlusion4j.io;
+
+import io.occlusion4j.RunStats;
+import io.occlusion4j.SensitivityMap;
+import io.occlusion4j.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The plain-value summaries of a map that the command line's JSON and the HTTP service's answers share
+ * (ordered maps of numbers, strings and arrays, ready for any JSON encoder), so both speak one schema.
+ */
+public final class Summaries {
+    private Summaries() {}
+
+    /**
+     * One entry per target: {@code index}, {@code label}, {@code base_score}, {@code max_drop},
+     * {@code min_drop} and {@code max_drop_at} (the pixel-map coordinates of the largest drop).
+     */
+    public static List<Map<String, Object>> targets(SensitivityMap map, List<String> labels) {
+        if (labels.size() != map.targetCount()) {
+            throw new IllegalArgumentException(labels.size() + " labels for " + map.targetCount() + " targets");
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        int[] indices = map.targets();
+        float[] base = map.baseScores();
+        for (int t = 0; t < indices.length; t++) {
+            Map<String, Object> target = new LinkedHashMap<>();
+            target.put("index", indices[t]);
+            target.put("label", labels.get(t));
+            target.put("base_score", base[t]);
+            Tensor pixelMap = map.pixelMap(t);
+            float[] pixels = pixelMap.data();
+            int arg = pixelMap.argmax();
+            float min = Float.POSITIVE_INFINITY;
+            for (float v : pixels) {
+                min = Math.min(min, v);
+            }
+            target.put("max_drop", pixels[arg]);
+            target.put("min_drop", min);
+            target.put("max_drop_at", pixelMap.coordinates(arg));
+            out.add(target);
+        }
+        return out;
+    }
+
+    /** {@code windows}, {@code forwards}, {@code batch_size}, {@code seconds}, {@code variants_per_s}, {@code backend}, {@code device}. */
+    public static Map<String, Object> stats(RunStats s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("windows", s.windows());
+        m.put("forwards", s.forwards());
+        m.put("batch_size", s.batchSize());
+        m.put("seconds", s.seconds());
+        m.put("variants_per_s", s.variantsPerSecond());
+        m.put("backend", s.backend());
+        m.put("device", s.device());
+        return m;
+    }
+}
