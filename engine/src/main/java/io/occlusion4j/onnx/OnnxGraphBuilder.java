@@ -1,6 +1,7 @@
 package io.occlusion4j.onnx;
 
 import com.google.protobuf.ByteString;
+import io.occlusion4j.io.AtomicFiles;
 import io.occlusion4j.onnx.proto.AttributeProto;
 import io.occlusion4j.onnx.proto.GraphProto;
 import io.occlusion4j.onnx.proto.ModelProto;
@@ -17,10 +18,8 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -470,31 +469,15 @@ public final class OnnxGraphBuilder {
     public static Path writeModel(ModelProto model, Path file) {
         Objects.requireNonNull(file, "file");
         Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path tmp = null;
         try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, abs.getFileName().toString(), ".part");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                model.writeTo(out);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
+            AtomicFiles.writeWith(abs, tmp -> {
+                try (OutputStream out = Files.newOutputStream(tmp)) {
+                    model.writeTo(out);
+                }
+            });
             return abs;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write ONNX model to " + abs + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the original failure is what matters
-                }
-            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.occlusion4j.render;
 
+import io.occlusion4j.io.AtomicFiles;
 import java.awt.Graphics2D;
 import java.awt.Image;
 import java.awt.Rectangle;
@@ -10,17 +11,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 import javax.imageio.ImageIO;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
@@ -359,37 +354,15 @@ public final class HeatmapRenderer {
      */
     public static void writePng(BufferedImage image, Path target) throws IOException {
         Objects.requireNonNull(image, "image");
-        Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        Files.createDirectories(dir);
-        // A unique sibling name (not Files.createTempFile: that would make the final file owner-only).
-        Path tmp = dir.resolve("." + abs.getFileName() + "."
-                + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-        FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        boolean done = false;
-        try {
-            try (FileChannel ch = channel) {
-                OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch));
-                // in-memory cache: no ImageIO cache file in java.io.tmpdir
-                try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(os)) {
-                    if (!ImageIO.write(image, "png", ios)) {
-                        throw new IOException("no PNG writer available for " + target);
-                    }
+        AtomicFiles.writeWith(target, tmp -> {
+            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp));
+                 // in-memory cache: no ImageIO cache file in java.io.tmpdir
+                 MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(os)) {
+                if (!ImageIO.write(image, "png", ios)) {
+                    throw new IOException("no PNG writer available for " + target);
                 }
-                os.flush();
-                ch.force(true);
             }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            done = true;
-        } finally {
-            if (!done) {
-                Files.deleteIfExists(tmp);
-            }
-        }
+        });
     }
 
     /** Formats a tick value: up to 3 significant digits, scientific outside [1e-3, 1e4). */

@@ -1,20 +1,18 @@
 package io.occlusion4j.video;
 
 import io.occlusion4j.OcclusionException;
+import io.occlusion4j.io.AtomicFiles;
 import io.occlusion4j.render.HeatmapRenderer;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageTypeSpecifier;
@@ -309,39 +307,11 @@ public final class HeatmapVideoWriter {
     }
 
     /** Writes through {@code body} to a temporary sibling of {@code target}, then renames it into place. */
-    static void atomically(Path target, IoBody body) {
-        Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        String name = abs.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        String ext = dot > 0 ? name.substring(dot) : "";
-        Path tmp = dir.resolve("." + name + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp" + ext);
-        boolean done = false;
+    static void atomically(Path target, AtomicFiles.Body body) {
         try {
-            Files.createDirectories(dir);
-            body.write(tmp);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            done = true;
+            AtomicFiles.writeWith(target, body);
         } catch (IOException e) {
             throw new OcclusionException("cannot write " + target + ": " + e.getMessage(), e);
-        } finally {
-            if (!done) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
         }
-    }
-
-    /** Writes a file. */
-    @FunctionalInterface
-    interface IoBody {
-        void write(Path file) throws IOException;
     }
 }
