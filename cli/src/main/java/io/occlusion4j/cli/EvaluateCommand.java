@@ -3,7 +3,6 @@ package io.occlusion4j.cli;
 
 import io.occlusion4j.Backend;
 import io.occlusion4j.Fill;
-import io.occlusion4j.Layout;
 import io.occlusion4j.Occlusion;
 import io.occlusion4j.OcclusionException;
 import io.occlusion4j.Reduce;
@@ -28,6 +27,7 @@ import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "evaluate", sortOptions = false, mixinStandardHelpOptions = true,
@@ -92,21 +92,13 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "max: one score, the maximum over the selected outputs")
     Reduce reduce;
 
-    @Option(names = "--size", paramLabel = "HxW", converter = ExplainCommand.SizeConverter.class,
-            description = "resize --image to H x W (default: the model's fixed input size, else the image's)")
-    ExplainCommand.ImageSize size;
 
-    @Option(names = "--mean", split = ",", paramLabel = "a,b,c", description = "normalisation mean (one value or one per channel)")
-    float[] mean;
 
-    @Option(names = "--std", split = ",", paramLabel = "a,b,c", description = "normalisation std (one value or one per channel)")
-    float[] std;
 
-    @Option(names = "--bgr", description = "channels in BGR order (images are converted; tensors are taken to be BGR already)")
-    boolean bgr;
 
-    @Option(names = "--layout", defaultValue = "nchw", paramLabel = "nchw|nhwc", description = "the model's input layout; default ${DEFAULT-VALUE}")
-    ExplainCommand.LayoutOption layout;
+
+    @Mixin
+    Preprocessing prep = new Preprocessing();
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "CPU threads (0: all)")
     int threads;
@@ -216,12 +208,7 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     private void checkFlags() {
-        if ((mean == null) != (std == null)) {
-            throw new Main.UsageException("--mean and --std go together: give both or neither");
-        }
-        if (size != null && input.tensor != null) {
-            throw new Main.UsageException("--size resizes images; a --tensor input is used at its own size");
-        }
+        prep.check(input.tensor != null);
         if (steps < 1) {
             throw new Main.UsageException("--steps must be >= 1, got " + steps);
         }
@@ -244,16 +231,10 @@ final class EvaluateCommand implements Callable<Integer> {
 
     private Occlusion.Builder builder(Fill deletionFill) {
         Occlusion.Builder b = Occlusion.builder().model(model).backend(backend).threads(threads)
-                .fill(deletionFill).score(score).reduce(reduce).bgr(bgr)
-                .layout(layout == ExplainCommand.LayoutOption.NHWC ? Layout.CHANNELS_LAST : Layout.CHANNELS_FIRST);
+                .fill(deletionFill).score(score).reduce(reduce);
+        prep.applyTo(b);
         if (outputs != null) {
             b.outputs(outputs.toArray(String[]::new));
-        }
-        if (mean != null) {
-            b.normalize(mean, std);
-        }
-        if (size != null) {
-            b.imageSize(size.height(), size.width());
         }
         return b;
     }

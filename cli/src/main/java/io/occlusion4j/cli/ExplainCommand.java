@@ -3,7 +3,6 @@ package io.occlusion4j.cli;
 
 import io.occlusion4j.Backend;
 import io.occlusion4j.Edge;
-import io.occlusion4j.Layout;
 import io.occlusion4j.Occlusion;
 import io.occlusion4j.OcclusionException;
 import io.occlusion4j.Reduce;
@@ -45,6 +44,7 @@ import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "explain", sortOptions = false, mixinStandardHelpOptions = true,
@@ -131,21 +131,13 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|cpu|cuda", description = "back end; default ${DEFAULT-VALUE}")
     Backend backend;
 
-    @Option(names = "--size", paramLabel = "HxW", converter = SizeConverter.class,
-            description = "resize --image to H x W (default: the model's fixed input size, else the image's)")
-    ImageSize size;
 
-    @Option(names = "--mean", split = ",", paramLabel = "a,b,c", description = "normalisation mean (one value or one per channel)")
-    float[] mean;
 
-    @Option(names = "--std", split = ",", paramLabel = "a,b,c", description = "normalisation std (one value or one per channel)")
-    float[] std;
 
-    @Option(names = "--bgr", description = "channels in BGR order (images are converted; tensors are taken to be BGR already)")
-    boolean bgr;
 
-    @Option(names = "--layout", defaultValue = "nchw", paramLabel = "nchw|nhwc", description = "the model's input layout; default ${DEFAULT-VALUE}")
-    LayoutOption layout;
+
+    @Mixin
+    Preprocessing prep = new Preprocessing();
 
     @Option(names = "--labels", paramLabel = "FILE", description = "class labels, one per line (line i names score i)")
     Path labels;
@@ -288,7 +280,7 @@ final class ExplainCommand implements Callable<Integer> {
                 } else {
                     map = occlusion.explain(x);
                 }
-                BufferedImage picture = image != null ? image : ExplanationReport.picture(x, bgr);
+                BufferedImage picture = image != null ? image : ExplanationReport.picture(x, prep.bgr);
                 ExplanationReport report = new ExplanationReport(map, labelsFor(map, labelLines), picture, runSettings);
                 Interactions.Result pairs = interactions != null ? interactions(occlusion, x, map) : null;
                 // Everything is computed and drawn before the first file is written.
@@ -391,7 +383,7 @@ final class ExplainCommand implements Callable<Integer> {
                 MultiScale.Result result = MultiScale.explain(occlusion, x, windows, strides);
                 SensitivityMap first = result.scales().getFirst();
                 List<String> names = labelsFor(first, labelLines);
-                BufferedImage picture = image != null ? image : ExplanationReport.picture(x, bgr);
+                BufferedImage picture = image != null ? image : ExplanationReport.picture(x, prep.bgr);
                 BufferedImage png = null;
                 if (outPng != null) {
                     List<BufferedImage> rows = new ArrayList<>();
@@ -542,20 +534,14 @@ final class ExplainCommand implements Callable<Integer> {
     private Occlusion.Builder builder(int spatialAxes, Occlusion.ProgressListener progress) {
         Occlusion.Builder b = Occlusion.builder().model(model).backend(backend).threads(threads)
                 .edge(edge).perChannel(perChannel).allowGaps(allowGaps)
-                .fill(FillSpec.parse(fill)).score(score).reduce(reduce).batchSize(batch).bgr(bgr)
-                .layout(layout == LayoutOption.NHWC ? Layout.CHANNELS_LAST : Layout.CHANNELS_FIRST)
+                .fill(FillSpec.parse(fill)).score(score).reduce(reduce).batchSize(batch)
                 .targets(targets()).progress(progress);
+        prep.applyTo(b);
         if (spatialAxes > 0) {
             windowAndStride(b, spatialAxes);
         }
         if (outputs != null) {
             b.outputs(outputs.toArray(String[]::new));
-        }
-        if (mean != null) {
-            b.normalize(mean, std);
-        }
-        if (size != null) {
-            b.imageSize(size.height(), size.width());
         }
         return b;
     }
@@ -584,9 +570,9 @@ final class ExplainCommand implements Callable<Integer> {
                         + loaded.signature().describeInput());
             }
             try (Occlusion occlusion = loaded.with(b -> windowAndStride(b, rank - 2))) {
-                ClipSpec spec = ClipSpec.forModel(occlusion, frames).withBgr(bgr);
-                if (size != null) {
-                    spec = spec.withSize(size.height(), size.width());
+                ClipSpec spec = ClipSpec.forModel(occlusion, frames).withBgr(prep.bgr);
+                if (prep.size != null) {
+                    spec = spec.withSize(prep.size.height(), prep.size.width());
                 }
                 if (frameStride != null) {
                     spec = spec.withStride(startFrame, frameStride);
@@ -638,12 +624,7 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     private void checkFlags() {
-        if ((mean == null) != (std == null)) {
-            throw new Main.UsageException("--mean and --std go together: give both or neither");
-        }
-        if (size != null && input.tensor != null) {
-            throw new Main.UsageException("--size resizes images; a --tensor input is used at its own size");
-        }
+        prep.check(input.tensor != null);
         if (input.video == null && (outVideo != null || outFrames != null || frames != 0 || frameStride != null || startFrame != 0)) {
             throw new Main.UsageException("--frames, --frame-stride, --start-frame, --out-video and --out-frames go with --video");
         }

@@ -2,7 +2,6 @@
 package io.occlusion4j.cli;
 
 import io.occlusion4j.Backend;
-import io.occlusion4j.Layout;
 import io.occlusion4j.Occlusion;
 import io.occlusion4j.server.OcclusionServer;
 import io.occlusion4j.server.ServerConfig;
@@ -19,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", sortOptions = false, mixinStandardHelpOptions = true,
@@ -78,17 +78,8 @@ final class ServeCommand implements Callable<Integer> {
     String batch;
 
     // --- preprocessing, fixed for the server (the loaded model's settings)
-    @Option(names = "--size", paramLabel = "HxW", converter = ExplainCommand.SizeConverter.class,
-            description = "resize images to H x W (default: the model's fixed input size, else the image's)")
-    ExplainCommand.ImageSize size;
-    @Option(names = "--mean", split = ",", paramLabel = "a,b,c", description = "normalisation mean")
-    float[] mean;
-    @Option(names = "--std", split = ",", paramLabel = "a,b,c", description = "normalisation std")
-    float[] std;
-    @Option(names = "--bgr", description = "channels in BGR order")
-    boolean bgr;
-    @Option(names = "--layout", defaultValue = "nchw", paramLabel = "nchw|nhwc", description = "the model's input layout; default ${DEFAULT-VALUE}")
-    ExplainCommand.LayoutOption layout;
+    @Mixin
+    Preprocessing prep = new Preprocessing();
     @Option(names = "--labels", paramLabel = "FILE", description = "class labels, one per line")
     Path labels;
 
@@ -114,9 +105,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        if ((mean == null) != (std == null)) {
-            throw new Main.UsageException("--mean and --std go together: give both or neither");
-        }
+        prep.check(false);
         if (deadlineMs < 1 || graceMs < 0) {
             throw new Main.UsageException("--deadline-ms must be positive and --shutdown-grace-ms not negative");
         }
@@ -128,15 +117,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         ServerConfig config = new ServerConfig(host, port, token(), maxBodyBytes, maxPixels, maxSide, slots, queue,
                 Duration.ofMillis(deadlineMs), Duration.ofMillis(graceMs), labels == null ? List.of() : ExplainCommand.readLabels(labels));
-        Occlusion.Builder b = Occlusion.builder().model(model).backend(backend).threads(threads).bgr(bgr)
-                .layout(layout == ExplainCommand.LayoutOption.NHWC ? Layout.CHANNELS_LAST : Layout.CHANNELS_FIRST);
-        if (mean != null) {
-            b.normalize(mean, std);
-        }
-        if (size != null) {
-            b.imageSize(size.height(), size.width());
-        }
-        Occlusion occlusion = b.build();
+        Occlusion occlusion = prep.applyTo(Occlusion.builder().model(model).backend(backend).threads(threads)).build();
         OcclusionServer server;
         try {
             server = OcclusionServer.start(occlusion, model.getFileName().toString(), defaults, config);
