@@ -9,15 +9,12 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.occlusion4j.OcclusionException;
-import io.occlusion4j.RunStats;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.core.BackendSession;
 import io.occlusion4j.core.ExplainRequest;
+import io.occlusion4j.core.HostLoop;
 import io.occlusion4j.core.ModelSignature;
-import io.occlusion4j.core.Reductions;
-import io.occlusion4j.core.Scoring;
 import io.occlusion4j.core.VariantWriter;
-import io.occlusion4j.core.WindowSubsets;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -130,7 +127,6 @@ public final class OrtBackendSession implements BackendSession {
     public SensitivityMap explain(ExplainRequest r) {
         long t0 = System.nanoTime();
         VariantWriter writer = new VariantWriter(r.input(), r.channels(), r.grid(), r.perChannel(), r.fill(), r.transform());
-        int windows = writer.count();
         int variants = r.variantCount();
         int sample = writer.sampleSize();
         long fixed = signature.fixedBatch();
@@ -142,87 +138,31 @@ public final class OrtBackendSession implements BackendSession {
             batch = r.batchSize() > 0 ? r.batchSize() : defaultBatch(4L * sample);
             batch = Math.max(1, Math.min(batch, variants + 1));
         }
-        String outputLabel = String.join("+", r.outputs());
         try (Arena arena = Arena.ofConfined(); Buffers io = new Buffers(r, batch, sample)) {
             MemorySegment segment = arena.allocate(4L * batch * sample, 64);
             FloatBuffer buffer = segment.asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
-            for (int s = 0; s < batch; s++) {
-                writer.writeBase(buffer, s);
-            }
-            // Jobs 0..variants: job 0 is the unoccluded sample, job j > 0 occludes window r.window(j - 1).
-            // The unoccluded sample rides in the first batch, so it costs no forward of its own.
-            int jobs = variants + 1;
-            int[] slotWindow = new int[batch];
-            java.util.Arrays.fill(slotWindow, -1);
-            Scoring scoring = null;
-            float[] base = null;
-            float[] row = null;
-            int[] targets = null;
-            float[] baseAtTarget = null;
-            float[][] grid = null;
-            int forwards = 0;
-            for (int first = 0; first < jobs; first += batch) {
-                int n = Math.min(batch, jobs - first);
-                for (int s = 0; s < n; s++) {
-                    int window = first + s == 0 ? -1 : r.window(first + s - 1);
-                    if (slotWindow[s] >= 0) {
-                        writer.restore(buffer, s, slotWindow[s]);
-                    }
-                    if (window >= 0) {
-                        writer.occlude(buffer, s, window);
-                    }
-                    slotWindow[s] = window;
-                }
-                FloatBuffer[] out = io.run(buffer, batchFixed ? batch : n, arena);
-                forwards++;
-                int s0 = 0;
-                if (first == 0) {
-                    scoring = new Scoring(r.score(), r.reduce(), io.sizes, io.lastAxis);
-                    base = new float[scoring.count()];
-                    row = new float[scoring.count()];
-                    if (!scoring.scores(out, 0, base)) {
-                        throw new OcclusionException("model output " + outputLabel + " of " + modelPath
-                                + " contains NaN or Inf for the unoccluded input");
-                    }
-                    targets = r.targets().resolve(base, outputLabel);
-                    baseAtTarget = new float[targets.length];
-                    for (int t = 0; t < targets.length; t++) {
-                        baseAtTarget[t] = base[targets[t]];
-                    }
-                    grid = new float[targets.length][windows];
-                    if (r.windows() != null) {
-                        for (float[] g : grid) {
-                            java.util.Arrays.fill(g, Float.NaN);
-                        }
-                    }
-                    s0 = 1;
-                }
-                for (int s = s0; s < n; s++) {
-                    int window = r.window(first + s - 1);
-                    if (!scoring.scores(out, s, row)) {
-                        throw new OcclusionException("model output " + outputLabel + " of " + modelPath
-                                + " contains NaN or Inf for the variant occluding window " + window
-                                + " of " + windows + " (" + r.grid() + ")");
-                    }
-                    for (int t = 0; t < targets.length; t++) {
-                        grid[t][window] = baseAtTarget[t] - row[targets[t]];
+            int rows = batch;
+            HostLoop.Forward forward = new HostLoop.Forward() {
+                @Override
+                public FloatBuffer[] run(int n) {
+                    try {
+                        return io.run(buffer, batchFixed ? rows : n, arena);
+                    } catch (OrtException e) {
+                        throw new OcclusionException("ONNX Runtime failed to run model " + modelPath + ": " + firstLine(e.getMessage()), e);
                     }
                 }
-                if (r.progress() != null) {
-                    r.progress().progress(first + n - 1, variants);
+
+                @Override
+                public int[] outputSizes() {
+                    return io.sizes;
                 }
-            }
-            float[][] pixel = new float[targets.length][];
-            int mapChannels = r.perChannel() ? r.channels() : 1;
-            for (int t = 0; t < targets.length; t++) {
-                pixel[t] = r.windows() == null ? Reductions.pixelMap(grid[t], r.grid(), mapChannels)
-                        : WindowSubsets.pixelMap(grid[t], r.grid(), mapChannels);
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            RunStats stats = new RunStats(variants, forwards, batch, batchFixed, seconds, variants / seconds, name(), device());
-            return new SensitivityMap(r.grid(), r.perChannel(), r.channels(), outputLabel, targets, base, grid, pixel, stats);
-        } catch (OrtException e) {
-            throw new OcclusionException("ONNX Runtime failed to run model " + modelPath + ": " + firstLine(e.getMessage()), e);
+
+                @Override
+                public int[] lastAxis() {
+                    return io.lastAxis;
+                }
+            };
+            return HostLoop.run(r, writer, buffer, batch, batchFixed, forward, modelPath.toString(), name(), device(), t0);
         }
     }
 

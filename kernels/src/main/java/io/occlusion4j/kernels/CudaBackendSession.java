@@ -12,12 +12,10 @@ import io.occlusion4j.RunStats;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.core.BackendSession;
 import io.occlusion4j.core.ExplainRequest;
+import io.occlusion4j.core.HostLoop;
 import io.occlusion4j.core.InputTransform;
 import io.occlusion4j.core.ModelSignature;
-import io.occlusion4j.core.Reductions;
-import io.occlusion4j.core.Scoring;
 import io.occlusion4j.core.VariantWriter;
-import io.occlusion4j.core.WindowSubsets;
 import io.occlusion4j.cuda.CudaContext;
 import io.occlusion4j.cuda.CudaStream;
 import io.occlusion4j.cuda.DeviceBuffer;
@@ -278,14 +276,12 @@ public final class CudaBackendSession implements BackendSession {
     private SensitivityMap explainHostLoop(ExplainRequest r) {
         long t0 = System.nanoTime();
         VariantWriter writer = new VariantWriter(r.input(), r.channels(), r.grid(), r.perChannel(), r.fill(), r.transform());
-        int windows = writer.count();
         int variants = r.variantCount();
         int sample = writer.sampleSize();
         long fixed = signature.fixedBatch();
         int asked = fixed > 0 ? (int) fixed : r.batchSize() > 0 ? r.batchSize() : Math.min(MAX_AUTO_BATCH, variants + 1);
         CudaPlan p = planFor(Math.max(1, asked));
         int batch = p.batch();
-        String outputLabel = String.join("+", r.outputs());
         List<BufferSlot> outSlots = new ArrayList<>();
         int[] sizes = new int[r.outputs().size()];
         int[] last = new int[r.outputs().size()];
@@ -299,100 +295,50 @@ public final class CudaBackendSession implements BackendSession {
             outFloats += s.elementCount();
         }
         BufferSlot inSlot = p.plan().slot(signature.inputName());
+        if (inSlot.bytes() < 4L * batch * sample) {
+            throw new IllegalStateException("the plan's input slot holds " + inSlot.bytes() + " bytes, less than a batch of "
+                    + batch + " samples");
+        }
         try (CudaStream stream = context.createStream();
              PinnedHostBuffer host = context.allocatePinned(4L * batch * sample);
              PinnedHostBuffer outHost = context.allocatePinned(4L * outFloats);
              DeviceBuffer outDevice = context.allocate(4L * outFloats);
              DeviceBuffer input = p.slot(signature.inputName())) {
             FloatBuffer buffer = host.segment().asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
-            for (int s = 0; s < batch; s++) {
-                writer.writeBase(buffer, s);
-            }
-            int jobs = variants + 1;
-            int[] slotWindow = new int[batch];
-            Arrays.fill(slotWindow, -1);
-            Scoring scoring = new Scoring(r.score(), r.reduce(), sizes, last);
-            float[] base = new float[scoring.count()];
-            float[] row = new float[scoring.count()];
-            int[] targets = null;
-            float[] baseAtTarget = null;
-            float[][] grid = null;
-            int forwards = 0;
             FloatBuffer[] views = new FloatBuffer[sizes.length];
-            for (int first = 0; first < jobs; first += batch) {
-                int n = Math.min(batch, jobs - first);
-                for (int s = 0; s < n; s++) {
-                    int window = first + s == 0 ? -1 : r.window(first + s - 1);
-                    if (slotWindow[s] >= 0) {
-                        writer.restore(buffer, s, slotWindow[s]);
+            HostLoop.Forward forward = new HostLoop.Forward() {
+                @Override
+                public FloatBuffer[] run(int n) {
+                    // The plan's batch is fixed: every row runs; rows past n hold earlier variants and are ignored.
+                    input.copyFromAsync(host, stream);
+                    p.forward(stream);
+                    long at = 0;
+                    for (int o = 0; o < sizes.length; o++) {
+                        p.copyOut(stream, outSlots.get(o).offset(), slice(outDevice, at), outSlots.get(o).elementCount());
+                        at += 4 * outSlots.get(o).elementCount();
                     }
-                    if (window >= 0) {
-                        writer.occlude(buffer, s, window);
+                    outDevice.copyToAsync(outHost, stream);
+                    stream.synchronize();
+                    at = 0;
+                    for (int o = 0; o < sizes.length; o++) {
+                        views[o] = outHost.segment().asSlice(at, 4 * outSlots.get(o).elementCount()).asByteBuffer()
+                                .order(ByteOrder.nativeOrder()).asFloatBuffer();
+                        at += 4 * outSlots.get(o).elementCount();
                     }
-                    slotWindow[s] = window;
+                    return views;
                 }
-                input.copyFromAsync(host, stream);
-                p.forward(stream);
-                long at = 0;
-                for (int o = 0; o < sizes.length; o++) {
-                    p.copyOut(stream, outSlots.get(o).offset(), slice(outDevice, at), outSlots.get(o).elementCount());
-                    at += 4 * outSlots.get(o).elementCount();
+
+                @Override
+                public int[] outputSizes() {
+                    return sizes;
                 }
-                outDevice.copyToAsync(outHost, stream);
-                stream.synchronize();
-                at = 0;
-                for (int o = 0; o < sizes.length; o++) {
-                    views[o] = outHost.segment().asSlice(at, 4 * outSlots.get(o).elementCount()).asByteBuffer()
-                            .order(ByteOrder.nativeOrder()).asFloatBuffer();
-                    at += 4 * outSlots.get(o).elementCount();
+
+                @Override
+                public int[] lastAxis() {
+                    return last;
                 }
-                forwards++;
-                int s0 = 0;
-                if (first == 0) {
-                    if (!scoring.scores(views, 0, base)) {
-                        throw new OcclusionException("model output " + outputLabel + " of " + model
-                                + " contains NaN or Inf for the unoccluded input (CUDA plan)");
-                    }
-                    targets = r.targets().resolve(base, outputLabel);
-                    baseAtTarget = new float[targets.length];
-                    for (int t = 0; t < targets.length; t++) {
-                        baseAtTarget[t] = base[targets[t]];
-                    }
-                    grid = new float[targets.length][windows];
-                    if (r.windows() != null) {
-                        for (float[] g : grid) {
-                            Arrays.fill(g, Float.NaN);
-                        }
-                    }
-                    s0 = 1;
-                }
-                for (int s = s0; s < n; s++) {
-                    int window = r.window(first + s - 1);
-                    if (!scoring.scores(views, s, row)) {
-                        throw new OcclusionException("model output " + outputLabel + " of " + model
-                                + " contains NaN or Inf for the variant occluding window " + window + " of " + windows
-                                + " (CUDA plan)");
-                    }
-                    for (int t = 0; t < targets.length; t++) {
-                        grid[t][window] = baseAtTarget[t] - row[targets[t]];
-                    }
-                }
-                if (r.progress() != null) {
-                    r.progress().progress(first + n - 1, variants);
-                }
-            }
-            float[][] pixel = new float[targets.length][];
-            int mapChannels = r.perChannel() ? r.channels() : 1;
-            for (int t = 0; t < targets.length; t++) {
-                pixel[t] = r.windows() == null ? Reductions.pixelMap(grid[t], r.grid(), mapChannels)
-                        : WindowSubsets.pixelMap(grid[t], r.grid(), mapChannels);
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            RunStats stats = new RunStats(variants, forwards, batch, fixed > 0, seconds, variants / seconds, name(), device());
-            if (inSlot.bytes() < 4L * batch * sample) {
-                throw new IllegalStateException("input slot smaller than the batch");
-            }
-            return new SensitivityMap(r.grid(), r.perChannel(), r.channels(), outputLabel, targets, base, grid, pixel, stats);
+            };
+            return HostLoop.run(r, writer, buffer, batch, fixed > 0, forward, model + " (CUDA plan)", name(), device(), t0);
         }
     }
 

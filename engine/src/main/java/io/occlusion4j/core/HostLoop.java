@@ -1,0 +1,121 @@
+package io.occlusion4j.core;
+
+import io.occlusion4j.OcclusionException;
+import io.occlusion4j.RunStats;
+import io.occlusion4j.SensitivityMap;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+/**
+ * The occlusion loop of DESIGN section 1 with the variants written on the host: one batch buffer of
+ * {@code batch} model-layout samples, the unoccluded sample riding in the first batch, only window
+ * regions rewritten between batches, scores gathered into the grid map, then the pixel map. The back end
+ * supplies only the forward ({@link Forward}); the CPU back end and the CUDA back end's fallback share it.
+ */
+public final class HostLoop {
+    private HostLoop() {}
+
+    /** One forward over the batch buffer, as a back end runs it. */
+    public interface Forward {
+        /**
+         * Scores the first {@code n} samples of the batch buffer (a back end with a fixed batch may score all
+         * of them) and returns each selected output, row-major {@code [rows, per-sample]}, valid until the next call.
+         */
+        FloatBuffer[] run(int n);
+
+        /** Elements per sample of each selected output; known after the first {@link #run}. */
+        int[] outputSizes();
+
+        /** Length of each selected output's last axis (the softmax groups); known after the first {@link #run}. */
+        int[] lastAxis();
+    }
+
+    /**
+     * Runs the loop.
+     *
+     * @param buffer     the batch buffer the forward reads, {@code batch * writer.sampleSize()} floats
+     * @param batchFixed whether {@code batch} is the model's fixed batch size (reported in the stats)
+     * @param modelLabel names the model in errors
+     * @param t0         {@link System#nanoTime()} when the explanation started
+     */
+    public static SensitivityMap run(ExplainRequest r, VariantWriter writer, FloatBuffer buffer, int batch, boolean batchFixed,
+            Forward forward, String modelLabel, String backend, String device, long t0) {
+        int windows = writer.count();
+        int variants = r.variantCount();
+        String outputLabel = String.join("+", r.outputs());
+        for (int s = 0; s < batch; s++) {
+            writer.writeBase(buffer, s);
+        }
+        // Jobs 0..variants: job 0 is the unoccluded sample, job j > 0 occludes window r.window(j - 1).
+        int jobs = variants + 1;
+        int[] slotWindow = new int[batch];
+        Arrays.fill(slotWindow, -1);
+        Scoring scoring = null;
+        float[] base = null;
+        float[] row = null;
+        int[] targets = null;
+        float[] baseAtTarget = null;
+        float[][] grid = null;
+        int forwards = 0;
+        for (int first = 0; first < jobs; first += batch) {
+            int n = Math.min(batch, jobs - first);
+            for (int s = 0; s < n; s++) {
+                int window = first + s == 0 ? -1 : r.window(first + s - 1);
+                if (slotWindow[s] >= 0) {
+                    writer.restore(buffer, s, slotWindow[s]);
+                }
+                if (window >= 0) {
+                    writer.occlude(buffer, s, window);
+                }
+                slotWindow[s] = window;
+            }
+            FloatBuffer[] out = forward.run(n);
+            forwards++;
+            int s0 = 0;
+            if (first == 0) {
+                scoring = new Scoring(r.score(), r.reduce(), forward.outputSizes(), forward.lastAxis());
+                base = new float[scoring.count()];
+                row = new float[scoring.count()];
+                if (!scoring.scores(out, 0, base)) {
+                    throw new OcclusionException("model output " + outputLabel + " of " + modelLabel
+                            + " contains NaN or Inf for the unoccluded input");
+                }
+                targets = r.targets().resolve(base, outputLabel);
+                baseAtTarget = new float[targets.length];
+                for (int t = 0; t < targets.length; t++) {
+                    baseAtTarget[t] = base[targets[t]];
+                }
+                grid = new float[targets.length][windows];
+                if (r.windows() != null) {
+                    for (float[] g : grid) {
+                        Arrays.fill(g, Float.NaN);
+                    }
+                }
+                s0 = 1;
+            }
+            for (int s = s0; s < n; s++) {
+                int window = r.window(first + s - 1);
+                if (!scoring.scores(out, s, row)) {
+                    throw new OcclusionException("model output " + outputLabel + " of " + modelLabel
+                            + " contains NaN or Inf for the variant occluding window " + window + " of " + windows
+                            + " (" + r.grid() + ")");
+                }
+                for (int t = 0; t < targets.length; t++) {
+                    grid[t][window] = baseAtTarget[t] - row[targets[t]];
+                }
+            }
+            if (r.progress() != null) {
+                r.progress().progress(first + n - 1, variants);
+            }
+        }
+        float[][] pixel = new float[targets.length][];
+        int mapChannels = r.perChannel() ? r.channels() : 1;
+        for (int t = 0; t < targets.length; t++) {
+            pixel[t] = r.windows() == null ? Reductions.pixelMap(grid[t], r.grid(), mapChannels)
+                    : WindowSubsets.pixelMap(grid[t], r.grid(), mapChannels);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        RunStats stats = new RunStats(variants, forwards, batch, batchFixed, seconds, variants / seconds, backend, device);
+        return new SensitivityMap(r.grid(), r.perChannel(), r.channels(), outputLabel, targets, base, grid, pixel, stats);
+    }
+}
