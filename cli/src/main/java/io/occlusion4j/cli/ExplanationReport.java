@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,22 +110,7 @@ record ExplanationReport(SensitivityMap map, List<String> labels, BufferedImage 
             throw new Main.UsageException("--out-png draws 2-D maps over a picture; this input has "
                     + map.grid().spatialShape().length + " spatial axes (write --out-npy instead)");
         }
-        int[] shape = map.pixelShape();
-        int h = shape[shape.length - 2];
-        int w = shape[shape.length - 1];
-        List<HeatmapRenderer.Panel> panels = new ArrayList<>();
-        float[] base = map.baseScores();
-        for (int t = 0; t < map.targetCount(); t++) {
-            float[] pixels = map.pixelMap(t).data();
-            if (map.perChannel()) {
-                for (int c = 0; c < shape[0]; c++) {
-                    float[] plane = Arrays.copyOfRange(pixels, c * h * w, (c + 1) * h * w);
-                    panels.add(new HeatmapRenderer.Panel(picture, plane, h, w, labels.get(t) + " ch " + c, base[t]));
-                }
-            } else {
-                panels.add(new HeatmapRenderer.Panel(picture, pixels, h, w, labels.get(t), base[t]));
-            }
-        }
+        List<HeatmapRenderer.Panel> panels = HeatmapRenderer.panels(map, picture, labels);
         return renderer.renderPanels(panels);
     }
 

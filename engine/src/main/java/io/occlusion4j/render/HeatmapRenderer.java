@@ -1,5 +1,6 @@
 package io.occlusion4j.render;
 
+import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.io.AtomicFiles;
 import java.awt.Graphics2D;
 import java.awt.Image;
@@ -13,6 +14,8 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -345,6 +348,30 @@ public final class HeatmapRenderer {
             g.dispose();
         }
         return out;
+    }
+
+    /**
+     * The panels of a 2-D map over {@code picture}: one per target, one per target and channel for
+     * per-channel maps, titled with {@code labels} (one per target) and the target's base score.
+     */
+    public static List<Panel> panels(SensitivityMap map, BufferedImage picture, List<String> labels) {
+        int[] shape = map.pixelShape();
+        int h = shape[shape.length - 2];
+        int w = shape[shape.length - 1];
+        List<Panel> panels = new ArrayList<>();
+        float[] base = map.baseScores();
+        for (int t = 0; t < map.targetCount(); t++) {
+            float[] pixels = map.pixelMap(t).data();
+            if (map.perChannel()) {
+                for (int c = 0; c < shape[0]; c++) {
+                    panels.add(new Panel(picture, Arrays.copyOfRange(pixels, c * h * w, (c + 1) * h * w), h, w,
+                            labels.get(t) + " ch " + c, base[t]));
+                }
+            } else {
+                panels.add(new Panel(picture, pixels, h, w, labels.get(t), base[t]));
+            }
+        }
+        return panels;
     }
 
     /**

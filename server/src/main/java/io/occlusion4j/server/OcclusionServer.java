@@ -707,22 +707,7 @@ public final class OcclusionServer implements AutoCloseable {
             }
         }
         HeatmapRenderer renderer = new HeatmapRenderer(o);
-        int[] shape = map.pixelShape();
-        int h = shape[shape.length - 2];
-        int w = shape[shape.length - 1];
-        List<HeatmapRenderer.Panel> panels = new ArrayList<>();
-        float[] base = map.baseScores();
-        for (int t = 0; t < map.targetCount(); t++) {
-            float[] pixels = map.pixelMap(t).data();
-            if (map.perChannel()) {
-                for (int c = 0; c < shape[0]; c++) {
-                    panels.add(new HeatmapRenderer.Panel(picture, Arrays.copyOfRange(pixels, c * h * w, (c + 1) * h * w), h, w,
-                            labels.get(t) + " ch " + c, base[t]));
-                }
-            } else {
-                panels.add(new HeatmapRenderer.Panel(picture, pixels, h, w, labels.get(t), base[t]));
-            }
-        }
+        List<HeatmapRenderer.Panel> panels = HeatmapRenderer.panels(map, picture, labels);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
             ImageIO.write(renderer.renderPanels(panels), "png", bytes);
