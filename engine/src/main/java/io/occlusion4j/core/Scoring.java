@@ -15,6 +15,7 @@ public final class Scoring {
     private final int[] sizes;
     private final int[] lastAxis;
     private final float[] scratch;
+    private final double[] exps;
 
     /**
      * @param sizes    elements per sample of each selected output
@@ -33,6 +34,11 @@ public final class Scoring {
             max = Math.max(max, s);
         }
         this.scratch = new float[max];
+        int group = 1;
+        for (int g : lastAxis) {
+            group = Math.max(group, g);
+        }
+        this.exps = new double[group];
     }
 
     /** Scores per sample ({@code K}). */
@@ -88,10 +94,12 @@ public final class Scoring {
                     }
                     double sum = 0;
                     for (int i = g; i < g + group; i++) {
-                        sum += Math.exp(v[i] - m);
+                        double e = Math.exp(v[i] - m);
+                        exps[i - g] = e;
+                        sum += e;
                     }
                     for (int i = g; i < g + group; i++) {
-                        v[i] = (float) (Math.exp(v[i] - m) / sum);
+                        v[i] = (float) (exps[i - g] / sum);
                     }
                 }
             }
