@@ -341,3 +341,268 @@ extern "C" __global__ void occ_plan_to_float(const unsigned short* x, float* y, 
         y[i] = occ_half_to_float(x[i]);
     }
 }
+
+// ------------------------------------------------------------------------------------------------------------
+// FP16 storage. In the FP16 precision mode the plan keeps the activations of its convolution regions as fp16
+// in channels-last order (NHWC), which is what cuDNN's tensor-core convolutions read and write fastest. The
+// kernels below are the element-wise, pooling and layout steps of such a region: they load fp16 (or fp32 for
+// weights and values from outside the region), compute in fp32 exactly as their fp32 twins above, and store
+// rounded to nearest even. Shapes and strides in their metadata are in storage order: for an NHWC tensor the
+// dims are {N, H, W, C}, so the broadcast and copy kernels stay layout-blind.
+
+OCC_DEVICE float occ_plan_load(const float* p, long long i) {
+    return p[i];
+}
+
+OCC_DEVICE float occ_plan_load(const unsigned short* p, long long i) {
+    return occ_half_to_float(p[i]);
+}
+
+OCC_DEVICE void occ_plan_store(float* p, long long i, float v) {
+    p[i] = v;
+}
+
+OCC_DEVICE void occ_plan_store(unsigned short* p, long long i, float v) {
+    p[i] = occ_float_to_half(v);
+}
+
+/** y[i] = op(x[i]) on fp16 storage; y may be x. */
+extern "C" __global__ void occ_plan_unary_h(const unsigned short* x, unsigned short* y, long long n, int op, float a,
+                                            float b) {
+    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
+        y[i] = occ_float_to_half(occ_plan_unary_op(op, occ_half_to_float(x[i]), a, b));
+    }
+}
+
+template <typename TA, typename TB>
+OCC_DEVICE void occ_plan_binary_to_half(const TA* a, const TB* b, unsigned short* y, long long n, int op, int rank,
+                                        const long long* __restrict__ meta) {
+    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
+        long long rem = i;
+        long long ia = 0;
+        long long ib = 0;
+        for (int d = rank - 1; d >= 0; d--) {
+            long long dim = meta[d];
+            long long k = rem % dim;
+            rem /= dim;
+            ia += k * meta[rank + d];
+            ib += k * meta[2 * rank + d];
+        }
+        float u = occ_plan_load(a, ia);
+        float v = occ_plan_load(b, ib);
+        float r;
+        switch (op) {
+            case OCC_BINARY_ADD: r = u + v; break;
+            case OCC_BINARY_SUB: r = u - v; break;
+            case OCC_BINARY_MUL: r = u * v; break;
+            case OCC_BINARY_DIV: r = u / v; break;
+            default: r = u < 0.0f ? u * v : u; break;
+        }
+        y[i] = occ_float_to_half(r);
+    }
+}
+
+/** occ_plan_binary with fp16 a, b and y (same metadata, in storage order). */
+extern "C" __global__ void occ_plan_binary_hh(const unsigned short* a, const unsigned short* b, unsigned short* y,
+                                              long long n, int op, int rank, const long long* __restrict__ meta) {
+    occ_plan_binary_to_half(a, b, y, n, op, rank, meta);
+}
+
+/** occ_plan_binary with fp16 a, fp32 b (a weight), fp16 y. */
+extern "C" __global__ void occ_plan_binary_hf(const unsigned short* a, const float* b, unsigned short* y,
+                                              long long n, int op, int rank, const long long* __restrict__ meta) {
+    occ_plan_binary_to_half(a, b, y, n, op, rank, meta);
+}
+
+/** occ_plan_binary with fp32 a (a weight), fp16 b, fp16 y. */
+extern "C" __global__ void occ_plan_binary_fh(const float* a, const unsigned short* b, unsigned short* y,
+                                              long long n, int op, int rank, const long long* __restrict__ meta) {
+    occ_plan_binary_to_half(a, b, y, n, op, rank, meta);
+}
+
+template <typename TS, typename TD>
+OCC_DEVICE void occ_plan_convert_copy(const TS* src, TD* dst, long long n, int rank, const long long* __restrict__ meta) {
+    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
+        long long rem = i;
+        long long s = meta[3 * rank];
+        long long t = meta[3 * rank + 1];
+        for (int d = rank - 1; d >= 0; d--) {
+            long long dim = meta[d];
+            long long k = rem % dim;
+            rem /= dim;
+            s += k * meta[rank + d];
+            t += k * meta[2 * rank + d];
+        }
+        occ_plan_store(dst, t, occ_plan_load(src, s));
+    }
+}
+
+/** occ_plan_strided_copy from fp32 to fp16 (same metadata): NCHW fp32 -> NHWC fp16 at a region's entry. */
+extern "C" __global__ void occ_plan_copy_to_half(const float* src, unsigned short* dst, long long n, int rank,
+                                                 const long long* __restrict__ meta) {
+    occ_plan_convert_copy(src, dst, n, rank, meta);
+}
+
+/** occ_plan_strided_copy from fp16 to fp32 (same metadata): NHWC fp16 -> NCHW fp32 at a region's exit. */
+extern "C" __global__ void occ_plan_copy_to_float(const unsigned short* src, float* dst, long long n, int rank,
+                                                  const long long* __restrict__ meta) {
+    occ_plan_convert_copy(src, dst, n, rank, meta);
+}
+
+/** occ_plan_pad on fp16 storage (metadata in storage order; the pad value rounded to fp16). */
+extern "C" __global__ void occ_plan_pad_h(const unsigned short* x, unsigned short* y, long long n, int rank, int mode,
+                                          float value, const long long* __restrict__ meta) {
+    unsigned short fill = occ_float_to_half(value);
+    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
+        long long rem = i;
+        long long off = 0;
+        long long stride = 1;
+        int inside = 1;
+        for (int d = rank - 1; d >= 0; d--) {
+            long long dim = meta[d];
+            long long in = meta[rank + d];
+            long long o = rem % dim;
+            rem /= dim;
+            long long s = o - meta[2 * rank + d];
+            if (s < 0 || s >= in) {
+                if (mode == OCC_PAD_EDGE) {
+                    s = s < 0 ? 0 : in - 1;
+                } else if (mode == OCC_PAD_REFLECT) {
+                    s = occ_plan_reflect(s, in);
+                } else {
+                    inside = 0;
+                }
+            }
+            off += s * stride;
+            stride *= in;
+        }
+        y[i] = inside ? x[off] : fill;
+    }
+}
+
+/**
+ * occ_plan_reduce reading fp16 and writing fp32: a global pool at a region's exit. For an NHWC input
+ * {N, H, W, C} it is called with outer = N, len = H*W, inner = C, which writes the NCHW {N, C, 1, 1} result.
+ */
+extern "C" __global__ void occ_plan_reduce_h(const unsigned short* x, float* y, long long outer, long long len,
+                                             long long inner, int isMax) {
+    long long rows = outer * inner;
+    for (long long r = occ_thread_id(); r < rows; r += occ_thread_count()) {
+        long long o = r / inner;
+        long long in = r - o * inner;
+        long long base = o * len * inner + in;
+        if (isMax) {
+            float m = occ_negative_infinity();
+            for (long long i = 0; i < len; i++) {
+                m = occ_jmax(m, occ_half_to_float(x[base + i * inner]));
+            }
+            y[r] = m;
+        } else {
+            double sum = 0;
+            for (long long i = 0; i < len; i++) {
+                sum += occ_half_to_float(x[base + i * inner]);
+            }
+            y[r] = (float) (sum / (double) len);
+        }
+    }
+}
+
+/**
+ * MaxPool / AveragePool over fp16 channels-last tensors {N, spatial..., C}: n = N * outSize * channels
+ * outputs, enumerated in that (storage) order. meta as occ_plan_pool's. The taps and the arithmetic are
+ * occ_plan_pool's; only the addressing differs (a tap's element is channels apart from its neighbour).
+ */
+extern "C" __global__ void occ_plan_pool_nhwc_h(const unsigned short* x, unsigned short* y, long long n, int rank,
+                                                int isMax, int countPads, long long channels,
+                                                const long long* __restrict__ meta) {
+    const long long* inDims = meta;
+    const long long* outDims = meta + rank;
+    const long long* kernel = meta + 2 * rank;
+    const long long* strides = meta + 3 * rank;
+    const long long* dilations = meta + 4 * rank;
+    const long long* padsBegin = meta + 5 * rank;
+    const long long* padsEnd = meta + 6 * rank;
+    long long inSize = 1;
+    long long outSize = 1;
+    long long taps = 1;
+    for (int d = 0; d < rank; d++) {
+        inSize *= inDims[d];
+        outSize *= outDims[d];
+        taps *= kernel[d];
+    }
+    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
+        long long c = i % channels;
+        long long pixel = i / channels;
+        long long sample = pixel / outSize;
+        long long p = pixel - sample * outSize;
+        long long o[OCC_PLAN_MAX_RANK];
+        long long rem = p;
+        for (int d = rank - 1; d >= 0; d--) {
+            o[d] = rem % outDims[d];
+            rem /= outDims[d];
+        }
+        const unsigned short* xp = x + sample * inSize * channels + c;
+        float m = occ_negative_infinity();
+        float sum = 0.0f;
+        long long inside = 0;
+        long long padded = 0;
+        for (long long t = 0; t < taps; t++) {
+            long long kr = t;
+            long long off = 0;
+            long long stride = 1;
+            int ok = 1;
+            int inPadded = 1;
+            for (int d = rank - 1; d >= 0; d--) {
+                long long k = kr % kernel[d];
+                kr /= kernel[d];
+                long long at = o[d] * strides[d] - padsBegin[d] + k * dilations[d];
+                if (at < 0 || at >= inDims[d]) {
+                    ok = 0;
+                    if (at < -padsBegin[d] || at >= inDims[d] + padsEnd[d]) {
+                        inPadded = 0;
+                    }
+                } else {
+                    off += at * stride;
+                }
+                stride *= inDims[d];
+            }
+            if (ok) {
+                float v = occ_half_to_float(xp[off * channels]);
+                if (v > m || v != v) {
+                    m = v;
+                }
+                sum += v;
+                inside++;
+            }
+            if (inPadded) {
+                padded++;
+            }
+        }
+        float r;
+        if (isMax) {
+            r = m;
+        } else {
+            long long divisor = countPads ? padded : inside;
+            r = divisor == 0 ? __uint_as_float(0x7fc00000u) : sum / (float) divisor;
+        }
+        y[i] = occ_float_to_half(r);
+    }
+}
+
+/** occ_plan_strided_copy on 16-bit elements (same metadata): Concat of fp16 NHWC tensors. */
+extern "C" __global__ void occ_plan_strided_copy_h(const unsigned short* src, unsigned short* dst, long long n, int rank,
+                                                   const long long* __restrict__ meta) {
+    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
+        long long rem = i;
+        long long s = meta[3 * rank];
+        long long t = meta[3 * rank + 1];
+        for (int d = rank - 1; d >= 0; d--) {
+            long long dim = meta[d];
+            long long k = rem % dim;
+            rem /= dim;
+            s += k * meta[rank + d];
+            t += k * meta[2 * rank + d];
+        }
+        dst[t] = src[s];
+    }
+}

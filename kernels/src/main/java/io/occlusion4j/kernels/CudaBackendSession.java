@@ -155,6 +155,10 @@ public final class CudaBackendSession implements BackendSession {
     @Override
     public synchronized SensitivityMap explain(ExplainRequest r) {
         String unsupported = zeroCopyUnsupported(r);
+        if (unsupported == null && precision == Precision.FP16 && r.transform().layout() == Layout.CHANNELS_LAST
+                && planFor(batchFor(r)).isHalf(signature.inputName())) {
+            unsupported = "a channels-last model input that the FP16 plan stores as fp16 NHWC of its own axes";
+        }
         if (unsupported == null) {
             return explainOnDevice(r);
         }
@@ -203,11 +207,20 @@ public final class CudaBackendSession implements BackendSession {
         return null;
     }
 
-    /** The kernels' geometry of {@code r}: fp32 variants (the plan's input slot is fp32 in every precision). */
+    /** The kernels' geometry of {@code r} for an fp32 input slot in the model's layout. */
     static KernelGeometry geometry(ExplainRequest r) {
+        return geometry(r, false);
+    }
+
+    /**
+     * The kernels' geometry of {@code r}: fp32 variants in the model's layout, or, for a plan that stores its
+     * input as fp16 NHWC ({@code halfSlot}), fp16 variants channels-last.
+     */
+    static KernelGeometry geometry(ExplainRequest r, boolean halfSlot) {
         WindowGrid grid = r.grid();
         return new KernelGeometry(r.channels(), grid.spatialShape(), grid.window(), grid.stride(),
-                EdgePolicy.valueOf(grid.edge().name()), r.transform().layout() == Layout.CHANNELS_LAST, false, r.perChannel());
+                EdgePolicy.valueOf(grid.edge().name()), halfSlot || r.transform().layout() == Layout.CHANNELS_LAST, halfSlot,
+                r.perChannel());
     }
 
     /** The engine's fill in the kernels' terms. */
@@ -229,11 +242,10 @@ public final class CudaBackendSession implements BackendSession {
     /** The device path: GpuOcclusionSession over the plan (zero copy), results as the CPU back end gives them. */
     private SensitivityMap explainOnDevice(ExplainRequest r) {
         long t0 = System.nanoTime();
-        KernelGeometry g = geometry(r);
-        int windows = Math.toIntExact(g.windowCount());
         long fixed = signature.fixedBatch();
-        int asked = fixed > 0 ? (int) fixed : r.batchSize() > 0 ? r.batchSize() : Math.min(MAX_AUTO_BATCH, Math.max(1, windows));
-        CudaPlan p = planFor(Math.max(1, asked));
+        CudaPlan p = planFor(batchFor(r));
+        KernelGeometry g = geometry(r, p.isHalf(signature.inputName()));
+        int windows = Math.toIntExact(g.windowCount());
         if (occlusionKernels == null) {
             occlusionKernels = OcclusionKernels.load(context, NvrtcCompiler.withDefaultCache());
         }
@@ -272,6 +284,14 @@ public final class CudaBackendSession implements BackendSession {
                 result.gridMap(), result.pixelMap(), stats);
     }
 
+    /** The batch the device path asks the plan for: the model's fixed batch, the request's, or up to MAX_AUTO_BATCH. */
+    private int batchFor(ExplainRequest r) {
+        long fixed = signature.fixedBatch();
+        int windows = r.windowCount();
+        return Math.max(1, fixed > 0 ? (int) fixed : r.batchSize() > 0 ? r.batchSize()
+                : Math.min(MAX_AUTO_BATCH, Math.max(1, windows)));
+    }
+
     /** The host loop, the CPU back end's loop shape with one upload per batch: for what the device path does not run. */
     private SensitivityMap explainHostLoop(ExplainRequest r) {
         long t0 = System.nanoTime();
@@ -303,7 +323,8 @@ public final class CudaBackendSession implements BackendSession {
              PinnedHostBuffer host = context.allocatePinned(4L * batch * sample);
              PinnedHostBuffer outHost = context.allocatePinned(4L * outFloats);
              DeviceBuffer outDevice = context.allocate(4L * outFloats);
-             DeviceBuffer input = p.slot(signature.inputName())) {
+             DeviceBuffer input = p.isHalf(signature.inputName()) ? context.allocate(4L * batch * sample)
+                     : p.slot(signature.inputName())) {
             FloatBuffer buffer = host.segment().asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
             FloatBuffer[] views = new FloatBuffer[sizes.length];
             HostLoop.Forward forward = new HostLoop.Forward() {
@@ -311,6 +332,10 @@ public final class CudaBackendSession implements BackendSession {
                 public FloatBuffer[] run(int n) {
                     // The plan's batch is fixed: every row runs; rows past n hold earlier variants and are ignored.
                     input.copyFromAsync(host, stream);
+                    if (p.isHalf(signature.inputName())) {
+                        // The FP16 plan stores its input as fp16 NHWC: convert the fp32 batch into the slot.
+                        p.loadInput(stream, input, signature.inputName(), (long) batch * sample);
+                    }
                     p.forward(stream);
                     long at = 0;
                     for (int o = 0; o < sizes.length; o++) {

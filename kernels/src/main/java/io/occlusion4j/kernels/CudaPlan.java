@@ -11,6 +11,7 @@ import io.occlusion4j.cuda.CudnnActivationDescriptor;
 import io.occlusion4j.cuda.CudnnConvolutionDescriptor;
 import io.occlusion4j.cuda.CudnnFilterDescriptor;
 import io.occlusion4j.cuda.CudnnHandle;
+import io.occlusion4j.cuda.CudnnException;
 import io.occlusion4j.cuda.CudnnTensorDescriptor;
 import io.occlusion4j.cuda.DeviceBuffer;
 import io.occlusion4j.cuda.NativeCallException;
@@ -54,10 +55,22 @@ public final class CudaPlan implements AutoCloseable {
      * @param benchmark      rank convolution algorithms by running them (find) rather than by heuristics
      * @param captureGraph   replay the forward as a CUDA graph
      * @param workspaceLimit the most bytes one convolution's workspace may take
+     * @param halfStorage    in FP16, store the tensor-core regions as fp16 NHWC ({@link HalfRegions}); ignored
+     *                       in FP32 and TF32
      */
-    public record Options(Precision precision, boolean benchmark, boolean captureGraph, long workspaceLimit) {
+    public record Options(Precision precision, boolean benchmark, boolean captureGraph, long workspaceLimit,
+                          boolean halfStorage) {
         public static Options defaults(Precision precision) {
-            return new Options(precision, true, true, 1L << 30);
+            return new Options(precision, true, true, 1L << 30, precision == Precision.FP16);
+        }
+
+        /** These options with fp16 storage off (FP16 then is a math mode over fp32 storage). */
+        public Options withoutHalfStorage() {
+            return new Options(precision, benchmark, captureGraph, workspaceLimit, false);
+        }
+
+        boolean storesHalf() {
+            return halfStorage && precision == Precision.FP16;
         }
     }
 
@@ -84,6 +97,7 @@ public final class CudaPlan implements AutoCloseable {
     private final Map<String, Long> weightOffsets = new LinkedHashMap<>();
     private final Map<PlanLaunch, Long> metaOffsets = new IdentityHashMap<>();
     private final Map<PlanStep, Conv> convs = new IdentityHashMap<>();
+    private final Map<String, PlanLaunch> inputConversions;
     private DeviceBuffer arena;
     private DeviceBuffer weights;
     private DeviceBuffer scratch;
@@ -101,11 +115,29 @@ public final class CudaPlan implements AutoCloseable {
         this.plan = plan;
         this.batch = batch;
         this.options = options;
-        this.lowering = PlanLowering.lower(plan);
+        this.lowering = PlanLowering.lower(plan, options.storesHalf());
+        this.inputConversions = inputConversionLaunches();
     }
 
-    /** Builds the device side of {@code plan} (made for {@code batch} samples). */
+    /**
+     * Builds the device side of {@code plan} (made for {@code batch} samples). In FP16 with fp16 storage, a
+     * cuDNN refusal of an fp16 NHWC convolution (a shape its library build does not run) rebuilds the plan with
+     * fp32 storage and says so in the log, rather than failing.
+     */
     public static CudaPlan create(CudaContext context, PlanKernels kernels, Plan plan, int batch, Options options) {
+        try {
+            return createExactly(context, kernels, plan, batch, options);
+        } catch (CudnnException e) {
+            if (!options.storesHalf() || isOutOfMemory(e)) {
+                throw e;
+            }
+            LOG.warning("occlusion4j: cuDNN refused the FP16 plan's fp16 NHWC storage (" + e.getMessage()
+                    + "); building it with fp32 storage and FP16 math instead");
+            return createExactly(context, kernels, plan, batch, options.withoutHalfStorage());
+        }
+    }
+
+    private static CudaPlan createExactly(CudaContext context, PlanKernels kernels, Plan plan, int batch, Options options) {
         CudaPlan p = new CudaPlan(context, kernels, plan, batch, options);
         try {
             p.allocate();
@@ -179,7 +211,7 @@ public final class CudaPlan implements AutoCloseable {
     }
 
     private void allocate() {
-        arena = own(context.allocate(Math.max(ALIGN, plan.arenaBytes())));
+        arena = own(context.allocate(Math.max(ALIGN, lowering.arenaBytes())));
         uploadWeights();
         if (lowering.scratchBytes() > 0) {
             scratch = own(context.allocate(lowering.scratchBytes()));
@@ -230,19 +262,103 @@ public final class CudaPlan implements AutoCloseable {
                 size += align(4L * e.getValue().size());
             }
         }
+        Map<String, short[]> halves = new LinkedHashMap<>();
+        for (Map.Entry<String, PlanLowering.HalfWeight> e : lowering.halfWeights().entrySet()) {
+            short[] h = halfWeight(all.get(e.getValue().source()), e.getValue().channelsLast());
+            halves.put(e.getKey(), h);
+            weightOffsets.put(e.getKey(), size);
+            size += align(2L * Math.max(1, h.length));
+        }
         weights = own(context.allocate(Math.max(ALIGN, size)));
         try (Arena host = Arena.ofConfined()) {
             MemorySegment staging = host.allocate(Math.max(ALIGN, size), 64);
             for (Map.Entry<String, Long> e : weightOffsets.entrySet()) {
-                float[] v = all.get(e.getKey()).floats();
-                MemorySegment.copy(v, 0, staging, ValueLayout.JAVA_FLOAT, e.getValue(), v.length);
+                short[] h = halves.get(e.getKey());
+                if (h != null) {
+                    MemorySegment.copy(h, 0, staging, ValueLayout.JAVA_SHORT, e.getValue(), h.length);
+                } else {
+                    float[] v = all.get(e.getKey()).floats();
+                    MemorySegment.copy(v, 0, staging, ValueLayout.JAVA_FLOAT, e.getValue(), v.length);
+                }
             }
             weights.copyFrom(staging);
         }
     }
 
+    /**
+     * A weight as fp16 bits (round to nearest even); a filter {@code [K, C, spatial...]} reordered to
+     * {@code [K, spatial..., C]} when {@code channelsLast}.
+     */
+    public static short[] halfWeight(TensorValue w, boolean channelsLast) {
+        float[] v = w.floats();
+        short[] h = new short[v.length];
+        long[] s = w.shape();
+        if (!channelsLast || s.length < 3) {
+            for (int i = 0; i < v.length; i++) {
+                h[i] = Float.floatToFloat16(v[i]);
+            }
+            return h;
+        }
+        int k = (int) s[0];
+        int c = (int) s[1];
+        int spatial = v.length / Math.max(1, k * c);
+        for (int o = 0; o < k; o++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int p = 0; p < spatial; p++) {
+                    h[(o * spatial + p) * c + ch] = Float.floatToFloat16(v[(o * c + ch) * spatial + p]);
+                }
+            }
+        }
+        return h;
+    }
+
+    /** True when graph input (or any activation) {@code value} is stored as fp16 NHWC (FP16 mode only). */
+    public boolean isHalf(String value) {
+        return lowering.isHalf(value);
+    }
+
+    /**
+     * Puts an fp32 NCHW batch ({@code source}, on the device) into input slot {@code input}: a copy of the
+     * first {@code elements} values, or, where the plan stores the input as fp16 NHWC, the conversion of the
+     * whole batch ({@code source} then holds {@link #batch()} samples).
+     */
+    public void loadInput(CudaStream stream, DeviceBuffer source, String input, long elements) {
+        PlanLaunch l = inputConversions.get(input);
+        if (l == null) {
+            copyIn(stream, source, plan.slot(input).offset(), elements);
+            return;
+        }
+        if (source.byteSize() < 4L * plan.slot(input).elementCount()) {
+            throw new IllegalArgumentException("an fp16 input slot converts a whole batch: the source holds "
+                    + source.byteSize() + " bytes, the batch " + 4L * plan.slot(input).elementCount());
+        }
+        kernels.launch(stream, l, a -> a == l.args().get(0) ? source.address() : address(l, a));
+    }
+
+    /** For each graph input stored as fp16 NHWC, its conversion from an fp32 NCHW batch (source set at launch). */
+    private Map<String, PlanLaunch> inputConversionLaunches() {
+        Map<String, PlanLaunch> m = new LinkedHashMap<>();
+        for (var in : plan.graph().inputs()) {
+            if (!lowering.isHalf(in.name())) {
+                continue;
+            }
+            var s = plan.slot(in.name());
+            long[] x = s.shape();
+            long[] dims = PlanLowering.toChannelsLast(x);
+            long[] src = PlanLowering.toChannelsLast(PlanLowering.contiguousStrides(x));
+            long[] meta = new long[14];
+            System.arraycopy(dims, 0, meta, 0, 4);
+            System.arraycopy(src, 0, meta, 4, 4);
+            System.arraycopy(PlanLowering.contiguousStrides(dims), 0, meta, 8, 4);
+            long n = PlanLowering.count(dims);
+            m.put(in.name(), new PlanLaunch("occ_plan_copy_to_half", n, List.of(Arg.Pointer.arena(0),
+                    Arg.Pointer.arena(s.offset()), new Arg.I64(n), new Arg.I32(4), new Arg.Meta()), meta));
+        }
+        return m;
+    }
+
     private void uploadMeta() {
-        List<PlanLaunch> launches = new ArrayList<>();
+        List<PlanLaunch> launches = new ArrayList<>(inputConversions.values());
         for (Lowered l : lowering.steps()) {
             switch (l) {
                 case Lowered.Launches ls -> launches.addAll(ls.launches());
@@ -325,6 +441,9 @@ public final class CudaPlan implements AutoCloseable {
     }
 
     private Conv describe(Lowered.Convolution c) {
+        if (c.half()) {
+            return describeHalf(c);
+        }
         ConvDescriptor d = c.conv();
         // cuDNN wants at least 2 spatial axes: a 1-D convolution becomes [N, C, L, 1] with a 1-wide kernel.
         int extra = d.spatialRank() == 1 ? 1 : 0;
@@ -349,6 +468,37 @@ public final class CudaPlan implements AutoCloseable {
         CudnnTensorDescriptor bias = CudnnTensorDescriptor.of(Cudnn.DataType.FLOAT, ints(b, extra, 1));
         CudnnActivationDescriptor act = CudnnActivationDescriptor.of(d.relu() ? Cudnn.Activation.RELU
                 : Cudnn.Activation.IDENTITY, 0.0);
+        return withAlgorithm(c, x, filter, conv, y, bias, act);
+    }
+
+    /**
+     * A 2-D convolution on fp16 NHWC tensors: x, y (and z) HALF with channels-last strides, the filter HALF in
+     * {@code CUDNN_TENSOR_NHWC} order, the bias HALF, fp32 accumulation ({@code CUDNN_DATA_FLOAT} compute
+     * type) with tensor-core math.
+     */
+    private Conv describeHalf(Lowered.Convolution c) {
+        ConvDescriptor d = c.conv();
+        CudnnTensorDescriptor x = CudnnTensorDescriptor.of(Cudnn.DataType.HALF, ints(c.inputShape(), 0, 1),
+                ints(PlanLowering.channelsLastStrides(c.inputShape()), 0, 1));
+        int[] w = {Math.toIntExact(d.outChannels()), Math.toIntExact(d.inChannels() / d.groups()),
+                Math.toIntExact(d.kernel()[0]), Math.toIntExact(d.kernel()[1])};
+        CudnnFilterDescriptor filter = CudnnFilterDescriptor.of(Cudnn.DataType.HALF, true, w);
+        CudnnConvolutionDescriptor conv = CudnnConvolutionDescriptor.of(ints(c.padsBegin(), 0, 0), ints(d.strides(), 0, 1),
+                ints(d.dilations(), 0, 1), Cudnn.DataType.FLOAT);
+        conv.setGroupCount(Math.toIntExact(d.groups()));
+        conv.setMathType(Cudnn.MathType.TENSOR_OP);
+        CudnnTensorDescriptor y = CudnnTensorDescriptor.of(Cudnn.DataType.HALF, ints(c.outputShape(), 0, 1),
+                ints(PlanLowering.channelsLastStrides(c.outputShape()), 0, 1));
+        CudnnTensorDescriptor bias = CudnnTensorDescriptor.of(Cudnn.DataType.HALF, 1, Math.toIntExact(d.outChannels()), 1, 1);
+        CudnnActivationDescriptor act = CudnnActivationDescriptor.of(d.relu() ? Cudnn.Activation.RELU
+                : Cudnn.Activation.IDENTITY, 0.0);
+        return withAlgorithm(c, x, filter, conv, y, bias, act);
+    }
+
+    private Conv withAlgorithm(Lowered.Convolution c, CudnnTensorDescriptor x, CudnnFilterDescriptor filter,
+                               CudnnConvolutionDescriptor conv, CudnnTensorDescriptor y, CudnnTensorDescriptor bias,
+                               CudnnActivationDescriptor act) {
+        ConvDescriptor d = c.conv();
         int algorithm;
         long bytes;
         if (!d.relu()) {
@@ -483,6 +633,18 @@ public final class CudaPlan implements AutoCloseable {
         PlanLaunch l = new PlanLaunch("occ_plan_unary", words, List.of(Arg.Pointer.arena(0), Arg.Pointer.arena(to),
                 new Arg.I64(words), new Arg.I32(7), new Arg.F32(0f), new Arg.F32(0f)), new long[0]);
         kernels.launch(stream, l, a -> a == l.args().get(0) ? source.address() : address(l, a));
+    }
+
+    /** The storage the plan runs with, in words, for logs and reports. */
+    public String storage() {
+        long convs = lowering.steps().stream().filter(l -> l instanceof Lowered.Convolution).count();
+        long half = lowering.steps().stream().filter(l -> l instanceof Lowered.Convolution c && c.half()).count();
+        if (lowering.halfValues().isEmpty()) {
+            return "fp32 storage (" + convs + " convolutions)";
+        }
+        return "fp16 NHWC storage: " + half + " of " + convs + " convolutions, " + lowering.halfValues().size()
+                + " fp16 values, " + lowering.conversions() + " conversions"
+                + (plan.graph().inputs().stream().anyMatch(i -> lowering.isHalf(i.name())) ? ", fp16 NHWC input" : "");
     }
 
     /** Which algorithm each convolution uses, for the log and the benchmark report. */

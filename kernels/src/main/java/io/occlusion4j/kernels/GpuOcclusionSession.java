@@ -83,6 +83,10 @@ public final class GpuOcclusionSession {
             throw new IllegalArgumentException("the batch is " + (g.halfOutput() ? "fp16" : "fp32") + " but the scorer reads "
                     + (scorer.halfInput() ? "fp16" : "fp32"));
         }
+        if (scorer.channelsLastInput() && !g.channelsLast()) {
+            throw new IllegalArgumentException("the scorer reads its batch channels-last (fp16 NHWC), the writer's geometry is "
+                    + "channels-first");
+        }
         int channels = g.channels();
         long size = g.spatialSize();
         long sample = g.sampleElements();

@@ -252,8 +252,10 @@ public final class GpuStdBenchmark {
              CudaStream stream = context.createStream();
              CudaEvent start = context.createEvent(true);
              CudaEvent stop = context.createEvent(true)) {
+            System.out.println("[gpu-std] " + p + " batch " + batch + ": " + plan.storage());
             DeviceBuffer in = plan.slot(graph.inputs().get(0).name());
-            in.fill32(Float.floatToRawIntBits(0.5f));
+            // 0.5 in either storage: fp32 words, or two fp16 halves (0x3800) for an fp16 NHWC input slot.
+            in.fill32(plan.isHalf(graph.inputs().get(0).name()) ? 0x38003800 : Float.floatToRawIntBits(0.5f));
             for (int i = 0; i < 3; i++) {
                 plan.forward(stream);
             }

@@ -26,16 +26,27 @@ public final class PlanKernels implements AutoCloseable {
     private static final Kind L = Kind.I64;
     private static final Kind F = Kind.F32;
     /** Every kernel's parameter kinds, as declared in plan_ops.cu. */
-    static final Map<String, Kind[]> SIGNATURES = Map.of(
-            "occ_plan_unary", new Kind[] {P, P, L, I, F, F},
-            "occ_plan_binary", new Kind[] {P, P, P, L, I, I, P},
-            "occ_plan_strided_copy", new Kind[] {P, P, L, I, P},
-            "occ_plan_pad", new Kind[] {P, P, L, I, I, F, P},
-            "occ_plan_softmax", new Kind[] {P, P, L, L, L},
-            "occ_plan_reduce", new Kind[] {P, P, L, L, L, I},
-            "occ_plan_pool", new Kind[] {P, P, L, I, I, I, P},
-            "occ_plan_to_half", new Kind[] {P, P, L},
-            "occ_plan_to_float", new Kind[] {P, P, L});
+    static final Map<String, Kind[]> SIGNATURES = Map.ofEntries(
+            Map.entry("occ_plan_unary", new Kind[] {P, P, L, I, F, F}),
+            Map.entry("occ_plan_binary", new Kind[] {P, P, P, L, I, I, P}),
+            Map.entry("occ_plan_strided_copy", new Kind[] {P, P, L, I, P}),
+            Map.entry("occ_plan_pad", new Kind[] {P, P, L, I, I, F, P}),
+            Map.entry("occ_plan_softmax", new Kind[] {P, P, L, L, L}),
+            Map.entry("occ_plan_reduce", new Kind[] {P, P, L, L, L, I}),
+            Map.entry("occ_plan_pool", new Kind[] {P, P, L, I, I, I, P}),
+            Map.entry("occ_plan_to_half", new Kind[] {P, P, L}),
+            Map.entry("occ_plan_to_float", new Kind[] {P, P, L}),
+            // FP16 storage (channels-last regions of the FP16 mode).
+            Map.entry("occ_plan_unary_h", new Kind[] {P, P, L, I, F, F}),
+            Map.entry("occ_plan_binary_hh", new Kind[] {P, P, P, L, I, I, P}),
+            Map.entry("occ_plan_binary_hf", new Kind[] {P, P, P, L, I, I, P}),
+            Map.entry("occ_plan_binary_fh", new Kind[] {P, P, P, L, I, I, P}),
+            Map.entry("occ_plan_copy_to_half", new Kind[] {P, P, L, I, P}),
+            Map.entry("occ_plan_copy_to_float", new Kind[] {P, P, L, I, P}),
+            Map.entry("occ_plan_pad_h", new Kind[] {P, P, L, I, I, F, P}),
+            Map.entry("occ_plan_reduce_h", new Kind[] {P, P, L, L, L, I}),
+            Map.entry("occ_plan_pool_nhwc_h", new Kind[] {P, P, L, I, I, I, L, P}),
+            Map.entry("occ_plan_strided_copy_h", new Kind[] {P, P, L, I, P}));
 
     private final CudaModule module;
     private final Map<String, CudaFunction> functions = new HashMap<>();

@@ -16,9 +16,11 @@ import io.occlusion4j.kernels.PlanLaunch.Arg;
 import io.occlusion4j.kernels.PlanLaunch.Arg.Pointer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The lowering of a {@link Plan} for the CUDA executor. Every step becomes one {@link Lowered}: launches
@@ -51,7 +53,7 @@ public final class PlanLowering {
          */
         record Convolution(PlanStep step, ConvDescriptor conv, PlanLaunch prePad, Pointer input, long[] inputShape,
                            long[] padsBegin, Pointer weight, Pointer bias, Pointer residual, Pointer output,
-                           long[] outputShape) implements Lowered {
+                           long[] outputShape, boolean half) implements Lowered {
         }
 
         /**
@@ -69,25 +71,299 @@ public final class PlanLowering {
     }
 
     /**
-     * The lowered plan: one entry per step, weights the lowering made (BatchNormalization's folded scale and
-     * shift, zero biases), and the scratch bytes the pre-pads need.
+     * A weight the device holds as fp16: {@code source} (a plan weight or an extra weight) rounded to fp16,
+     * and for a convolution filter {@code [K, C, R, S]} reordered to channels-last {@code [K, R, S, C]}.
      */
-    public record Lowering(List<Lowered> steps, Map<String, TensorValue> extraWeights, long scratchBytes) {
+    public record HalfWeight(String source, boolean channelsLast) {
+    }
+
+    /**
+     * The lowered plan: one entry per step (conversion launches are entries of their own, before the step
+     * that needs them), weights the lowering made (BatchNormalization's folded scale and shift), weights held
+     * as fp16, the values stored as fp16 NHWC ({@link HalfRegions}; empty unless FP16 storage was asked for),
+     * the scratch bytes the pre-pads need, the arena bytes (the plan's own plus one buffer per conversion), and
+     * the number of conversions between the two storages.
+     */
+    public record Lowering(List<Lowered> steps, Map<String, TensorValue> extraWeights, Map<String, HalfWeight> halfWeights,
+                           Set<String> halfValues, long scratchBytes, long arenaBytes, int conversions) {
         public Lowering {
             steps = List.copyOf(steps);
+            halfWeights = Map.copyOf(halfWeights);
+            halfValues = Set.copyOf(halfValues);
+        }
+
+        /** True when activation {@code value} is stored as fp16 NHWC. */
+        public boolean isHalf(String value) {
+            return halfValues.contains(value);
         }
     }
 
-    /** Lowers every step; the first the CUDA plan cannot run raises {@link UnsupportedOperatorException}. */
+    /** Lowers every step with fp32 storage throughout. */
     public static Lowering lower(Plan plan) {
+        return lower(plan, false);
+    }
+
+    /**
+     * Lowers every step; the first the CUDA plan cannot run raises {@link UnsupportedOperatorException}. With
+     * {@code halfStorage} the values {@link HalfRegions#assign} picks are stored as fp16 NHWC: the steps that
+     * produce them run their fp16 kernels (cuDNN in HALF with NHWC descriptors for convolutions), spatial
+     * reductions read them directly, and every other read across the two storages goes through a converted
+     * copy made once, just before its first reader.
+     */
+    public static Lowering lower(Plan plan, boolean halfStorage) {
         Map<String, TensorValue> extra = new LinkedHashMap<>();
+        Map<String, HalfWeight> halfWeights = new LinkedHashMap<>();
+        Set<String> half = halfStorage ? HalfRegions.assign(plan) : Set.of();
         long[] scratch = {0};
         List<Lowered> out = new ArrayList<>();
         long opset = plan.graph().opset();
+        Map<String, BufferSlot> converted = new HashMap<>();
+        long[] arenaEnd = {plan.arenaBytes()};
         for (PlanStep step : plan.steps()) {
-            out.add(lower(step, opset, extra, scratch));
+            if (half.isEmpty() || step.isView()) {
+                out.add(lower(step, opset, extra, scratch));
+                continue;
+            }
+            boolean runsHalf = HalfRegions.capable(step, opset)
+                    && half.contains(((Operand.Activation) step.outputs().get(0)).slot().value());
+            boolean readsHalf = !runsHalf && HalfRegions.spatialReducer(step, opset)
+                    && half.contains(((Operand.Activation) step.inputs().get(0)).slot().value());
+            List<PlanLaunch> conversions = new ArrayList<>();
+            List<Operand> inputs = new ArrayList<>();
+            for (int i = 0; i < step.inputs().size(); i++) {
+                Operand op = step.inputs().get(i);
+                if (op instanceof Operand.Activation(BufferSlot s) && s.type() == DataType.FLOAT) {
+                    boolean want = runsHalf || (readsHalf && i == 0);
+                    if (want != half.contains(s.value())) {
+                        op = new Operand.Activation(convertedCopy(s, want, step, converted, arenaEnd, conversions));
+                    }
+                }
+                inputs.add(op);
+            }
+            PlanStep s2 = new PlanStep(step.index(), step.node(), inputs, step.outputs(), step.conv());
+            if (!conversions.isEmpty()) {
+                out.add(new Lowered.Launches(step, conversions));
+            }
+            if (runsHalf) {
+                out.add(lowerHalf(s2, opset, halfWeights, scratch));
+            } else if (readsHalf) {
+                out.add(new Lowered.Launches(step, List.of(halfReader(s2))));
+            } else {
+                out.add(lower(s2, opset, extra, scratch));
+            }
         }
-        return new Lowering(out, extra, scratch[0]);
+        return new Lowering(out, extra, halfWeights, half, scratch[0], align(arenaEnd[0]), converted.size());
+    }
+
+    private static long align(long bytes) {
+        return (bytes + 255) / 256 * 256;
+    }
+
+    /**
+     * The copy of {@code s} in the other storage (fp16 NHWC when {@code toHalf}, else fp32 NCHW), in a buffer
+     * of its own past the plan's arena; the conversion launch is added to {@code launches} the first time.
+     */
+    private static BufferSlot convertedCopy(BufferSlot s, boolean toHalf, PlanStep reader, Map<String, BufferSlot> done,
+                                            long[] arenaEnd, List<PlanLaunch> launches) {
+        String key = s.value() + (toHalf ? "|half" : "|float");
+        BufferSlot have = done.get(key);
+        if (have != null) {
+            return have;
+        }
+        long[] x = s.shape();
+        long n = count(x);
+        long bytes = (toHalf ? 2 : 4) * n;
+        long offset = align(arenaEnd[0]);
+        arenaEnd[0] = offset + bytes;
+        BufferSlot copy = new BufferSlot(s.value(), s.type(), x, offset, bytes, reader.index(), reader.index(), null);
+        if (toHalf) {
+            long[] src = toChannelsLast(contiguousStrides(x));
+            long[] dims = toChannelsLast(x);
+            launches.add(convertLaunch("occ_plan_copy_to_half", Pointer.arena(s.offset()), Pointer.arena(offset), dims, src,
+                    contiguousStrides(dims)));
+        } else {
+            launches.add(convertLaunch("occ_plan_copy_to_float", Pointer.arena(s.offset()), Pointer.arena(offset), x,
+                    channelsLastStrides(x), contiguousStrides(x)));
+        }
+        done.put(key, copy);
+        return copy;
+    }
+
+    private static PlanLaunch convertLaunch(String kernel, Pointer src, Pointer dst, long[] dims, long[] srcStrides,
+                                            long[] dstStrides) {
+        long n = count(dims);
+        long[] meta = join(dims, srcStrides, dstStrides, new long[] {0, 0});
+        return new PlanLaunch(kernel, n, List.of(src, dst, new Arg.I64(n), new Arg.I32(dims.length), new Arg.Meta()), meta);
+    }
+
+    /** {N, C, H, W}-indexed values in storage order {N, H, W, C}. */
+    static long[] toChannelsLast(long[] v) {
+        return new long[] {v[0], v[2], v[3], v[1]};
+    }
+
+    /** Element strides, per NCHW axis, of a tensor of NCHW shape {@code x} stored channels-last. */
+    static long[] channelsLastStrides(long[] x) {
+        return new long[] {x[1] * x[2] * x[3], 1, x[3] * x[1], x[1]};
+    }
+
+    /** The step (one {@link HalfRegions#capable} says runs in fp16) on fp16 NHWC operands. */
+    private static Lowered lowerHalf(PlanStep step, long opset, Map<String, HalfWeight> halfWeights, long[] scratch) {
+        Node node = step.node();
+        if (step.conv() != null) {
+            return halfConvolution(step, halfWeights, scratch);
+        }
+        List<PlanLaunch> l = new ArrayList<>();
+        switch (node.opType()) {
+            case "Relu" -> l.add(halfUnary(unary(step, 0, 0f, 0f)));
+            case "LeakyRelu" -> l.add(halfUnary(unary(step, 1, node.floatAttr("alpha", 0.01f), 0f)));
+            case "Clip" -> l.add(halfUnary(clip(step, opset)));
+            case "Sigmoid" -> l.add(halfUnary(unary(step, 3, 0f, 0f)));
+            case "HardSigmoid" -> l.add(halfUnary(unary(step, 4, node.floatAttr("alpha", 0.2f), node.floatAttr("beta", 0.5f))));
+            case "HardSwish" -> l.add(halfUnary(unary(step, 5, 0f, 0f)));
+            case "Tanh" -> l.add(halfUnary(unary(step, 6, 0f, 0f)));
+            case "Identity", "Dropout" -> l.add(halfUnary(copy(step)));
+            case "Add" -> l.add(halfBinary(step, 0));
+            case "Sub" -> l.add(halfBinary(step, 1));
+            case "Mul" -> l.add(halfBinary(step, 2));
+            case "Div" -> l.add(halfBinary(step, 3));
+            case "PRelu" -> l.add(halfBinary(step, 4));
+            case "MaxPool", "AveragePool" -> l.add(halfPool(pool(step), shape(step.inputs().get(0))[1]));
+            case "Pad" -> l.add(halfPad(pad(step, opset)));
+            case "Concat" -> halfConcat(step, halfWeights, l);
+            default -> throw new IllegalStateException("no fp16 lowering of " + node.opType() + " (HalfRegions admitted it)");
+        }
+        return new Lowered.Launches(step, l);
+    }
+
+    /** The fp32 Pad launch (metadata outDims, inDims, padsBegin in NCHW order) in storage order on fp16. */
+    private static PlanLaunch halfPad(PlanLaunch fp32) {
+        long[] m = fp32.meta();
+        long[] meta = join(toChannelsLast(Arrays.copyOfRange(m, 0, 4)), toChannelsLast(Arrays.copyOfRange(m, 4, 8)),
+                toChannelsLast(Arrays.copyOfRange(m, 8, 12)));
+        return new PlanLaunch("occ_plan_pad_h", fp32.work(), fp32.args(), meta);
+    }
+
+    /** A step that reads an fp16 NHWC input and writes fp32 ({@link HalfRegions#spatialReducer}). */
+    private static PlanLaunch halfReader(PlanStep step) {
+        long[] x = shape(step.inputs().get(0));
+        if (step.node().opType().equals("Transpose")) {
+            // The fp32 Transpose's strided copy with the source strides of the channels-last input.
+            PlanLaunch t = transpose(step);
+            long[] m = t.meta();
+            long[] perm = step.node().intsAttr("perm");
+            long[] inStrides = channelsLastStrides(x);
+            for (int i = 0; i < 4; i++) {
+                m[4 + i] = inStrides[perm == null ? 3 - i : (int) perm[i]];
+            }
+            return new PlanLaunch("occ_plan_copy_to_float", t.work(), t.args(), m);
+        }
+        boolean max = step.node().opType().equals("GlobalMaxPool");
+        return new PlanLaunch("occ_plan_reduce_h", x[0] * x[1], List.of(pointer(step.inputs().get(0)),
+                pointer(step.outputs().get(0)), new Arg.I64(x[0]), new Arg.I64(x[2] * x[3]), new Arg.I64(x[1]),
+                new Arg.I32(max ? 1 : 0)), new long[0]);
+    }
+
+    /** Concat of fp16 NHWC tensors: one 16-bit strided copy per input (constants uploaded as fp16 NHWC). */
+    private static void halfConcat(PlanStep step, Map<String, HalfWeight> halfWeights, List<PlanLaunch> l) {
+        long[] out = shape(step.outputs().get(0));
+        int axis = axis(step.node(), step.node().intAttr("axis", 0), 4);
+        long[] outStrides = channelsLastStrides(out);
+        long at = 0;
+        for (Operand in : step.inputs()) {
+            long[] s = shape(in);
+            Pointer src = pointer(in);
+            if (in instanceof Operand.Weight(String name, TensorValue v)) {
+                String key = "__occlusion4j_half_nhwc:" + name;
+                halfWeights.put(key, new HalfWeight(name, true));
+                src = Pointer.weight(key);
+            }
+            if (count(s) > 0) {
+                long[] dims = toChannelsLast(s);
+                long n = count(dims);
+                long[] meta = join(dims, contiguousStrides(dims), toChannelsLast(outStrides), new long[] {0,
+                        at * outStrides[axis]});
+                l.add(new PlanLaunch("occ_plan_strided_copy_h", n, List.of(src, pointer(step.outputs().get(0)),
+                        new Arg.I64(n), new Arg.I32(4), new Arg.Meta()), meta));
+            }
+            at += s[axis];
+        }
+    }
+
+    private static PlanLaunch halfUnary(PlanLaunch fp32) {
+        return new PlanLaunch("occ_plan_unary_h", fp32.work(), fp32.args(), fp32.meta());
+    }
+
+    /** The fp32 pool launch re-addressed for channels-last fp16: one more argument, the channel count. */
+    private static PlanLaunch halfPool(PlanLaunch fp32, long channels) {
+        List<Arg> args = new ArrayList<>(fp32.args());
+        args.add(args.size() - 1, new Arg.I64(channels));
+        return new PlanLaunch("occ_plan_pool_nhwc_h", fp32.work(), args, fp32.meta());
+    }
+
+    private static PlanLaunch halfBinary(PlanStep step, int op) {
+        Operand a = step.inputs().get(0);
+        Operand b = step.inputs().get(1);
+        long[] out = shape(step.outputs().get(0));
+        long[] sa = operandStrides(a, out);
+        long[] sb = operandStrides(b, out);
+        String kernel = a instanceof Operand.Weight ? "occ_plan_binary_fh"
+                : b instanceof Operand.Weight ? "occ_plan_binary_hf" : "occ_plan_binary_hh";
+        long n = count(out);
+        long[] meta = join(toChannelsLast(out), toChannelsLast(sa), toChannelsLast(sb));
+        return new PlanLaunch(kernel, n, List.of(pointer(a), pointer(b), pointer(step.outputs().get(0)), new Arg.I64(n),
+                new Arg.I32(op), new Arg.I32(4), new Arg.Meta()), meta);
+    }
+
+    /** Per output (NCHW) axis, the element stride of an operand: fp16 NHWC for activations, fp32 NCHW for weights. */
+    private static long[] operandStrides(Operand op, long[] out) {
+        long[] s = shape(op);
+        if (op instanceof Operand.Weight) {
+            return broadcastStrides(s, out);
+        }
+        long[] own = channelsLastStrides(s);
+        for (int d = 0; d < 4; d++) {
+            if (s[d] == 1 && out[d] != 1) {
+                own[d] = 0;
+            }
+        }
+        return own;
+    }
+
+    private static Lowered halfConvolution(PlanStep step, Map<String, HalfWeight> halfWeights, long[] scratch) {
+        ConvDescriptor c = step.conv();
+        Operand xOp = step.inputs().get(0);
+        long[] x = shape(xOp);
+        Pointer input = pointer(xOp);
+        long[] padsBegin = c.padsBegin().clone();
+        PlanLaunch prePad = null;
+        if (!c.symmetric()) {
+            long[] padded = x.clone();
+            long[] begin = new long[4];
+            for (int i = 0; i < 2; i++) {
+                padded[2 + i] = x[2 + i] + c.padsBegin()[i] + c.padsEnd()[i];
+                begin[2 + i] = c.padsBegin()[i];
+            }
+            PlanLaunch p = padLaunch(input, Pointer.scratch(0), toChannelsLast(x), toChannelsLast(padded),
+                    toChannelsLast(begin), 0, 0f);
+            prePad = new PlanLaunch("occ_plan_pad_h", p.work(), p.args(), p.meta());
+            scratch[0] = Math.max(scratch[0], 2 * count(padded));
+            x = padded;
+            input = Pointer.scratch(0);
+            padsBegin = new long[2];
+        }
+        String w = ((Operand.Weight) step.inputs().get(1)).name();
+        String wHalf = "__occlusion4j_half_krsc:" + w;
+        halfWeights.put(wHalf, new HalfWeight(w, true));
+        Pointer bias = null;
+        if (present(step, 2)) {
+            String b = ((Operand.Weight) step.inputs().get(2)).name();
+            String bHalf = "__occlusion4j_half:" + b;
+            halfWeights.put(bHalf, new HalfWeight(b, false));
+            bias = Pointer.weight(bHalf);
+        }
+        Pointer residual = present(step, 3) ? pointer(step.inputs().get(3)) : null;
+        return new Lowered.Convolution(step, c, prePad, input, x, padsBegin, Pointer.weight(wHalf), bias, residual,
+                pointer(step.outputs().get(0)), shape(step.outputs().get(0)), true);
     }
 
     static Lowered lower(PlanStep step, long opset, Map<String, TensorValue> extra, long[] scratch) {
@@ -118,20 +394,7 @@ public final class PlanLowering {
             }
             case "Relu" -> l.add(unary(step, 0, 0f, 0f));
             case "LeakyRelu" -> l.add(unary(step, 1, node.floatAttr("alpha", 0.01f), 0f));
-            case "Clip" -> {
-                float lo;
-                float hi;
-                if (opset < 11) {
-                    lo = node.floatAttr("min", -Float.MAX_VALUE);
-                    hi = node.floatAttr("max", Float.MAX_VALUE);
-                } else {
-                    lo = step.inputs().size() > 1 && !(step.inputs().get(1) instanceof Operand.Absent)
-                            ? constant(step, 1).floats()[0] : Float.NEGATIVE_INFINITY;
-                    hi = step.inputs().size() > 2 && !(step.inputs().get(2) instanceof Operand.Absent)
-                            ? constant(step, 2).floats()[0] : Float.POSITIVE_INFINITY;
-                }
-                l.add(unary(step, 2, lo, hi));
-            }
+            case "Clip" -> l.add(clip(step, opset));
             case "Sigmoid" -> l.add(unary(step, 3, 0f, 0f));
             case "HardSigmoid" -> l.add(unary(step, 4, node.floatAttr("alpha", 0.2f), node.floatAttr("beta", 0.5f)));
             case "HardSwish" -> l.add(unary(step, 5, 0f, 0f));
@@ -171,6 +434,20 @@ public final class PlanLowering {
             default -> throw runtimeIntegers(node);
         }
         return new Lowered.Launches(step, l);
+    }
+
+    private static PlanLaunch clip(PlanStep step, long opset) {
+        Node node = step.node();
+        float lo;
+        float hi;
+        if (opset < 11) {
+            lo = node.floatAttr("min", -Float.MAX_VALUE);
+            hi = node.floatAttr("max", Float.MAX_VALUE);
+        } else {
+            lo = present(step, 1) ? constant(step, 1).floats()[0] : Float.NEGATIVE_INFINITY;
+            hi = present(step, 2) ? constant(step, 2).floats()[0] : Float.POSITIVE_INFINITY;
+        }
+        return unary(step, 2, lo, hi);
     }
 
     private static UnsupportedOperatorException runtimeIntegers(Node node) {
@@ -631,7 +908,7 @@ public final class PlanLowering {
         Pointer bias = present(step, 2) ? pointer(step.inputs().get(2)) : null;
         Pointer residual = present(step, 3) ? pointer(step.inputs().get(3)) : null;
         return new Lowered.Convolution(step, c, prePad, input, x, padsBegin, pointer(step.inputs().get(1)), bias, residual,
-                pointer(step.outputs().get(0)), shape(step.outputs().get(0)));
+                pointer(step.outputs().get(0)), shape(step.outputs().get(0)), false);
     }
 
     private static Lowered gemm(PlanStep step) {

@@ -8,7 +8,9 @@ import io.occlusion4j.graph.BufferSlot;
 /**
  * Scores batches with a {@link CudaPlan}. {@link #inputBuffer()} is the plan's input slot, so
  * {@link GpuOcclusionSession} has the variant writer write there and nothing is copied (zero copy); a batch
- * in any other buffer is copied in first (fp16 batches widened). Outputs {@code [rows, K]} are copied from
+ * in any other buffer is copied in first (fp16 batches widened into an fp32 slot). When the plan stores its
+ * input as fp16 NHWC (the FP16 mode, {@link HalfRegions}) the slot is fp16 channels-last and the writer writes
+ * that directly. Outputs {@code [rows, K]} are copied from
  * the output slot to the caller's buffer. A short last batch still runs the full plan (the rows past
  * {@code rows} hold stale variants and are not read).
  */
@@ -20,10 +22,14 @@ public final class PlanScorer implements Scorer {
     private final BufferSlot outputSlot;
     private final DeviceBuffer inputView;
     private final boolean half;
+    private final boolean halfSlot;
     private final int outputs;
     private final int lastAxis;
 
-    /** Scores with {@code plan}'s single input and its output {@code output}; {@code half}: batches arrive as fp16. */
+    /**
+     * Scores with {@code plan}'s single input and its output {@code output}; {@code half}: batches arrive as fp16
+     * (always so when the plan stores its input as fp16 NHWC).
+     */
     public PlanScorer(CudaPlan plan, String output, boolean half) {
         this.plan = plan;
         if (plan.plan().graph().inputs().size() != 1) {
@@ -34,8 +40,9 @@ public final class PlanScorer implements Scorer {
         this.inputSlot = plan.plan().slot(input);
         this.output = output;
         this.outputSlot = plan.plan().slot(output);
-        this.half = half;
-        this.inputView = half ? null : plan.slot(input);
+        this.halfSlot = plan.isHalf(input);
+        this.half = half || halfSlot;
+        this.inputView = this.half && !halfSlot ? null : plan.slot(input);
         long[] shape = outputSlot.shape();
         long per = outputSlot.elementCount() / Math.max(1, shape[0]);
         this.outputs = Math.toIntExact(per);
@@ -57,7 +64,12 @@ public final class PlanScorer implements Scorer {
         return half;
     }
 
-    /** The plan's input slot (fp32), where the variant writer writes; null in fp16 mode (a cast is needed). */
+    @Override
+    public boolean channelsLastInput() {
+        return halfSlot;
+    }
+
+    /** The plan's input slot, where the variant writer writes; null for fp16 batches into an fp32 slot (a cast). */
     @Override
     public DeviceBuffer inputBuffer() {
         return inputView;
@@ -79,7 +91,11 @@ public final class PlanScorer implements Scorer {
             throw new IllegalArgumentException("asked for " + rows + " rows, the plan holds " + plan.batch());
         }
         long sample = inputSlot.elementCount() / plan.batch();
-        if (half) {
+        if (halfSlot) {
+            if (batch.address() != inputView.address()) {
+                plan.copyIn(stream, batch, inputSlot.offset(), (rows * sample + 1) / 2);
+            }
+        } else if (half) {
             plan.widenInto(stream, batch, input, rows * sample);
         } else if (batch.address() != inputView.address()) {
             plan.copyIn(stream, batch, inputSlot.offset(), rows * sample);

@@ -23,6 +23,14 @@ public interface Scorer extends AutoCloseable {
     }
 
     /**
+     * Whether the batch must be written channels-last whatever the model's input layout (an inference plan
+     * that stores its input as fp16 NHWC): the variant writer then writes that order.
+     */
+    default boolean channelsLastInput() {
+        return false;
+    }
+
+    /**
      * The device buffer the scorer reads its batch from, if it has one of its own (the inference plan's
      * input slot): the session then has the variant writer write there, so nothing is copied. Null (the
      * default): the session allocates the batch buffer.

@@ -18,11 +18,20 @@ public final class CudnnFilterDescriptor extends NativeResource {
     }
 
     public static CudnnFilterDescriptor of(Cudnn.DataType dataType, int... dims) {
+        return of(dataType, false, dims);
+    }
+
+    /**
+     * A filter with dims {K, C/groups, spatial...} (always given in that order) stored channels-last
+     * ({@code CUDNN_TENSOR_NHWC}: K, spatial..., C) when {@code channelsLast}, else K, C, spatial....
+     */
+    public static CudnnFilterDescriptor of(Cudnn.DataType dataType, boolean channelsLast, int... dims) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             CudnnException.check(cudnn_h.cudnnCreateFilterDescriptor(out), "cudnnCreateFilterDescriptor");
             MemorySegment handle = out.get(ValueLayout.ADDRESS, 0);
-            int status = cudnn_h.cudnnSetFilterNdDescriptor(handle, dataType.value, cudnn_h.CUDNN_TENSOR_NCHW,
+            int status = cudnn_h.cudnnSetFilterNdDescriptor(handle, dataType.value,
+                    channelsLast ? cudnn_h.CUDNN_TENSOR_NHWC : cudnn_h.CUDNN_TENSOR_NCHW,
                     dims.length, arena.allocateFrom(ValueLayout.JAVA_INT, dims));
             if (status != 0) {
                 cudnn_h.cudnnDestroyFilterDescriptor(handle);

@@ -94,4 +94,40 @@ class GpuBackendDevicePathTest {
             }
         }
     }
+
+    @Test
+    void theFp16DevicePathWritesFp16ChannelsLastVariantsIntoThePlanAndFollowsFp32() throws Exception {
+        byte[] onnx = TestModels.smallCnn(3, 32, 32, 10, 1).onnx();
+        Path model = Files.write(dir.resolve("small16.onnx"), onnx);
+        var graph = io.occlusion4j.graph.OnnxModelReader.read(onnx, null, "small");
+        String input = graph.inputs().getFirst().name();
+        var plan = io.occlusion4j.graph.PlanBuilder.build(graph, 16, io.occlusion4j.graph.PlanBuilder.Options.all());
+        assertThat(PlanLowering.lower(plan, true).isHalf(input)).as("the FP16 plan's input slot is fp16 NHWC").isTrue();
+        Random rnd = new Random(5);
+        float[] x = new float[3 * 32 * 32];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rnd.nextFloat();
+        }
+        InputTransform t = new InputTransform(new float[] {0.4f, 0.5f, 0.6f}, new float[] {0.2f, 0.3f, 0.25f}, Layout.CHANNELS_FIRST);
+        WindowGrid grid = WindowGrid.of(new int[] {32, 32}, new int[] {8, 8}, new int[] {4, 4}, Edge.CROP, false);
+        try (CudaBackendSession fp16 = CudaBackendSession.open(model, Precision.FP16);
+             CudaBackendSession fp32 = CudaBackendSession.open(model, Precision.FP32)) {
+            String output = fp32.signature().outputs().getFirst().name();
+            ExplainRequest r = new ExplainRequest(x, 3, grid, false, Fill.mean(), t, new long[] {3, 32, 32}, Score.RAW,
+                    Reduce.NONE, List.of(output), Targets.of(0, 3), 16, null);
+            assertThat(CudaBackendSession.zeroCopyUnsupported(r)).isNull();
+            SensitivityMap half = fp16.explain(r);
+            TransferLedger ledger = CudaBackendSession.lastDeviceLedger();
+            SensitivityMap full = fp32.explain(r);
+            for (int k = 0; k < 2; k++) {
+                float[] a = half.pixelMap(k).data();
+                float[] b = full.pixelMap(k).data();
+                double scale = Math.max(1e-3, Precision.scale(b));
+                for (int i = 0; i < a.length; i++) {
+                    assertEquals(b[i], a[i], 2e-2 * scale, "target " + k + " pixel " + i);
+                }
+            }
+            System.out.println("[gpu-backend] FP16 device path " + ledger + " " + half.stats());
+        }
+    }
 }
