@@ -606,3 +606,47 @@ extern "C" __global__ void occ_plan_strided_copy_h(const unsigned short* src, un
         dst[t] = src[s];
     }
 }
+
+/**
+ * Mean (isMax 0: summed in double, divided in double) or max (isMax 1: NaN wins) of a contiguous tensor over
+ * any set of axes: rows = product of the kept dims (one output each, row-major over the kept axes), len =
+ * product of the reduced dims. meta: dims[rank], reduced[rank] (1 on a reduced axis). ReduceMean over axes
+ * that are not adjacent.
+ */
+extern "C" __global__ void occ_plan_reduce_axes(const float* x, float* y, long long rows, long long len, int rank,
+                                                int isMax, const long long* __restrict__ meta) {
+    const long long* dims = meta;
+    const long long* reduced = meta + rank;
+    long long strides[OCC_PLAN_MAX_RANK];
+    long long acc = 1;
+    for (int d = rank - 1; d >= 0; d--) {
+        strides[d] = acc;
+        acc *= dims[d];
+    }
+    for (long long r = occ_thread_id(); r < rows; r += occ_thread_count()) {
+        long long rem = r;
+        long long base = 0;
+        for (int d = rank - 1; d >= 0; d--) {
+            if (!reduced[d]) {
+                base += (rem % dims[d]) * strides[d];
+                rem /= dims[d];
+            }
+        }
+        float m = occ_negative_infinity();
+        double sum = 0;
+        for (long long t = 0; t < len; t++) {
+            long long tr = t;
+            long long off = base;
+            for (int d = rank - 1; d >= 0; d--) {
+                if (reduced[d]) {
+                    off += (tr % dims[d]) * strides[d];
+                    tr /= dims[d];
+                }
+            }
+            float v = x[off];
+            m = occ_jmax(m, v);
+            sum += v;
+        }
+        y[r] = isMax ? m : (float) (sum / (double) len);
+    }
+}

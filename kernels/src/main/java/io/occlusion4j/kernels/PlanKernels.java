@@ -36,6 +36,7 @@ public final class PlanKernels implements AutoCloseable {
             Map.entry("occ_plan_pool", new Kind[] {P, P, L, I, I, I, P}),
             Map.entry("occ_plan_to_half", new Kind[] {P, P, L}),
             Map.entry("occ_plan_to_float", new Kind[] {P, P, L}),
+            Map.entry("occ_plan_reduce_axes", new Kind[] {P, P, L, L, I, I, P}),
             // FP16 storage (channels-last regions of the FP16 mode).
             Map.entry("occ_plan_unary_h", new Kind[] {P, P, L, I, F, F}),
             Map.entry("occ_plan_binary_hh", new Kind[] {P, P, P, L, I, I, P}),

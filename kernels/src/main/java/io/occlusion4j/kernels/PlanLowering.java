@@ -795,7 +795,20 @@ public final class PlanLowering {
         }
         for (int a = first; a <= last; a++) {
             if (!reduced[a] && x[a] != 1) {
-                throw new UnsupportedOperatorException(node, "ReduceMean over axes that are not adjacent");
+                // Axes that are not adjacent: the general kernel walks the kept and the reduced axes.
+                if (x.length > 8) {
+                    throw new UnsupportedOperatorException(node, "ReduceMean over " + x.length + " axes (at most 8)");
+                }
+                long[] mask = new long[x.length];
+                long len = 1;
+                for (int d = 0; d < x.length; d++) {
+                    mask[d] = reduced[d] ? 1 : 0;
+                    len *= reduced[d] ? x[d] : 1;
+                }
+                long rows = count(x) / Math.max(1, len);
+                return new PlanLaunch("occ_plan_reduce_axes", rows, List.of(pointer(step.inputs().get(0)),
+                        pointer(step.outputs().get(0)), new Arg.I64(rows), new Arg.I64(len), new Arg.I32(x.length),
+                        new Arg.I32(0), new Arg.Meta()), join(x, mask));
             }
         }
         return reduce(step, count(Arrays.copyOfRange(x, 0, first)),

@@ -105,6 +105,10 @@ class HostPlanKernelsTest {
                 op("GlobalMaxPool", g -> g.node("GlobalMaxPool", "y", "x")),
                 op("ReduceMean [2,3]", g -> g.node("ReduceMean").inputs("x").outputs("y").intsAttr("axes", 2, 3)
                         .intAttr("keepdims", 0).add()),
+                op("ReduceMean [1,3] (not adjacent)", g -> g.node("ReduceMean").inputs("x").outputs("y")
+                        .intsAttr("axes", 1, 3).add()),
+                op("ReduceMean [0,2] (not adjacent, no keepdims)", g -> g.node("ReduceMean").inputs("x").outputs("y")
+                        .intsAttr("axes", 0, -2).intAttr("keepdims", 0).add()),
                 op("MaxPool 3x3/2 asymmetric pads ceil", g -> g.node("MaxPool").inputs("x").outputs("y")
                         .intsAttr("kernel_shape", 3, 3).intsAttr("strides", 2, 2).intsAttr("pads", 1, 0, 0, 1)
                         .intAttr("ceil_mode", 1).add()),
