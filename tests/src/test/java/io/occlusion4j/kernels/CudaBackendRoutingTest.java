@@ -104,7 +104,11 @@ class CudaBackendRoutingTest {
             assertArrayEquals(r.grid().gridShape(), g.gridShape(), edge.name());
             assertEquals(r.windowCount(), g.windowCount());
             assertThat(g.channelsLast()).isTrue();
-            assertThat(g.halfOutput()).as("the plan's input slot is fp32 in every precision").isFalse();
+            assertThat(g.halfOutput()).as("an fp32 input slot takes fp32 variants").isFalse();
+            KernelGeometry half = CudaBackendSession.geometry(r, true);
+            assertThat(half.halfOutput()).as("an fp16 NHWC input slot takes fp16 variants").isTrue();
+            assertThat(half.channelsLast()).isTrue();
+            assertThat(half.gridShape()).containsExactly(g.gridShape());
             for (int i = 0; i < g.gridShape()[0]; i++) {
                 assertEquals(r.grid().start(0, i), g.axisWindow(0, i)[0]);
                 assertEquals(r.grid().extent(0, i), g.axisWindow(0, i)[1]);
