@@ -25,11 +25,12 @@ import java.util.function.Function;
 /**
  * Adaptive (coarse-to-fine) occlusion against the exact map: SSIM and Spearman correlation of the
  * adaptive pixel map to the exact one, as a function of the fraction of the exact run's forwards used, for
- * several top fractions r and coarse factors, on the cpu-small workload and the two demo models. Writes
+ * several top fractions r and coarse factors, on the cpu-small workload, the same model and input at gpu-std's
+ * dense grid (window 16, stride 4), and the two demo models. Writes
  * {@code bench/results/adaptive-<date>.md}.
  *
  * <p>Usage: {@code AdaptiveStudy [--out DIR] [--assets DIR] [--r 0.05,0.1,0.2,0.3] [--factors 3,4]
- * [--only resnet18|blazeface|ppocr]}.
+ * [--only resnet18|resnet18-dense|blazeface|ppocr]}.
  */
 public final class AdaptiveStudy {
     private AdaptiveStudy() {}
@@ -66,6 +67,12 @@ public final class AdaptiveStudy {
                         + "ImageNet normalisation, RAW argmax, window 32 stride 16 (13x13 = 169 windows), fill 0, 2 threads",
                         dir -> Occlusion.builder().model(TestModels.writeResNet18(dir.resolve("resnet18.onnx"), 1000, 42)).threads(2)
                                 .window(32, 32).stride(16, 16)
+                                .normalize(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}).build(),
+                        occ -> occ.imageTensor(astronaut)),
+                new Workload("resnet18-dense", "cpu-small's model and input at gpu-std's grid: window 16 stride 4 (53x53 = 2,809 "
+                        + "windows), fill 0, 2 threads",
+                        dir -> Occlusion.builder().model(TestModels.writeResNet18(dir.resolve("resnet18.onnx"), 1000, 42)).threads(2)
+                                .window(16, 16).stride(4, 4)
                                 .normalize(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}).build(),
                         occ -> occ.imageTensor(astronaut)),
                 new Workload("blazeface", "BlazeFace 128x128 NHWC, astronaut.png, face score sigmoid(max logit), window 16 stride 4 "

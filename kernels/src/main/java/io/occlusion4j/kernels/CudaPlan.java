@@ -120,13 +120,25 @@ public final class CudaPlan implements AutoCloseable {
     }
 
     /**
-     * Builds the device side of {@code plan} (made for {@code batch} samples). In FP16 with fp16 storage, a
-     * cuDNN refusal of an fp16 NHWC convolution (a shape its library build does not run) rebuilds the plan with
-     * fp32 storage and says so in the log, rather than failing.
+     * Builds the device side of {@code plan} (made for {@code batch} samples). In FP16 with fp16 storage the
+     * plan runs once eagerly before it is returned, and a cuDNN refusal of an fp16 NHWC convolution (a shape
+     * or algorithm its library build does not run, when it is described or when it first runs) rebuilds the
+     * plan with fp32 storage and says so in the log, rather than failing.
      */
     public static CudaPlan create(CudaContext context, PlanKernels kernels, Plan plan, int batch, Options options) {
         try {
-            return createExactly(context, kernels, plan, batch, options);
+            CudaPlan p = createExactly(context, kernels, plan, batch, options);
+            if (options.storesHalf()) {
+                // One eager forward now, so a convolution cuDNN describes but will not run shows here.
+                try (CudaStream s = context.createStream()) {
+                    p.enqueue(s);
+                    s.synchronize();
+                } catch (RuntimeException e) {
+                    p.close();
+                    throw e;
+                }
+            }
+            return p;
         } catch (CudnnException e) {
             if (!options.storesHalf() || isOutOfMemory(e)) {
                 throw e;
