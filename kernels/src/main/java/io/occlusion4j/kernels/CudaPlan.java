@@ -613,7 +613,11 @@ public final class CudaPlan implements AutoCloseable {
         DeviceBuffer a = cachedView(m.a());
         DeviceBuffer b = cachedView(m.b());
         DeviceBuffer y = cachedView(m.y());
-        if (m.batch() > 1) {
+        if (m.batch() > 1 && options.precision() == Precision.FP16) {
+            cublas.gemmStridedBatchedEx(opB, opA, m.n(), m.m(), m.k(), m.alpha(), b, CublasHandle.DataType.F32, ldb,
+                    m.strideB(), a, CublasHandle.DataType.F32, lda, m.strideA(), m.beta(), y, CublasHandle.DataType.F32,
+                    m.n(), m.strideY(), m.batch(), CublasHandle.ComputeType.F32_FAST_F16);
+        } else if (m.batch() > 1) {
             cublas.sgemmStridedBatched(opB, opA, m.n(), m.m(), m.k(), m.alpha(), b, ldb, m.strideB(), a, lda, m.strideA(),
                     m.beta(), y, m.n(), m.strideY(), m.batch());
         } else if (options.precision() == Precision.FP16) {

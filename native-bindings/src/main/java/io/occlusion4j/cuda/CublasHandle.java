@@ -175,6 +175,26 @@ public final class CublasHandle extends NativeResource {
         }
     }
 
+    /** {@link #gemmEx} over {@code batchCount} operand triples {@code stride*} elements apart. */
+    public void gemmStridedBatchedEx(Transpose transA, Transpose transB, int m, int n, int k, float alpha,
+                                     DeviceBuffer a, DataType aType, int lda, long strideA, DeviceBuffer b, DataType bType,
+                                     int ldb, long strideB, float beta, DeviceBuffer c, DataType cType, int ldc, long strideC,
+                                     int batchCount, ComputeType compute) {
+        checkOperand("A", a, transA == Transpose.NONE ? m : k, transA == Transpose.NONE ? k : m, lda, aType.bytes, strideA,
+                batchCount);
+        checkOperand("B", b, transB == Transpose.NONE ? k : n, transB == Transpose.NONE ? n : k, ldb, bType.bytes, strideB,
+                batchCount);
+        checkOperand("C", c, m, n, ldc, cType.bytes, strideC, batchCount);
+        enter();
+        try (Arena arena = Arena.ofConfined()) {
+            CublasException.check(cublas_h.cublasGemmStridedBatchedEx(handle, transA.value, transB.value, m, n, k,
+                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha), MemorySegment.ofAddress(a.address()), aType.value,
+                    lda, strideA, MemorySegment.ofAddress(b.address()), bType.value, ldb, strideB,
+                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta), MemorySegment.ofAddress(c.address()), cType.value,
+                    ldc, strideC, batchCount, compute.value, cublas_h.CUBLAS_GEMM_DEFAULT), "cublasGemmStridedBatchedEx");
+        }
+    }
+
     /** Raises unless {@code buffer} holds a rows x cols column-major matrix with leading dimension ld. */
     static void checkOperand(String name, DeviceBuffer buffer, int rows, int cols, int ld, int elementBytes,
                              long stride, int batch) {

@@ -336,6 +336,21 @@ class GpuSuiteTest {
                 float[] bi = java.util.Arrays.copyOfRange(b, i * k * n, (i + 1) * k * n);
                 assertThat(relativeError(c, gemmReference(ai, bi, m, n, k), i * m * n)).as("batch " + i).isLessThan(1e-5);
             }
+
+            // The same products through cublasGemmStridedBatchedEx, fp32 operands, fp16 tensor-core compute.
+            dc.fill((byte) 0xff);
+            blas.setMathMode(CublasHandle.MathMode.DEFAULT);
+            blas.gemmStridedBatchedEx(CublasHandle.Transpose.NONE, CublasHandle.Transpose.NONE, m, n, k, 1f,
+                    da, CublasHandle.DataType.F32, m, (long) m * k, db, CublasHandle.DataType.F32, k, (long) k * n, 0f,
+                    dc, CublasHandle.DataType.F32, m, (long) m * n, batch, CublasHandle.ComputeType.F32_FAST_F16);
+            stream.synchronize();
+            float[] c16 = dc.toFloatArray();
+            for (int i = 0; i < batch; i++) {
+                float[] ai = java.util.Arrays.copyOfRange(a, i * m * k, (i + 1) * m * k);
+                float[] bi = java.util.Arrays.copyOfRange(b, i * k * n, (i + 1) * k * n);
+                assertThat(relativeError(c16, gemmReference(ai, bi, m, n, k), i * m * n)).as("fp16 compute, batch " + i)
+                        .isLessThan(1e-2);
+            }
         }
     }
 
