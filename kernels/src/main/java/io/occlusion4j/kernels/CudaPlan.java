@@ -28,10 +28,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -109,48 +111,70 @@ public final class CudaPlan implements AutoCloseable {
     private CudaStream boundStream;
     private CudaGraph graph;
 
-    private CudaPlan(CudaContext context, PlanKernels kernels, Plan plan, int batch, Options options) {
+    /** cuDNN refused the fp16 NHWC form of the convolution of plan step {@code step}. */
+    private static final class HalfConvolutionRefused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int step;
+
+        HalfConvolutionRefused(int step, String node, CudnnException cause) {
+            super("cuDNN refused the fp16 NHWC convolution '" + node + "': " + cause.getMessage(), cause);
+            this.step = step;
+        }
+    }
+
+    private CudaPlan(CudaContext context, PlanKernels kernels, Plan plan, int batch, Options options,
+                     Set<Integer> fp32Steps) {
         this.context = context;
         this.kernels = kernels;
         this.plan = plan;
         this.batch = batch;
         this.options = options;
-        this.lowering = PlanLowering.lower(plan, options.storesHalf());
+        this.lowering = PlanLowering.lower(plan, options.storesHalf(), fp32Steps);
         this.inputConversions = inputConversionLaunches();
     }
 
     /**
      * Builds the device side of {@code plan} (made for {@code batch} samples). In FP16 with fp16 storage the
-     * plan runs once eagerly before it is returned, and a cuDNN refusal of an fp16 NHWC convolution (a shape
-     * or algorithm its library build does not run, when it is described or when it first runs) rebuilds the
-     * plan with fp32 storage and says so in the log, rather than failing.
+     * plan runs once eagerly before it is returned. A convolution whose fp16 NHWC form cuDNN refuses (a shape
+     * or algorithm its library build does not run, when it is described or when it first runs) is rebuilt in
+     * fp32 storage alone, its neighbours staying fp16, and the log names it; any other cuDNN refusal rebuilds
+     * the whole plan with fp32 storage, also logged, rather than failing.
      */
     public static CudaPlan create(CudaContext context, PlanKernels kernels, Plan plan, int batch, Options options) {
-        try {
-            CudaPlan p = createExactly(context, kernels, plan, batch, options);
-            if (options.storesHalf()) {
-                // One eager forward now, so a convolution cuDNN describes but will not run shows here.
-                try (CudaStream s = context.createStream()) {
-                    p.enqueue(s);
-                    s.synchronize();
-                } catch (RuntimeException e) {
-                    p.close();
+        Set<Integer> fp32Steps = new HashSet<>();
+        while (true) {
+            try {
+                CudaPlan p = createExactly(context, kernels, plan, batch, options, fp32Steps);
+                if (options.storesHalf()) {
+                    // One eager forward now, so a convolution cuDNN describes but will not run shows here.
+                    try (CudaStream s = context.createStream()) {
+                        p.enqueue(s);
+                        s.synchronize();
+                    } catch (RuntimeException e) {
+                        p.close();
+                        throw e;
+                    }
+                }
+                return p;
+            } catch (HalfConvolutionRefused e) {
+                if (!fp32Steps.add(e.step)) {
+                    throw new IllegalStateException("convolution step " + e.step + " was refused in fp16 twice", e);
+                }
+                LOG.warning("occlusion4j: " + e.getMessage() + "; that convolution runs in fp32 storage");
+            } catch (CudnnException e) {
+                if (!options.storesHalf() || isOutOfMemory(e)) {
                     throw e;
                 }
+                LOG.warning("occlusion4j: cuDNN refused the FP16 plan's fp16 NHWC storage (" + e.getMessage()
+                        + "); building it with fp32 storage and FP16 math instead");
+                return createExactly(context, kernels, plan, batch, options.withoutHalfStorage(), Set.of());
             }
-            return p;
-        } catch (CudnnException e) {
-            if (!options.storesHalf() || isOutOfMemory(e)) {
-                throw e;
-            }
-            LOG.warning("occlusion4j: cuDNN refused the FP16 plan's fp16 NHWC storage (" + e.getMessage()
-                    + "); building it with fp32 storage and FP16 math instead");
-            return createExactly(context, kernels, plan, batch, options.withoutHalfStorage());
         }
     }
 
-    private static CudaPlan createExactly(CudaContext context, PlanKernels kernels, Plan plan, int batch, Options options) {
-        CudaPlan p = new CudaPlan(context, kernels, plan, batch, options);
+    private static CudaPlan createExactly(CudaContext context, PlanKernels kernels, Plan plan, int batch, Options options,
+                                          Set<Integer> fp32Steps) {
+        CudaPlan p = new CudaPlan(context, kernels, plan, batch, options, fp32Steps);
         try {
             p.allocate();
             return p;
@@ -454,7 +478,14 @@ public final class CudaPlan implements AutoCloseable {
 
     private Conv describe(Lowered.Convolution c) {
         if (c.half()) {
-            return describeHalf(c);
+            try {
+                return describeHalf(c);
+            } catch (CudnnException e) {
+                if (isOutOfMemory(e)) {
+                    throw e;
+                }
+                throw new HalfConvolutionRefused(c.step().index(), c.step().node().name(), e);
+            }
         }
         ConvDescriptor d = c.conv();
         // cuDNN wants at least 2 spatial axes: a 1-D convolution becomes [N, C, L, 1] with a 1-wide kernel.
@@ -596,9 +627,16 @@ public final class CudaPlan implements AutoCloseable {
         DeviceBuffer y = cachedView(c.output());
         DeviceBuffer z = c.residual() == null ? y : cachedView(c.residual());
         DeviceBuffer bias = c.bias() == null ? zeroBias : cachedView(c.bias());
-        cudnn.convolutionBiasActivationForward(1f, conv.x(), cachedView(c.input()), conv.w(), cachedView(c.weight()),
-                conv.conv(), conv.algorithm(), workspace, c.residual() == null ? 0f : 1f, conv.y(), z, conv.bias(), bias,
-                conv.activation(), conv.y(), y);
+        try {
+            cudnn.convolutionBiasActivationForward(1f, conv.x(), cachedView(c.input()), conv.w(), cachedView(c.weight()),
+                    conv.conv(), conv.algorithm(), workspace, c.residual() == null ? 0f : 1f, conv.y(), z, conv.bias(), bias,
+                    conv.activation(), conv.y(), y);
+        } catch (CudnnException e) {
+            if (!c.half() || isOutOfMemory(e)) {
+                throw e;
+            }
+            throw new HalfConvolutionRefused(c.step().index(), c.step().node().name(), e);
+        }
     }
 
     private void multiply(CudaStream stream, Lowered.MatrixProduct m) {

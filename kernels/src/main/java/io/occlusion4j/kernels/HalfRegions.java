@@ -42,6 +42,14 @@ public final class HalfRegions {
 
     /** The activation values stored as fp16 NHWC in the FP16 mode. */
     public static Set<String> assign(Plan plan) {
+        return assign(plan, Set.of());
+    }
+
+    /**
+     * {@link #assign(Plan)} with the steps of index {@code fp32Steps} kept in fp32 (a convolution cuDNN refused
+     * in fp16): they join no region, so their neighbours stay fp16 with a conversion on each side.
+     */
+    public static Set<String> assign(Plan plan, Set<Integer> fp32Steps) {
         Set<String> outputs = new HashSet<>(plan.graph().outputs());
         Set<String> viewed = new HashSet<>();
         Map<String, Integer> producer = new HashMap<>();
@@ -75,7 +83,7 @@ public final class HalfRegions {
         }
         boolean[] capable = new boolean[steps.size()];
         for (int i = 0; i < steps.size(); i++) {
-            capable[i] = capable(steps.get(i), plan.graph().opset());
+            capable[i] = !fp32Steps.contains(steps.get(i).index()) && capable(steps.get(i), plan.graph().opset());
         }
         for (int i = 0; i < steps.size(); i++) {
             if (!capable[i]) {

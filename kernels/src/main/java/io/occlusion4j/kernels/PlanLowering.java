@@ -111,9 +111,14 @@ public final class PlanLowering {
      * copy made once, just before its first reader.
      */
     public static Lowering lower(Plan plan, boolean halfStorage) {
+        return lower(plan, halfStorage, Set.of());
+    }
+
+    /** {@link #lower(Plan, boolean)} with the steps of index {@code fp32Steps} kept in fp32 storage. */
+    public static Lowering lower(Plan plan, boolean halfStorage, Set<Integer> fp32Steps) {
         Map<String, TensorValue> extra = new LinkedHashMap<>();
         Map<String, HalfWeight> halfWeights = new LinkedHashMap<>();
-        Set<String> half = halfStorage ? HalfRegions.assign(plan) : Set.of();
+        Set<String> half = halfStorage ? HalfRegions.assign(plan, fp32Steps) : Set.of();
         long[] scratch = {0};
         List<Lowered> out = new ArrayList<>();
         long opset = plan.graph().opset();

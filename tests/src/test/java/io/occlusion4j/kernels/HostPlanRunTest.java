@@ -124,6 +124,31 @@ class HostPlanRunTest {
     }
 
     @Test
+    void aConvolutionKeptInFp32LeavesItsNeighboursInFp16WithOneConversion() {
+        // What CudaPlan does when cuDNN refuses one fp16 NHWC convolution: that step alone goes back to fp32.
+        Graph graph = OnnxModelReader.read(TestModels.resnet18(1000, 3).onnx(), null, "resnet18");
+        long[] shape = {1, 3, 224, 224};
+        Plan plan = PlanBuilder.build(graph, Map.of("input", shape), PlanBuilder.Options.all());
+        int first = plan.steps().stream().filter(s -> s.conv() != null).findFirst().orElseThrow().index();
+        PlanLowering.Lowering l = PlanLowering.lower(plan, true, java.util.Set.of(first));
+        List<Lowered.Convolution> convs = l.steps().stream().filter(s -> s instanceof Lowered.Convolution)
+                .map(s -> (Lowered.Convolution) s).toList();
+        assertThat(convs.getFirst().half()).isFalse();
+        assertThat(convs.subList(1, convs.size())).allSatisfy(c -> assertThat(c.half()).isTrue());
+        assertThat(l.isHalf("input")).as("only the fp32 convolution reads the input").isFalse();
+        assertThat(l.conversions()).as("its output into the fp16 max pool").isEqualTo(1);
+        float[] x = HostPlanKernelsTest.random(shape, 21);
+        Map<String, TensorValue> in = Map.of("input", TensorValue.ofFloats(shape, x));
+        float[] want = ReferenceExecutor.runPlan(plan, in).get("logits").toFloats();
+        float[] got = HostPlanRunner.run(host, plan, l, in).get("logits");
+        double scale = Precision.scale(want);
+        for (int i = 0; i < want.length; i++) {
+            assertThat(Precision.FP16.error(got[i], want[i], scale)).as("logit %d: %s vs %s", i, got[i], want[i])
+                    .isLessThanOrEqualTo(Precision.FP16.tolerance());
+        }
+    }
+
+    @Test
     void aRegionWithoutTensorCoreShapesStaysFp32() {
         // Conv 3 -> 5 channels, ReLU, Conv 5 -> 3: no convolution with channels per group a multiple of 8.
         long[] x = {1, 3, 8, 8};
