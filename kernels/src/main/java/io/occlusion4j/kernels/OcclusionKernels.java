@@ -12,7 +12,9 @@ import io.occlusion4j.cuda.KernelArgs.Kind;
 import io.occlusion4j.cuda.NvrtcCompiler;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -51,24 +53,49 @@ public final class OcclusionKernels implements AutoCloseable {
     private final CudaFunction pixelMap;
     private final CudaFunction copyWords;
 
+    /** Every kernel's parameter kinds, as declared in the .cu files ({@code OCC_GEOM_PARAMS}: 16 ints). */
+    static final Map<String, Kind[]> SIGNATURES = signatures();
+
+    private static Map<String, Kind[]> signatures() {
+        Kind[] writerTail = {P, I, P, P, P, L, F, F, P, P, P};
+        Map<String, Kind[]> m = new LinkedHashMap<>();
+        m.put("occ_channel_mean", new Kind[] {P, I, L, P});
+        m.put("occ_gauss_weights", new Kind[] {D, I, P});
+        m.put("occ_blur_axis", new Kind[] {P, P, I, L, L, I, L, P, I});
+        m.put("occ_noise", new Kind[] {L, F, F, L, P});
+        m.put("occ_soft_mask", geom(D, P));
+        m.put("occ_write_full", geom(concat(new Kind[] {I, I, L}, writerTail)));
+        m.put("occ_write_next", geom(concat(new Kind[] {I, L, L}, writerTail)));
+        m.put("occ_score_rows", new Kind[] {P, I, I, I, I, I, P});
+        m.put("occ_score_gather", new Kind[] {P, I, I, I, I, I, P, I, P, L, L, P});
+        m.put("occ_nonfinite_flag", new Kind[] {P, L, I, I, P});
+        m.put("occ_covering_tables", geom(P, P));
+        m.put("occ_pixel_map", geom(P, I, I, P, P, P));
+        m.put("occ_copy_words", new Kind[] {P, P, L});
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private static CudaFunction function(CudaModule module, String name) {
+        return module.function(name, SIGNATURES.get(name));
+    }
+
     private OcclusionKernels(CudaModule module, String architecture, int multiprocessors) {
         this.module = module;
         this.architecture = architecture;
         this.maxBlocks = Math.max(1, multiprocessors) * 16;
-        channelMean = module.function("occ_channel_mean", P, I, L, P);
-        gaussWeights = module.function("occ_gauss_weights", D, I, P);
-        blurAxis = module.function("occ_blur_axis", P, P, I, L, L, I, L, P, I);
-        noise = module.function("occ_noise", L, F, F, L, P);
-        softMask = module.function("occ_soft_mask", geom(D, P));
-        Kind[] writerTail = {P, I, P, P, P, L, F, F, P, P, P};
-        writeFull = module.function("occ_write_full", geom(concat(new Kind[] {I, I, L}, writerTail)));
-        writeNext = module.function("occ_write_next", geom(concat(new Kind[] {I, L, L}, writerTail)));
-        scoreRows = module.function("occ_score_rows", P, I, I, I, I, I, P);
-        scoreGather = module.function("occ_score_gather", P, I, I, I, I, I, P, I, P, L, L, P);
-        nonfiniteFlag = module.function("occ_nonfinite_flag", P, L, I, I, P);
-        coveringTables = module.function("occ_covering_tables", geom(P, P));
-        pixelMap = module.function("occ_pixel_map", geom(P, I, I, P, P, P));
-        copyWords = module.function("occ_copy_words", P, P, L);
+        channelMean = function(module, "occ_channel_mean");
+        gaussWeights = function(module, "occ_gauss_weights");
+        blurAxis = function(module, "occ_blur_axis");
+        noise = function(module, "occ_noise");
+        softMask = function(module, "occ_soft_mask");
+        writeFull = function(module, "occ_write_full");
+        writeNext = function(module, "occ_write_next");
+        scoreRows = function(module, "occ_score_rows");
+        scoreGather = function(module, "occ_score_gather");
+        nonfiniteFlag = function(module, "occ_nonfinite_flag");
+        coveringTables = function(module, "occ_covering_tables");
+        pixelMap = function(module, "occ_pixel_map");
+        copyWords = function(module, "occ_copy_words");
     }
 
     /** Compiles (or takes from the cache) and loads the kernels for the context's device. */

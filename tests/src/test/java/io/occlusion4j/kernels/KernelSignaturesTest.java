@@ -1,4 +1,4 @@
-// The device launch path's parameter table against plan_ops.cu, and every lowered launch against the table.
+// The device launch paths' parameter tables against the .cu declarations, and every lowered launch against the table.
 package io.occlusion4j.kernels;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,39 +18,57 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * On a GPU, {@link PlanKernels} packs each launch by {@link PlanKernels#SIGNATURES}; the host tests call the
- * kernels by name with boxed arguments and never read that table. So here, without a GPU: the table must
- * list exactly the {@code extern "C" __global__} functions of {@code plan_ops.cu} with their parameter kinds,
- * and every launch the lowering makes for the five models (fp32 and fp16 storage) must fit its kernel's row.
+ * On a GPU, {@link PlanKernels} and {@link OcclusionKernels} check each launch against their
+ * {@code SIGNATURES}; the host tests call the kernels by name with boxed arguments and never read those
+ * tables. So here, without a GPU: each table must list exactly the {@code extern "C" __global__} functions of
+ * its {@code .cu} files with their parameter kinds, and every launch the lowering makes for the five models
+ * (fp32 and fp16 storage) must fit its kernel's row.
  */
-class PlanKernelSignaturesTest {
+class KernelSignaturesTest {
     private static final Pattern KERNEL = Pattern.compile(
             "extern \"C\" __global__ void (\\w+)\\(([^)]*)\\)", Pattern.DOTALL);
 
-    static Map<String, List<Kind>> declared() {
+    /** The kernels the {@code .cu} files of {@code units} declare, with their parameter kinds. */
+    static Map<String, List<Kind>> declared(List<String> units) {
         Map<String, List<Kind>> out = new LinkedHashMap<>();
-        Matcher m = KERNEL.matcher(KernelSources.read("plan_ops.cu"));
-        while (m.find()) {
-            List<Kind> kinds = new ArrayList<>();
-            for (String p : m.group(2).split(",")) {
-                String t = p.trim().replaceAll("\\s+", " ");
-                kinds.add(t.contains("*") ? Kind.POINTER : t.startsWith("long long") ? Kind.I64
-                        : t.startsWith("int ") ? Kind.I32 : t.startsWith("float ") ? Kind.F32
-                        : t.startsWith("double ") ? Kind.F64 : null);
-                assertThat(kinds.getLast()).as("parameter '%s' of %s", t, m.group(1)).isNotNull();
+        for (String unit : units) {
+            Matcher m = KERNEL.matcher(KernelSources.read(unit));
+            while (m.find()) {
+                List<Kind> kinds = new ArrayList<>();
+                for (String p : m.group(2).split(",")) {
+                    String t = p.trim().replaceAll("\\s+", " ");
+                    if (t.equals("OCC_GEOM_PARAMS")) {
+                        kinds.addAll(java.util.Collections.nCopies(16, Kind.I32));
+                        continue;
+                    }
+                    kinds.add(t.contains("*") ? Kind.POINTER : t.contains("long long ") ? Kind.I64
+                            : t.startsWith("int ") ? Kind.I32 : t.startsWith("float ") ? Kind.F32
+                            : t.startsWith("double ") ? Kind.F64 : null);
+                    assertThat(kinds.getLast()).as("parameter '%s' of %s in %s", t, m.group(1), unit).isNotNull();
+                }
+                out.put(m.group(1), kinds);
             }
-            out.put(m.group(1), kinds);
         }
         return out;
     }
 
+    private static void sameTable(Map<String, Kind[]> table, Map<String, List<Kind>> declared) {
+        assertThat(table.keySet()).containsExactlyInAnyOrderElementsOf(declared.keySet());
+        table.forEach((name, kinds) -> assertThat(List.of(kinds)).as(name).containsExactlyElementsOf(declared.get(name)));
+    }
+
     @Test
     void theLaunchTableListsEveryPlanKernelWithItsDeclaredParameters() {
-        Map<String, List<Kind>> declared = declared();
+        Map<String, List<Kind>> declared = declared(KernelSources.PLAN_UNITS);
         assertThat(declared).hasSizeGreaterThan(15);
-        assertThat(PlanKernels.SIGNATURES.keySet()).containsExactlyInAnyOrderElementsOf(declared.keySet());
-        PlanKernels.SIGNATURES.forEach((name, kinds) ->
-                assertThat(List.of(kinds)).as(name).containsExactlyElementsOf(declared.get(name)));
+        sameTable(PlanKernels.SIGNATURES, declared);
+    }
+
+    @Test
+    void theOcclusionKernelsTableListsEveryKernelWithItsDeclaredParameters() {
+        Map<String, List<Kind>> declared = declared(KernelSources.UNITS);
+        assertThat(declared).hasSizeGreaterThan(10);
+        sameTable(OcclusionKernels.SIGNATURES, declared);
     }
 
     @Test
