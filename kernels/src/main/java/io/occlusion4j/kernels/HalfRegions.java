@@ -52,7 +52,6 @@ public final class HalfRegions {
     public static Set<String> assign(Plan plan, Set<Integer> fp32Steps) {
         Set<String> outputs = new HashSet<>(plan.graph().outputs());
         Set<String> viewed = new HashSet<>();
-        Map<String, Integer> producer = new HashMap<>();
         Map<String, List<Integer>> consumers = new HashMap<>();
         List<PlanStep> steps = plan.steps();
         for (int i = 0; i < steps.size(); i++) {
@@ -64,11 +63,6 @@ public final class HalfRegions {
                     if (in instanceof Operand.Activation(BufferSlot src)) {
                         viewed.add(src.value());
                     }
-                }
-            }
-            for (Operand o : s.outputs()) {
-                if (o instanceof Operand.Activation(BufferSlot out)) {
-                    producer.put(out.value(), i);
                 }
             }
             for (Operand in : s.inputs()) {
