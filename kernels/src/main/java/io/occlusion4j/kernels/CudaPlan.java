@@ -379,16 +379,8 @@ public final class CudaPlan implements AutoCloseable {
                 continue;
             }
             var s = plan.slot(in.name());
-            long[] x = s.shape();
-            long[] dims = PlanLowering.toChannelsLast(x);
-            long[] src = PlanLowering.toChannelsLast(PlanLowering.contiguousStrides(x));
-            long[] meta = new long[14];
-            System.arraycopy(dims, 0, meta, 0, 4);
-            System.arraycopy(src, 0, meta, 4, 4);
-            System.arraycopy(PlanLowering.contiguousStrides(dims), 0, meta, 8, 4);
-            long n = PlanLowering.count(dims);
-            m.put(in.name(), new PlanLaunch("occ_plan_copy_to_half", n, List.of(Arg.Pointer.arena(0),
-                    Arg.Pointer.arena(s.offset()), new Arg.I64(n), new Arg.I32(4), new Arg.Meta()), meta));
+            // Arena offset 0 stands for the source; loadInput points it at the caller's fp32 batch.
+            m.put(in.name(), PlanLowering.toHalfChannelsLast(Arg.Pointer.arena(0), Arg.Pointer.arena(s.offset()), s.shape()));
         }
         return m;
     }

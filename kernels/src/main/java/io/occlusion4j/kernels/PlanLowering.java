@@ -182,16 +182,20 @@ public final class PlanLowering {
         arenaEnd[0] = offset + bytes;
         BufferSlot copy = new BufferSlot(s.value(), s.type(), x, offset, bytes, reader.index(), reader.index(), null);
         if (toHalf) {
-            long[] src = toChannelsLast(contiguousStrides(x));
-            long[] dims = toChannelsLast(x);
-            launches.add(convertLaunch("occ_plan_copy_to_half", Pointer.arena(s.offset()), Pointer.arena(offset), dims, src,
-                    contiguousStrides(dims)));
+            launches.add(toHalfChannelsLast(Pointer.arena(s.offset()), Pointer.arena(offset), x));
         } else {
             launches.add(convertLaunch("occ_plan_copy_to_float", Pointer.arena(s.offset()), Pointer.arena(offset), x,
                     channelsLastStrides(x), contiguousStrides(x)));
         }
         done.put(key, copy);
         return copy;
+    }
+
+    /** The conversion of an fp32 NCHW tensor of shape {@code x} at {@code src} to fp16 NHWC at {@code dst}. */
+    static PlanLaunch toHalfChannelsLast(Pointer src, Pointer dst, long[] x) {
+        long[] dims = toChannelsLast(x);
+        return convertLaunch("occ_plan_copy_to_half", src, dst, dims, toChannelsLast(contiguousStrides(x)),
+                contiguousStrides(dims));
     }
 
     private static PlanLaunch convertLaunch(String kernel, Pointer src, Pointer dst, long[] dims, long[] srcStrides,

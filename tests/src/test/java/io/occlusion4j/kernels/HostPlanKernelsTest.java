@@ -11,7 +11,6 @@ import io.occlusion4j.graph.PlanBuilder;
 import io.occlusion4j.graph.ReferenceExecutor;
 import io.occlusion4j.graph.TensorValue;
 import io.occlusion4j.graph.UnsupportedOperatorException;
-import io.occlusion4j.kernels.PlanLaunch.Arg;
 import io.occlusion4j.kernels.PlanLowering.Lowered;
 import io.occlusion4j.onnx.Dim;
 import io.occlusion4j.onnx.OnnxGraphBuilder;
@@ -19,7 +18,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -210,52 +208,8 @@ class HostPlanKernelsTest {
         return v;
     }
 
-    /** Runs the lowered plan on the host: arena, weights and metadata as native segments. */
+    /** Runs the lowered plan (fp32 storage) on the host, {@link HostPlanRunner}; returns output "y". */
     static float[] runOnHost(Plan plan, TensorValue x) {
-        PlanLowering.Lowering lowering = PlanLowering.lower(plan);
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment arena = a.allocate(Math.max(64, plan.arenaBytes()), 256);
-            MemorySegment scratch = a.allocate(Math.max(64, lowering.scratchBytes()), 256);
-            Map<String, MemorySegment> weights = new HashMap<>();
-            Map<String, TensorValue> all = new HashMap<>(plan.weights());
-            all.putAll(lowering.extraWeights());
-            all.forEach((name, t) -> {
-                if (t.type() == io.occlusion4j.graph.DataType.FLOAT && t.size() > 0) {
-                    weights.put(name, a.allocateFrom(ValueLayout.JAVA_FLOAT, t.floats()));
-                }
-            });
-            MemorySegment.copy(x.floats(), 0, arena, ValueLayout.JAVA_FLOAT, plan.slot("x").offset(), x.size());
-            for (Lowered l : lowering.steps()) {
-                List<PlanLaunch> launches = switch (l) {
-                    case Lowered.Launches ls -> ls.launches();
-                    case Lowered.Nothing n -> List.of();
-                    default -> throw new IllegalStateException("the host harness runs kernel steps only, not " + l);
-                };
-                for (PlanLaunch launch : launches) {
-                    if (launch.work() == 0) {
-                        continue;
-                    }
-                    MemorySegment meta = a.allocateFrom(ValueLayout.JAVA_LONG, launch.meta().length == 0 ? new long[1]
-                            : launch.meta());
-                    Object[] args = new Object[launch.args().size()];
-                    for (int i = 0; i < args.length; i++) {
-                        args[i] = switch (launch.args().get(i)) {
-                            case Arg.Pointer p -> switch (p.region()) {
-                                case ARENA -> arena.asSlice(p.offset());
-                                case SCRATCH -> scratch.asSlice(p.offset());
-                                case WEIGHT -> weights.get(p.weight());
-                            };
-                            case Arg.Meta m -> meta;
-                            case Arg.I32(int v) -> v;
-                            case Arg.I64(long v) -> v;
-                            case Arg.F32(float v) -> v;
-                        };
-                    }
-                    host.launch(launch.kernel(), 3, 32, args);
-                }
-            }
-            var out = plan.slot("y");
-            return HostKernels.toFloats(arena.asSlice(out.offset()), out.elementCount());
-        }
+        return HostPlanRunner.run(host, plan, PlanLowering.lower(plan), Map.of("x", x)).get("y");
     }
 }

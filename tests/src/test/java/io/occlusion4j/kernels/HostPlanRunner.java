@@ -13,7 +13,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -295,14 +294,5 @@ final class HostPlanRunner {
                 }
             }
         }
-    }
-
-    /** The graph outputs of {@link io.occlusion4j.graph.ReferenceExecutor#runPlan} as float arrays, for comparison. */
-    static Map<String, float[]> floats(Map<String, TensorValue> values, List<String> names) {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        for (String n : names) {
-            out.put(n, values.get(n).toFloats());
-        }
-        return out;
     }
 }
