@@ -64,240 +64,12 @@ OCC_DEVICE float occ_plan_unary_op(int op, float v, float a, float b) {
     }
 }
 
-/** y[i] = op(x[i]) for i < n; y may be x. */
-extern "C" __global__ void occ_plan_unary(const float* x, float* y, long long n, int op, float a, float b) {
-    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
-        y[i] = occ_plan_unary_op(op, x[i], a, b);
-    }
-}
-
-/**
- * y = a op b with numpy broadcasting, n output elements. meta: outDims[rank], aStrides[rank], bStrides[rank]
- * (element strides, 0 along a broadcast axis).
- */
-extern "C" __global__ void occ_plan_binary(const float* a, const float* b, float* y, long long n, int op, int rank,
-                                           const long long* __restrict__ meta) {
-    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
-        long long rem = i;
-        long long ia = 0;
-        long long ib = 0;
-        for (int d = rank - 1; d >= 0; d--) {
-            long long dim = meta[d];
-            long long k = rem % dim;
-            rem /= dim;
-            ia += k * meta[rank + d];
-            ib += k * meta[2 * rank + d];
-        }
-        float u = a[ia];
-        float v = b[ib];
-        float r;
-        switch (op) {
-            case OCC_BINARY_ADD: r = u + v; break;
-            case OCC_BINARY_SUB: r = u - v; break;
-            case OCC_BINARY_MUL: r = u * v; break;
-            case OCC_BINARY_DIV: r = u / v; break;
-            default: r = u < 0.0f ? u * v : u; break;
-        }
-        y[i] = r;
-    }
-}
-
-/**
- * Copies n 32-bit words: for every index (i0..i{r-1}) of dims, dst[dstBase + sum ik*dstStride_k] =
- * src[srcBase + sum ik*srcStride_k]. meta: dims[rank], srcStrides[rank], dstStrides[rank], srcBase, dstBase.
- * Transpose, Slice (any step sign), Concat (one launch per input) and broadcasting copies are all this.
- */
-extern "C" __global__ void occ_plan_strided_copy(const unsigned int* src, unsigned int* dst, long long n, int rank,
-                                                 const long long* __restrict__ meta) {
-    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
-        long long rem = i;
-        long long s = meta[3 * rank];
-        long long t = meta[3 * rank + 1];
-        for (int d = rank - 1; d >= 0; d--) {
-            long long dim = meta[d];
-            long long k = rem % dim;
-            rem /= dim;
-            s += k * meta[rank + d];
-            t += k * meta[2 * rank + d];
-        }
-        dst[t] = src[s];
-    }
-}
-
-OCC_DEVICE long long occ_plan_reflect(long long i, long long n) {
-    if (n == 1) {
-        return 0;
-    }
-    long long period = 2 * (n - 1);
-    long long m = i % period;
-    if (m < 0) {
-        m += period;
-    }
-    return m < n ? m : period - m;
-}
-
-/** Pad of a contiguous tensor, n output elements. meta: outDims[rank], inDims[rank], padsBegin[rank]. */
-extern "C" __global__ void occ_plan_pad(const float* x, float* y, long long n, int rank, int mode, float value,
-                                        const long long* __restrict__ meta) {
-    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
-        long long rem = i;
-        long long off = 0;
-        long long stride = 1;
-        int inside = 1;
-        for (int d = rank - 1; d >= 0; d--) {
-            long long dim = meta[d];
-            long long in = meta[rank + d];
-            long long o = rem % dim;
-            rem /= dim;
-            long long s = o - meta[2 * rank + d];
-            if (s < 0 || s >= in) {
-                if (mode == OCC_PAD_EDGE) {
-                    s = s < 0 ? 0 : in - 1;
-                } else if (mode == OCC_PAD_REFLECT) {
-                    s = occ_plan_reflect(s, in);
-                } else {
-                    inside = 0;
-                }
-            }
-            off += s * stride;
-            stride *= in;
-        }
-        y[i] = inside ? x[off] : value;
-    }
-}
-
-/**
- * Softmax over len elements spaced inner apart, for every (outer, inner) pair: the max in float, the
- * exponentials in double, each stored as float and divided by the double sum.
- */
-extern "C" __global__ void occ_plan_softmax(const float* x, float* y, long long outer, long long len,
-                                            long long inner) {
-    long long rows = outer * inner;
-    for (long long r = occ_thread_id(); r < rows; r += occ_thread_count()) {
-        long long o = r / inner;
-        long long in = r - o * inner;
-        long long base = o * len * inner + in;
-        float mx = occ_negative_infinity();
-        for (long long i = 0; i < len; i++) {
-            mx = occ_jmax(mx, x[base + i * inner]);
-        }
-        double sum = 0;
-        for (long long i = 0; i < len; i++) {
-            float d = x[base + i * inner] - mx;
-            double e = exp((double) d);
-            y[base + i * inner] = (float) e;
-            sum += e;
-        }
-        for (long long i = 0; i < len; i++) {
-            y[base + i * inner] = (float) ((double) y[base + i * inner] / sum);
-        }
-    }
-}
-
-/**
- * Mean (isMax 0: summed in double, divided in double) or max (isMax 1: NaN wins) over len elements spaced
- * inner apart: GlobalAveragePool, GlobalMaxPool and ReduceMean over contiguous axes.
- */
-extern "C" __global__ void occ_plan_reduce(const float* x, float* y, long long outer, long long len, long long inner,
-                                           int isMax) {
-    long long rows = outer * inner;
-    for (long long r = occ_thread_id(); r < rows; r += occ_thread_count()) {
-        long long o = r / inner;
-        long long in = r - o * inner;
-        long long base = o * len * inner + in;
-        if (isMax) {
-            float m = occ_negative_infinity();
-            for (long long i = 0; i < len; i++) {
-                m = occ_jmax(m, x[base + i * inner]);
-            }
-            y[r] = m;
-        } else {
-            double sum = 0;
-            for (long long i = 0; i < len; i++) {
-                sum += x[base + i * inner];
-            }
-            y[r] = (float) (sum / (double) len);
-        }
-    }
-}
-
-/**
- * MaxPool / AveragePool over rank spatial axes of planes = N*C planes, n = planes * outSize outputs.
- * meta: inDims, outDims, kernel, strides, dilations, padsBegin, padsEnd (rank each). Taps in row-major
- * kernel order; a tap outside the input is skipped; the average divides by the taps inside (or, with
- * countPads, by the taps inside input plus pads).
- */
-extern "C" __global__ void occ_plan_pool(const float* x, float* y, long long n, int rank, int isMax, int countPads,
-                                         const long long* __restrict__ meta) {
-    const long long* inDims = meta;
-    const long long* outDims = meta + rank;
-    const long long* kernel = meta + 2 * rank;
-    const long long* strides = meta + 3 * rank;
-    const long long* dilations = meta + 4 * rank;
-    const long long* padsBegin = meta + 5 * rank;
-    const long long* padsEnd = meta + 6 * rank;
-    long long inSize = 1;
-    long long outSize = 1;
-    long long taps = 1;
-    for (int d = 0; d < rank; d++) {
-        inSize *= inDims[d];
-        outSize *= outDims[d];
-        taps *= kernel[d];
-    }
-    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
-        long long plane = i / outSize;
-        long long p = i - plane * outSize;
-        long long o[OCC_PLAN_MAX_RANK];
-        long long rem = p;
-        for (int d = rank - 1; d >= 0; d--) {
-            o[d] = rem % outDims[d];
-            rem /= outDims[d];
-        }
-        const float* xp = x + plane * inSize;
-        float m = occ_negative_infinity();
-        float sum = 0.0f;
-        long long inside = 0;
-        long long padded = 0;
-        for (long long t = 0; t < taps; t++) {
-            long long kr = t;
-            long long off = 0;
-            long long stride = 1;
-            int ok = 1;
-            int inPadded = 1;
-            for (int d = rank - 1; d >= 0; d--) {
-                long long k = kr % kernel[d];
-                kr /= kernel[d];
-                long long at = o[d] * strides[d] - padsBegin[d] + k * dilations[d];
-                if (at < 0 || at >= inDims[d]) {
-                    ok = 0;
-                    if (at < -padsBegin[d] || at >= inDims[d] + padsEnd[d]) {
-                        inPadded = 0;
-                    }
-                } else {
-                    off += at * stride;
-                }
-                stride *= inDims[d];
-            }
-            if (ok) {
-                float v = xp[off];
-                if (v > m || v != v) {
-                    m = v;
-                }
-                sum += v;
-                inside++;
-            }
-            if (inPadded) {
-                padded++;
-            }
-        }
-        if (isMax) {
-            y[i] = m;
-        } else {
-            long long divisor = countPads ? padded : inside;
-            y[i] = divisor == 0 ? __uint_as_float(0x7fc00000u) : sum / (float) divisor;
-        }
-    }
-}
+// ------------------------------------------------------------------------------------------------------------
+// Two storages. fp32 tensors, and (in the FP16 mode) fp16 ones kept channels-last (NHWC) in the convolution
+// regions where tensor cores pay. Most kernels below are one templated body instantiated for each storage:
+// elements are loaded as float, computed in fp32 exactly as the reference executor does, and stored back
+// (rounded to nearest even for fp16). Shapes and strides in the metadata of the fp16 kernels are in storage
+// order: for an NHWC tensor the dims are {N, H, W, C}, so the broadcast and copy kernels stay layout-blind.
 
 OCC_DEVICE float occ_half_to_float(unsigned short h) {
 #if defined(__CUDA_ARCH__)
@@ -328,28 +100,6 @@ OCC_DEVICE float occ_half_to_float(unsigned short h) {
 #endif
 }
 
-/** fp32 -> fp16 (round to nearest even), n elements. */
-extern "C" __global__ void occ_plan_to_half(const float* x, unsigned short* y, long long n) {
-    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
-        y[i] = occ_float_to_half(x[i]);
-    }
-}
-
-/** fp16 -> fp32 (exact), n elements. */
-extern "C" __global__ void occ_plan_to_float(const unsigned short* x, float* y, long long n) {
-    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
-        y[i] = occ_half_to_float(x[i]);
-    }
-}
-
-// ------------------------------------------------------------------------------------------------------------
-// FP16 storage. In the FP16 precision mode the plan keeps the activations of its convolution regions as fp16
-// in channels-last order (NHWC), which is what cuDNN's tensor-core convolutions read and write fastest. The
-// kernels below are the element-wise, pooling and layout steps of such a region: they load fp16 (or fp32 for
-// weights and values from outside the region), compute in fp32 exactly as their fp32 twins above, and store
-// rounded to nearest even. Shapes and strides in their metadata are in storage order: for an NHWC tensor the
-// dims are {N, H, W, C}, so the broadcast and copy kernels stay layout-blind.
-
 OCC_DEVICE float occ_plan_load(const float* p, long long i) {
     return p[i];
 }
@@ -366,17 +116,44 @@ OCC_DEVICE void occ_plan_store(unsigned short* p, long long i, float v) {
     p[i] = occ_float_to_half(v);
 }
 
-/** y[i] = op(x[i]) on fp16 storage; y may be x. */
-extern "C" __global__ void occ_plan_unary_h(const unsigned short* x, unsigned short* y, long long n, int op, float a,
-                                            float b) {
+/** One element from src[i] to dst[j]: bits as they are within a storage, converted across the two. */
+OCC_DEVICE void occ_plan_move(const unsigned int* src, long long i, unsigned int* dst, long long j) {
+    dst[j] = src[i];
+}
+
+OCC_DEVICE void occ_plan_move(const unsigned short* src, long long i, unsigned short* dst, long long j) {
+    dst[j] = src[i];
+}
+
+OCC_DEVICE void occ_plan_move(const float* src, long long i, unsigned short* dst, long long j) {
+    dst[j] = occ_float_to_half(src[i]);
+}
+
+OCC_DEVICE void occ_plan_move(const unsigned short* src, long long i, float* dst, long long j) {
+    dst[j] = occ_half_to_float(src[i]);
+}
+
+template <typename TX, typename TY>
+OCC_DEVICE void occ_plan_unary_body(const TX* x, TY* y, long long n, int op, float a, float b) {
     for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
-        y[i] = occ_float_to_half(occ_plan_unary_op(op, occ_half_to_float(x[i]), a, b));
+        occ_plan_store(y, i, occ_plan_unary_op(op, occ_plan_load(x, i), a, b));
     }
 }
 
-template <typename TA, typename TB>
-OCC_DEVICE void occ_plan_binary_to_half(const TA* a, const TB* b, unsigned short* y, long long n, int op, int rank,
-                                        const long long* __restrict__ meta) {
+/** y[i] = op(x[i]) for i < n; y may be x. */
+extern "C" __global__ void occ_plan_unary(const float* x, float* y, long long n, int op, float a, float b) {
+    occ_plan_unary_body(x, y, n, op, a, b);
+}
+
+/** occ_plan_unary on fp16 storage. */
+extern "C" __global__ void occ_plan_unary_h(const unsigned short* x, unsigned short* y, long long n, int op, float a,
+                                            float b) {
+    occ_plan_unary_body(x, y, n, op, a, b);
+}
+
+template <typename TA, typename TB, typename TY>
+OCC_DEVICE void occ_plan_binary_body(const TA* a, const TB* b, TY* y, long long n, int op, int rank,
+                                     const long long* __restrict__ meta) {
     for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
         long long rem = i;
         long long ia = 0;
@@ -398,30 +175,39 @@ OCC_DEVICE void occ_plan_binary_to_half(const TA* a, const TB* b, unsigned short
             case OCC_BINARY_DIV: r = u / v; break;
             default: r = u < 0.0f ? u * v : u; break;
         }
-        y[i] = occ_float_to_half(r);
+        occ_plan_store(y, i, r);
     }
+}
+
+/**
+ * y = a op b with numpy broadcasting, n output elements. meta: outDims[rank], aStrides[rank], bStrides[rank]
+ * (element strides, 0 along a broadcast axis).
+ */
+extern "C" __global__ void occ_plan_binary(const float* a, const float* b, float* y, long long n, int op, int rank,
+                                           const long long* __restrict__ meta) {
+    occ_plan_binary_body(a, b, y, n, op, rank, meta);
 }
 
 /** occ_plan_binary with fp16 a, b and y (same metadata, in storage order). */
 extern "C" __global__ void occ_plan_binary_hh(const unsigned short* a, const unsigned short* b, unsigned short* y,
                                               long long n, int op, int rank, const long long* __restrict__ meta) {
-    occ_plan_binary_to_half(a, b, y, n, op, rank, meta);
+    occ_plan_binary_body(a, b, y, n, op, rank, meta);
 }
 
 /** occ_plan_binary with fp16 a, fp32 b (a weight), fp16 y. */
 extern "C" __global__ void occ_plan_binary_hf(const unsigned short* a, const float* b, unsigned short* y,
                                               long long n, int op, int rank, const long long* __restrict__ meta) {
-    occ_plan_binary_to_half(a, b, y, n, op, rank, meta);
+    occ_plan_binary_body(a, b, y, n, op, rank, meta);
 }
 
 /** occ_plan_binary with fp32 a (a weight), fp16 b, fp16 y. */
 extern "C" __global__ void occ_plan_binary_fh(const float* a, const unsigned short* b, unsigned short* y,
                                               long long n, int op, int rank, const long long* __restrict__ meta) {
-    occ_plan_binary_to_half(a, b, y, n, op, rank, meta);
+    occ_plan_binary_body(a, b, y, n, op, rank, meta);
 }
 
 template <typename TS, typename TD>
-OCC_DEVICE void occ_plan_convert_copy(const TS* src, TD* dst, long long n, int rank, const long long* __restrict__ meta) {
+OCC_DEVICE void occ_plan_copy_body(const TS* src, TD* dst, long long n, int rank, const long long* __restrict__ meta) {
     for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
         long long rem = i;
         long long s = meta[3 * rank];
@@ -433,26 +219,53 @@ OCC_DEVICE void occ_plan_convert_copy(const TS* src, TD* dst, long long n, int r
             s += k * meta[rank + d];
             t += k * meta[2 * rank + d];
         }
-        occ_plan_store(dst, t, occ_plan_load(src, s));
+        occ_plan_move(src, s, dst, t);
     }
+}
+
+/**
+ * Copies n 32-bit words: for every index (i0..i{r-1}) of dims, dst[dstBase + sum ik*dstStride_k] =
+ * src[srcBase + sum ik*srcStride_k]. meta: dims[rank], srcStrides[rank], dstStrides[rank], srcBase, dstBase.
+ * Transpose, Slice (any step sign), Concat (one launch per input) and broadcasting copies are all this.
+ */
+extern "C" __global__ void occ_plan_strided_copy(const unsigned int* src, unsigned int* dst, long long n, int rank,
+                                                 const long long* __restrict__ meta) {
+    occ_plan_copy_body(src, dst, n, rank, meta);
+}
+
+/** occ_plan_strided_copy on 16-bit elements (same metadata): Concat of fp16 NHWC tensors. */
+extern "C" __global__ void occ_plan_strided_copy_h(const unsigned short* src, unsigned short* dst, long long n, int rank,
+                                                   const long long* __restrict__ meta) {
+    occ_plan_copy_body(src, dst, n, rank, meta);
 }
 
 /** occ_plan_strided_copy from fp32 to fp16 (same metadata): NCHW fp32 -> NHWC fp16 at a region's entry. */
 extern "C" __global__ void occ_plan_copy_to_half(const float* src, unsigned short* dst, long long n, int rank,
                                                  const long long* __restrict__ meta) {
-    occ_plan_convert_copy(src, dst, n, rank, meta);
+    occ_plan_copy_body(src, dst, n, rank, meta);
 }
 
 /** occ_plan_strided_copy from fp16 to fp32 (same metadata): NHWC fp16 -> NCHW fp32 at a region's exit. */
 extern "C" __global__ void occ_plan_copy_to_float(const unsigned short* src, float* dst, long long n, int rank,
                                                   const long long* __restrict__ meta) {
-    occ_plan_convert_copy(src, dst, n, rank, meta);
+    occ_plan_copy_body(src, dst, n, rank, meta);
 }
 
-/** occ_plan_pad on fp16 storage (metadata in storage order; the pad value rounded to fp16). */
-extern "C" __global__ void occ_plan_pad_h(const unsigned short* x, unsigned short* y, long long n, int rank, int mode,
-                                          float value, const long long* __restrict__ meta) {
-    unsigned short fill = occ_float_to_half(value);
+OCC_DEVICE long long occ_plan_reflect(long long i, long long n) {
+    if (n == 1) {
+        return 0;
+    }
+    long long period = 2 * (n - 1);
+    long long m = i % period;
+    if (m < 0) {
+        m += period;
+    }
+    return m < n ? m : period - m;
+}
+
+template <typename T>
+OCC_DEVICE void occ_plan_pad_body(const T* x, T* y, long long n, int rank, int mode, T fill,
+                                  const long long* __restrict__ meta) {
     for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
         long long rem = i;
         long long off = 0;
@@ -480,12 +293,48 @@ extern "C" __global__ void occ_plan_pad_h(const unsigned short* x, unsigned shor
     }
 }
 
+/** Pad of a contiguous tensor, n output elements. meta: outDims[rank], inDims[rank], padsBegin[rank]. */
+extern "C" __global__ void occ_plan_pad(const float* x, float* y, long long n, int rank, int mode, float value,
+                                        const long long* __restrict__ meta) {
+    occ_plan_pad_body(x, y, n, rank, mode, value, meta);
+}
+
+/** occ_plan_pad on fp16 storage (metadata in storage order; the pad value rounded to fp16). */
+extern "C" __global__ void occ_plan_pad_h(const unsigned short* x, unsigned short* y, long long n, int rank, int mode,
+                                          float value, const long long* __restrict__ meta) {
+    occ_plan_pad_body(x, y, n, rank, mode, occ_float_to_half(value), meta);
+}
+
 /**
- * occ_plan_reduce reading fp16 and writing fp32: a global pool at a region's exit. For an NHWC input
- * {N, H, W, C} it is called with outer = N, len = H*W, inner = C, which writes the NCHW {N, C, 1, 1} result.
+ * Softmax over len elements spaced inner apart, for every (outer, inner) pair: the max in float, the
+ * exponentials in double, each stored as float and divided by the double sum.
  */
-extern "C" __global__ void occ_plan_reduce_h(const unsigned short* x, float* y, long long outer, long long len,
-                                             long long inner, int isMax) {
+extern "C" __global__ void occ_plan_softmax(const float* x, float* y, long long outer, long long len,
+                                            long long inner) {
+    long long rows = outer * inner;
+    for (long long r = occ_thread_id(); r < rows; r += occ_thread_count()) {
+        long long o = r / inner;
+        long long in = r - o * inner;
+        long long base = o * len * inner + in;
+        float mx = occ_negative_infinity();
+        for (long long i = 0; i < len; i++) {
+            mx = occ_jmax(mx, x[base + i * inner]);
+        }
+        double sum = 0;
+        for (long long i = 0; i < len; i++) {
+            float d = x[base + i * inner] - mx;
+            double e = exp((double) d);
+            y[base + i * inner] = (float) e;
+            sum += e;
+        }
+        for (long long i = 0; i < len; i++) {
+            y[base + i * inner] = (float) ((double) y[base + i * inner] / sum);
+        }
+    }
+}
+
+template <typename TX>
+OCC_DEVICE void occ_plan_reduce_body(const TX* x, float* y, long long outer, long long len, long long inner, int isMax) {
     long long rows = outer * inner;
     for (long long r = occ_thread_id(); r < rows; r += occ_thread_count()) {
         long long o = r / inner;
@@ -494,13 +343,13 @@ extern "C" __global__ void occ_plan_reduce_h(const unsigned short* x, float* y, 
         if (isMax) {
             float m = occ_negative_infinity();
             for (long long i = 0; i < len; i++) {
-                m = occ_jmax(m, occ_half_to_float(x[base + i * inner]));
+                m = occ_jmax(m, occ_plan_load(x, base + i * inner));
             }
             y[r] = m;
         } else {
             double sum = 0;
             for (long long i = 0; i < len; i++) {
-                sum += occ_half_to_float(x[base + i * inner]);
+                sum += occ_plan_load(x, base + i * inner);
             }
             y[r] = (float) (sum / (double) len);
         }
@@ -508,13 +357,30 @@ extern "C" __global__ void occ_plan_reduce_h(const unsigned short* x, float* y, 
 }
 
 /**
- * MaxPool / AveragePool over fp16 channels-last tensors {N, spatial..., C}: n = N * outSize * channels
- * outputs, enumerated in that (storage) order. meta as occ_plan_pool's. The taps and the arithmetic are
- * occ_plan_pool's; only the addressing differs (a tap's element is channels apart from its neighbour).
+ * Mean (isMax 0: summed in double, divided in double) or max (isMax 1: NaN wins) over len elements spaced
+ * inner apart: GlobalAveragePool, GlobalMaxPool and ReduceMean over contiguous axes.
  */
-extern "C" __global__ void occ_plan_pool_nhwc_h(const unsigned short* x, unsigned short* y, long long n, int rank,
-                                                int isMax, int countPads, long long channels,
-                                                const long long* __restrict__ meta) {
+extern "C" __global__ void occ_plan_reduce(const float* x, float* y, long long outer, long long len, long long inner,
+                                           int isMax) {
+    occ_plan_reduce_body(x, y, outer, len, inner, isMax);
+}
+
+/**
+ * occ_plan_reduce reading fp16 and writing fp32: a global pool at a region's exit. For an NHWC input
+ * {N, H, W, C} it is called with outer = N, len = H*W, inner = C, which writes the NCHW {N, C, 1, 1} result.
+ */
+extern "C" __global__ void occ_plan_reduce_h(const unsigned short* x, float* y, long long outer, long long len,
+                                             long long inner, int isMax) {
+    occ_plan_reduce_body(x, y, outer, len, inner, isMax);
+}
+
+/**
+ * The pooling body. Channels-first (channels = 1 per plane): outputs are numbered plane by plane, planes =
+ * N*C. Channels-last: outputs are numbered {N, spatial..., C} and a tap's neighbour is channels elements away.
+ */
+template <typename T>
+OCC_DEVICE void occ_plan_pool_body(const T* x, T* y, long long n, int rank, int isMax, int countPads,
+                                   long long channels, int channelsLast, const long long* __restrict__ meta) {
     const long long* inDims = meta;
     const long long* outDims = meta + rank;
     const long long* kernel = meta + 2 * rank;
@@ -530,18 +396,26 @@ extern "C" __global__ void occ_plan_pool_nhwc_h(const unsigned short* x, unsigne
         outSize *= outDims[d];
         taps *= kernel[d];
     }
+    long long tap = channelsLast ? channels : 1;
     for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
-        long long c = i % channels;
-        long long pixel = i / channels;
-        long long sample = pixel / outSize;
-        long long p = pixel - sample * outSize;
+        long long p;
+        const T* xp;
+        if (channelsLast) {
+            long long pixel = i / channels;
+            long long sample = pixel / outSize;
+            p = pixel - sample * outSize;
+            xp = x + sample * inSize * channels + (i - pixel * channels);
+        } else {
+            long long plane = i / outSize;
+            p = i - plane * outSize;
+            xp = x + plane * inSize;
+        }
         long long o[OCC_PLAN_MAX_RANK];
         long long rem = p;
         for (int d = rank - 1; d >= 0; d--) {
             o[d] = rem % outDims[d];
             rem /= outDims[d];
         }
-        const unsigned short* xp = x + sample * inSize * channels + c;
         float m = occ_negative_infinity();
         float sum = 0.0f;
         long long inside = 0;
@@ -567,7 +441,7 @@ extern "C" __global__ void occ_plan_pool_nhwc_h(const unsigned short* x, unsigne
                 stride *= inDims[d];
             }
             if (ok) {
-                float v = occ_half_to_float(xp[off * channels]);
+                float v = occ_plan_load(xp, off * tap);
                 if (v > m || v != v) {
                     m = v;
                 }
@@ -585,25 +459,42 @@ extern "C" __global__ void occ_plan_pool_nhwc_h(const unsigned short* x, unsigne
             long long divisor = countPads ? padded : inside;
             r = divisor == 0 ? __uint_as_float(0x7fc00000u) : sum / (float) divisor;
         }
-        y[i] = occ_float_to_half(r);
+        occ_plan_store(y, i, r);
     }
 }
 
-/** occ_plan_strided_copy on 16-bit elements (same metadata): Concat of fp16 NHWC tensors. */
-extern "C" __global__ void occ_plan_strided_copy_h(const unsigned short* src, unsigned short* dst, long long n, int rank,
-                                                   const long long* __restrict__ meta) {
+/**
+ * MaxPool / AveragePool over rank spatial axes of planes = N*C planes, n = planes * outSize outputs.
+ * meta: inDims, outDims, kernel, strides, dilations, padsBegin, padsEnd (rank each). Taps in row-major
+ * kernel order; a tap outside the input is skipped; the average divides by the taps inside (or, with
+ * countPads, by the taps inside input plus pads).
+ */
+extern "C" __global__ void occ_plan_pool(const float* x, float* y, long long n, int rank, int isMax, int countPads,
+                                         const long long* __restrict__ meta) {
+    occ_plan_pool_body(x, y, n, rank, isMax, countPads, 1, 0, meta);
+}
+
+/**
+ * occ_plan_pool over fp16 channels-last tensors {N, spatial..., C}: n = N * outSize * channels outputs,
+ * enumerated in that (storage) order; the same metadata, taps and arithmetic.
+ */
+extern "C" __global__ void occ_plan_pool_nhwc_h(const unsigned short* x, unsigned short* y, long long n, int rank,
+                                                int isMax, int countPads, long long channels,
+                                                const long long* __restrict__ meta) {
+    occ_plan_pool_body(x, y, n, rank, isMax, countPads, channels, 1, meta);
+}
+
+/** fp32 -> fp16 (round to nearest even), n elements. */
+extern "C" __global__ void occ_plan_to_half(const float* x, unsigned short* y, long long n) {
     for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
-        long long rem = i;
-        long long s = meta[3 * rank];
-        long long t = meta[3 * rank + 1];
-        for (int d = rank - 1; d >= 0; d--) {
-            long long dim = meta[d];
-            long long k = rem % dim;
-            rem /= dim;
-            s += k * meta[rank + d];
-            t += k * meta[2 * rank + d];
-        }
-        dst[t] = src[s];
+        y[i] = occ_float_to_half(x[i]);
+    }
+}
+
+/** fp16 -> fp32 (exact), n elements. */
+extern "C" __global__ void occ_plan_to_float(const unsigned short* x, float* y, long long n) {
+    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
+        y[i] = occ_half_to_float(x[i]);
     }
 }
 
