@@ -24,20 +24,17 @@ status=0
 STEPS=${STEPS:-bindings kernels gpu-std video}
 want() { case " $STEPS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 want bindings && { OUT="$OUT/native-bindings" bash native-bindings/gpu-check.sh "$stage/native-bindings" || status=1; }
-# kernels/gpu-check.sh expects the build's layout: put the staged files there.
-mkdir -p tests/target kernels/target/host
-cp "$stage"/tests/occlusion4j-tests-*-tests.jar tests/target/
-cp "$stage"/kernels-host/libocc_kernels_host.so kernels/target/host/
-want kernels && { OUT="$OUT/kernels" GPU_CHECK_JARS="$stage/tests/gpu-check" bash kernels/gpu-check.sh || status=1; }
+want kernels && { OUT="$OUT/kernels" GPU_CHECK_JARS="$stage/gpu-check" HOST_KERNELS="$stage/kernels-host/libocc_kernels_host.so" \
+  bash gpu/backend-check.sh || status=1; }
 # gpu-std (about 2 minutes on an H200, at most 365 s): export ResNet-50 + input, occlusion4j end to end and
 # plan-only per precision, the PyTorch loop and PyTorch eager per precision, then the merged table.
 want gpu-std && { OUT="$OUT/gpu-std" JAVA="$JAVA" bash gpu/gpu-std.sh "$stage" || status=1; }
 # The video workload (16x112x112 clips, window 2x16x16) on the CUDA back end, per precision (at most 120 s).
 if want video; then
   mkdir -p "$OUT/video"
-  video_cp=$(ls "$stage"/tests/gpu-check/*.jar | grep -v junit-platform-console | tr '\n' ':')
+  video_cp=$(ls "$stage"/gpu-check/*.jar | grep -v junit-platform-console | tr '\n' ':')
   timeout --kill-after=10 120 "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$video_cp" \
-    io.occlusion4j.kernels.GpuVideoBenchmark "$OUT/video" 3 > "$OUT/video/video.log" 2>&1 || status=1
+    io.occlusion4j.bench.GpuVideoBenchmark "$OUT/video" 3 > "$OUT/video/video.log" 2>&1 || status=1
   cat "$OUT/video/video.md" 2>/dev/null
 fi
 echo "device check finished with status $status; results under $OUT"

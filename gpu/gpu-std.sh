@@ -11,7 +11,7 @@ JAVA=${JAVA:-java}
 PY=${PYTHON:-python3}
 mkdir -p "$OUT"
 work=$(mktemp -d)
-jars=$stage/tests/gpu-check
+jars=$stage/gpu-check
 cp=$(ls "$jars"/*.jar 2>/dev/null | grep -v junit-platform-console | tr '\n' ':')
 status=0
 steps=$OUT/gpu-std-steps.md
@@ -32,7 +32,7 @@ fi
 step export 60 export.log "$PY" bench/python/occlusion_baseline.py export --workload gpu-std --dir "$work" \
   || { cat "$steps"; exit 1; }
 step occlusion4j 150 occlusion4j.log "$JAVA" --enable-native-access=ALL-UNNAMED -Docclusion4j.nvrtcCache="$OUT/nvrtc-cache" \
-  -cp "$cp" io.occlusion4j.kernels.GpuStdBenchmark --model "$work/model.onnx" --input "$work/input.npy" --out "$OUT" \
+  -cp "$cp" io.occlusion4j.bench.GpuStdBenchmark --model "$work/model.onnx" --input "$work/input.npy" --out "$OUT" \
   --reps 3 --plan-reps 20
 # The PyTorch loop at occlusion4j's batch (FP32's, else 256), per precision; then eager throughput at that batch.
 batch=$("$PY" -c "import json,sys; d=json.load(open(sys.argv[1])); print(next((p['batch'] for p in d['precisions'].values() if 'batch' in p), 256))" \

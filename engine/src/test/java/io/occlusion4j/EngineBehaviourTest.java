@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.occlusion4j.core.Scoring;
-import io.occlusion4j.onnx.Dim;
+import io.occlusion4j.graph.Dim;
 import io.occlusion4j.onnx.OnnxGraphBuilder;
 import io.occlusion4j.onnx.TestModels;
 import java.nio.file.Files;

@@ -1,6 +1,7 @@
 package io.occlusion4j.core;
 
 import io.occlusion4j.OcclusionException;
+import io.occlusion4j.UnsupportedModelException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +45,14 @@ public record BackendChoice(BackendSession session, String reason) {
                 BackendChoice c = new BackendChoice(p.open(model, threads), "auto: " + a.reason());
                 log("cuda", c.reason());
                 return c;
-            } catch (OcclusionException e) {
+            } catch (UnsupportedModelException e) {
                 why = "the CUDA plan cannot run this model: " + e.getMessage();
+            } catch (OcclusionException e) {
+                why = "the CUDA back end failed to open the model: " + e.getMessage();
+            } catch (RuntimeException | LinkageError e) {
+                // A provider must translate its failures (BackendException); one that does not still must not
+                // cost the user the CPU back end.
+                why = "the CUDA back end failed to open the model (" + e.getClass().getName() + ": " + e.getMessage() + ")";
             }
         }
         BackendChoice c = new BackendChoice(cpu.get(), "auto: " + why);

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.occlusion4j.OcclusionException;
 import io.occlusion4j.SensitivityMap;
-import io.occlusion4j.graph.Node;
-import io.occlusion4j.graph.UnsupportedOperatorException;
+import io.occlusion4j.UnsupportedModelException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -72,13 +70,22 @@ class BackendChoiceTest {
 
     @Test
     void autoWithAnUnsupportedOperatorFallsBackToTheCpu() {
-        Node node = Node.of("weird_1", "NonMaxSuppression", List.of("a"), List.of("b"), Map.of());
         BackendChoice c = BackendChoice.auto(MODEL, 0, List.of(new Provider(
                 BackendProvider.Availability.available("H200 (sm_90)"), () -> {
-                    throw new UnsupportedOperatorException(node, "");
+                    throw new UnsupportedModelException("cuda", "operator NonMaxSuppression at node 'weird_1' is not supported", null);
                 })), CPU);
         assertThat(c.session().name()).isEqualTo("cpu");
         assertThat(c.reason()).contains("cannot run this model").contains("NonMaxSuppression").contains("weird_1");
+    }
+
+    @Test
+    void autoFallsBackWhenAProviderLetsAnUntranslatedFailureThrough() {
+        BackendChoice c = BackendChoice.auto(MODEL, 0, List.of(new Provider(
+                BackendProvider.Availability.available("H200 (sm_90)"), () -> {
+                    throw new UnsatisfiedLinkError("libcudnn_cnn.so.9: cannot open shared object file");
+                })), CPU);
+        assertThat(c.session().name()).isEqualTo("cpu");
+        assertThat(c.reason()).contains("failed to open the model").contains("libcudnn_cnn.so.9");
     }
 
     @Test

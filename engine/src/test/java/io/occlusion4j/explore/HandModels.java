@@ -1,6 +1,6 @@
 package io.occlusion4j.explore;
 
-import io.occlusion4j.onnx.Dim;
+import io.occlusion4j.graph.Dim;
 import io.occlusion4j.onnx.OnnxGraphBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;

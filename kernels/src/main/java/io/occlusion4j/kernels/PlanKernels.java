@@ -49,6 +49,12 @@ public final class PlanKernels implements AutoCloseable {
             Map.entry("occ_plan_pool_nhwc_h", new Kind[] {P, P, L, I, I, I, L, P}),
             Map.entry("occ_plan_strided_copy_h", new Kind[] {P, P, L, I, P}));
 
+    /** The parameter kinds of plan kernel {@code kernel} (a copy), or {@code null} when there is none. */
+    public static Kind[] signature(String kernel) {
+        Kind[] kinds = SIGNATURES.get(kernel);
+        return kinds == null ? null : kinds.clone();
+    }
+
     private final CudaModule module;
     private final Map<String, CudaFunction> functions = new HashMap<>();
     private final int maxBlocks;

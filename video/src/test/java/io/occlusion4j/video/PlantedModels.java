@@ -1,6 +1,6 @@
 package io.occlusion4j.video;
 
-import io.occlusion4j.onnx.Dim;
+import io.occlusion4j.graph.Dim;
 import io.occlusion4j.onnx.OnnxGraphBuilder;
 import java.nio.file.Path;
 

@@ -1,0 +1,135 @@
+// Which requests the CUDA back end runs on the device (zero copy) and which take the host loop: no GPU needed.
+package io.occlusion4j.backend.cuda;
+
+import io.occlusion4j.kernels.KernelGeometry;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.occlusion4j.Edge;
+import io.occlusion4j.Fill;
+import io.occlusion4j.Layout;
+import io.occlusion4j.Reduce;
+import io.occlusion4j.Score;
+import io.occlusion4j.Targets;
+import io.occlusion4j.Tensor;
+import io.occlusion4j.WindowGrid;
+import io.occlusion4j.core.ExplainRequest;
+import io.occlusion4j.core.InputTransform;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CudaBackendRoutingTest {
+
+    private static ExplainRequest request(int[] spatial, int[] window, int[] stride, Edge edge, Fill fill, Layout layout,
+                                          boolean perChannel, Score score, Reduce reduce, List<String> outputs) {
+        int channels = 3;
+        int size = 1;
+        for (int d : spatial) {
+            size *= d;
+        }
+        float[] x = new float[channels * size];
+        WindowGrid grid = WindowGrid.of(spatial, window, stride, edge, true);
+        return new ExplainRequest(x, channels, grid, perChannel, fill, InputTransform.identity(channels, layout), new long[0],
+                score, reduce, outputs, Targets.argmax(), 0);
+    }
+
+    private static ExplainRequest simple(Fill fill) {
+        return request(new int[] {12, 10}, new int[] {4, 3}, new int[] {2, 2}, Edge.CROP, fill, Layout.CHANNELS_FIRST, false,
+                Score.RAW, Reduce.NONE, List.of("logits"));
+    }
+
+    @Test
+    void everyFillEdgeLayoutScoreAndReduceOfOneOutputRunsOnTheDevice() {
+        Fill[] fills = {Fill.constant(0), Fill.constantPerChannel(0.1f, 0.2f, 0.3f), Fill.mean(), Fill.blur(1.5),
+                Fill.noise(7, -1, 1), Fill.baseline(Tensor.zeros(3, 12, 10)), Fill.gaussianWindow()};
+        for (Fill fill : fills) {
+            for (Edge edge : Edge.values()) {
+                for (Layout layout : Layout.values()) {
+                    for (boolean perChannel : new boolean[] {false, true}) {
+                        for (Score score : Score.values()) {
+                            for (Reduce reduce : Reduce.values()) {
+                                ExplainRequest r = request(new int[] {12, 10}, new int[] {5, 3}, new int[] {3, 4}, edge, fill,
+                                        layout, perChannel, score, reduce, List.of("logits"));
+                                assertThat(CudaBackendSession.zeroCopyUnsupported(r)).as(fill + " " + edge + " " + layout + " "
+                                        + perChannel + " " + score + " " + reduce).isNull();
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // 3-D (volumes, video clips) too.
+        assertThat(CudaBackendSession.zeroCopyUnsupported(request(new int[] {4, 9, 9}, new int[] {2, 3, 3}, new int[] {2, 3, 3},
+                Edge.SHIFT, Fill.mean(), Layout.CHANNELS_LAST, true, Score.SOFTMAX, Reduce.NONE, List.of("y")))).isNull();
+    }
+
+    @Test
+    void aWindowSubsetSeveralOutputsAndOtherRanksTakeTheHostLoopWithAReason() {
+        assertThat(CudaBackendSession.zeroCopyUnsupported(simple(Fill.constant(0)).withWindows(new int[] {0, 3})))
+                .contains("window subset");
+        assertThat(CudaBackendSession.zeroCopyUnsupported(request(new int[] {12, 10}, new int[] {4, 3}, new int[] {2, 2},
+                Edge.CROP, Fill.constant(0), Layout.CHANNELS_FIRST, false, Score.SIGMOID, Reduce.MAX, List.of("a", "b"))))
+                .contains("2 selected outputs");
+        assertThat(CudaBackendSession.zeroCopyUnsupported(request(new int[] {40}, new int[] {4}, new int[] {2},
+                Edge.CROP, Fill.constant(0), Layout.CHANNELS_FIRST, false, Score.RAW, Reduce.NONE, List.of("y"))))
+                .contains("1 spatial axes");
+        assertThat(CudaBackendSession.zeroCopyUnsupported(request(new int[] {3, 4, 5, 6}, new int[] {1, 2, 2, 2},
+                new int[] {1, 2, 2, 2}, Edge.CROP, Fill.constant(0), Layout.CHANNELS_FIRST, false, Score.RAW, Reduce.NONE,
+                List.of("y")))).contains("4 spatial axes");
+    }
+
+    @Test
+    void theDevicePathCanBeSwitchedOff() {
+        String key = "occlusion4j.cuda.zeroCopy";
+        String before = System.getProperty(key);
+        try {
+            System.setProperty(key, "false");
+            assertThat(CudaBackendSession.zeroCopyUnsupported(simple(Fill.constant(0)))).contains("switched off");
+        } finally {
+            if (before == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, before);
+            }
+        }
+        assertThat(CudaBackendSession.zeroCopyUnsupported(simple(Fill.constant(0)))).isNull();
+    }
+
+    @Test
+    void theKernelGeometryNumbersWindowsAsTheEngineGridDoes() {
+        for (Edge edge : Edge.values()) {
+            ExplainRequest r = request(new int[] {13, 11}, new int[] {4, 3}, new int[] {5, 2}, edge, Fill.constant(0),
+                    Layout.CHANNELS_LAST, true, Score.RAW, Reduce.NONE, List.of("y"));
+            KernelGeometry g = CudaBackendSession.geometry(r);
+            assertArrayEquals(r.grid().gridShape(), g.gridShape(), edge.name());
+            assertEquals(r.windowCount(), g.windowCount());
+            assertThat(g.channelsLast()).isTrue();
+            assertThat(g.halfOutput()).as("an fp32 input slot takes fp32 variants").isFalse();
+            KernelGeometry half = CudaBackendSession.geometry(r, true);
+            assertThat(half.halfOutput()).as("an fp16 NHWC input slot takes fp16 variants").isTrue();
+            assertThat(half.channelsLast()).isTrue();
+            assertThat(half.gridShape()).containsExactly(g.gridShape());
+            for (int i = 0; i < g.gridShape()[0]; i++) {
+                assertEquals(r.grid().start(0, i), g.axisWindow(0, i)[0]);
+                assertEquals(r.grid().extent(0, i), g.axisWindow(0, i)[1]);
+            }
+        }
+    }
+
+    @Test
+    void fillsMapOntoTheKernelsFills() {
+        assertThat(CudaBackendSession.fillSpec(Fill.constantPerChannel(1, 2, 3)))
+                .isInstanceOfSatisfying(FillSpec.Constant.class, c -> assertThat(c.values()).containsExactly(1, 2, 3));
+        assertThat(CudaBackendSession.fillSpec(Fill.mean())).isInstanceOf(FillSpec.ChannelMean.class);
+        assertThat(CudaBackendSession.fillSpec(Fill.blur(2))).isEqualTo(new FillSpec.Blur(2));
+        assertThat(CudaBackendSession.fillSpec(Fill.noise(5, -1, 2))).isEqualTo(new FillSpec.Noise(5, -1, 2));
+        assertThat(CudaBackendSession.fillSpec(Fill.gaussianWindow(0.3))).isEqualTo(new FillSpec.SoftWindow(0.3));
+        Tensor b = Tensor.of(new float[] {1, 2, 3, 4}, 1, 2, 2);
+        assertThat(CudaBackendSession.fillSpec(Fill.baseline(b)))
+                .isInstanceOfSatisfying(FillSpec.Baseline.class, f -> assertThat(f.tensor()).containsExactly(1, 2, 3, 4));
+        for (Score s : Score.values()) {
+            assertEquals(s.name(), CudaBackendSession.scoreTransform(s).name());
+        }
+    }
+}
