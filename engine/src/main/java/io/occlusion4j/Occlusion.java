@@ -3,7 +3,6 @@ package io.occlusion4j;
 import io.occlusion4j.core.BackendChoice;
 import io.occlusion4j.core.BackendSession;
 import io.occlusion4j.core.ExplainRequest;
-import io.occlusion4j.core.InputTransform;
 import io.occlusion4j.core.ModelSignature;
 import io.occlusion4j.cpu.OrtBackendSession;
 import io.occlusion4j.io.Images;
@@ -13,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * An occlusion explainer for one model: slides a window over the input, fills what it covers, scores
@@ -32,13 +32,13 @@ import java.util.Objects;
 public final class Occlusion implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.occlusion4j");
 
-    private final Builder settings;
+    private final Settings settings;
     private final BackendSession session;
     private final String backendReason;
     private final boolean ownsSession;
 
-    private Occlusion(Builder b, BackendSession session, String reason, boolean ownsSession) {
-        this.settings = b;
+    private Occlusion(Settings settings, BackendSession session, String reason, boolean ownsSession) {
+        this.settings = settings;
         this.session = session;
         this.backendReason = reason;
         this.ownsSession = ownsSession;
@@ -47,18 +47,25 @@ public final class Occlusion implements AutoCloseable {
     /**
      * An explainer with changed settings (window, fill, targets, ...) that shares this one's loaded model:
      * nothing is reloaded. Closing the derived explainer leaves the model open; closing this one closes it.
+     * The builder {@code change} receives starts from these settings; its model, back end and threads are
+     * those of the loaded model and cannot be changed.
      */
-    public Occlusion with(java.util.function.Consumer<Builder> change) {
-        Builder b = settings.copy();
+    public Occlusion with(Consumer<Builder> change) {
+        Builder b = new Builder(settings);
         change.accept(b);
-        if (b.model != settings.model || b.backend != settings.backend || b.threads != settings.threads) {
+        if (b.model != null || b.backend != null || b.threads >= 0) {
             throw new IllegalArgumentException("model, backend and threads are fixed when the model is loaded; build a new Occlusion to change them");
         }
-        return new Occlusion(b.copy(), session, backendReason, false);
+        return new Occlusion(b.settings(), session, backendReason, false);
+    }
+
+    /** The settings every explanation of this explainer uses. */
+    public Settings settings() {
+        return settings;
     }
 
     public static Builder builder() {
-        return new Builder();
+        return new Builder(Settings.DEFAULTS);
     }
 
     /** The model's input and outputs as the back end sees them. */
@@ -80,7 +87,7 @@ public final class Occlusion implements AutoCloseable {
         }
         int[] out = new int[k];
         for (int d = 0; d < k; d++) {
-            long v = settings.layout == Layout.CHANNELS_FIRST ? shape[2 + d] : shape[1 + d];
+            long v = settings.layout() == Layout.CHANNELS_FIRST ? shape[2 + d] : shape[1 + d];
             if (v <= 0) {
                 return null;
             }
@@ -145,14 +152,14 @@ public final class Occlusion implements AutoCloseable {
 
     /** The raw tensor {@code [3, H, W]} an image becomes before explanation. */
     public Tensor imageTensor(BufferedImage image) {
-        int[] size = settings.imageSize;
+        int[] size = settings.imageSize();
         if (size == null) {
             size = modelSpatialSize();
         }
         if (size == null || size.length != 2) {
             size = new int[] {image.getHeight(), image.getWidth()};
         }
-        return Images.toTensor(image, size[0], size[1], settings.bgr);
+        return Images.toTensor(image, size[0], size[1], settings.bgr());
     }
 
     private ExplainRequest request(Tensor input) {
@@ -167,61 +174,33 @@ public final class Occlusion implements AutoCloseable {
                     + " (channels + " + (shape.length - 1) + " spatial axes), but the model input " + sig.describeInput()
                     + " takes rank " + (modelIn.length - 1) + " per sample");
         }
-        int channels = shape[0];
-        int[] spatial = Arrays.copyOfRange(shape, 1, shape.length);
-        long[] sample = new long[shape.length];
-        if (settings.layout == Layout.CHANNELS_FIRST) {
-            for (int i = 0; i < shape.length; i++) {
-                sample[i] = shape[i];
-            }
-        } else {
-            for (int i = 0; i < spatial.length; i++) {
-                sample[i] = spatial[i];
-            }
-            sample[shape.length - 1] = channels;
+        int[] window = settings.window();
+        if (window == null) {
+            throw new IllegalArgumentException("no window set: call window(...) with one size per spatial axis");
         }
+        int[] spatial = Arrays.copyOfRange(shape, 1, shape.length);
+        WindowGrid grid = WindowGrid.of(spatial, window, settings.strideOrWindow(), settings.edge(), settings.allowGaps());
+        ExplainRequest request = new ExplainRequest(input, settings.withOutputs(resolveOutputs(sig)), grid);
+        long[] sample = request.modelShape();
         for (int i = 0; i < sample.length; i++) {
             long want = modelIn[i + 1];
             if (want > 0 && want != sample[i]) {
                 throw new OcclusionException("input of shape " + Arrays.toString(shape) + " is " + Arrays.toString(sample)
-                        + " per sample in " + settings.layout + " layout, but the model input " + sig.describeInput()
+                        + " per sample in " + settings.layout() + " layout, but the model input " + sig.describeInput()
                         + " needs " + want + " on axis " + (i + 1));
             }
         }
-        int[] window = settings.window;
-        if (window == null) {
-            throw new IllegalArgumentException("no window set: call window(...) with one size per spatial axis");
-        }
-        int[] stride = settings.stride != null ? settings.stride : window;
-        WindowGrid grid = WindowGrid.of(spatial, window, stride, settings.edge, settings.allowGaps);
-        InputTransform transform = settings.mean == null
-                ? InputTransform.identity(channels, settings.layout)
-                : new InputTransform(broadcast(settings.mean, channels, "mean"), broadcast(settings.std, channels, "std"), settings.layout);
+        request.transform(); // checks that the normalisation fits the channels
         for (float v : input.data()) {
             if (!Float.isFinite(v)) {
                 throw new OcclusionException("input " + Arrays.toString(shape) + " contains NaN or Inf");
             }
         }
-        List<String> outputs = resolveOutputs(sig);
-        return new ExplainRequest(input.data(), channels, grid, settings.perChannel, settings.fill, transform, sample,
-                settings.score, settings.reduce, outputs, settings.targets, settings.batchSize, settings.progress);
-    }
-
-    private static float[] broadcast(float[] v, int channels, String what) {
-        if (v.length == channels) {
-            return v;
-        }
-        if (v.length == 1) {
-            float[] out = new float[channels];
-            Arrays.fill(out, v[0]);
-            return out;
-        }
-        throw new IllegalArgumentException(what + " " + Arrays.toString(v) + " has " + v.length + " values but the input has "
-                + channels + " channels");
+        return request;
     }
 
     private List<String> resolveOutputs(ModelSignature sig) {
-        List<String> names = settings.outputs.isEmpty() ? List.of(sig.outputs().getFirst().name()) : settings.outputs;
+        List<String> names = settings.outputs().isEmpty() ? List.of(sig.outputs().getFirst().name()) : settings.outputs();
         for (String n : names) {
             ModelSignature.Output o = sig.output(n);
             if (o == null) {
@@ -231,7 +210,7 @@ public final class Occlusion implements AutoCloseable {
                 throw new IllegalArgumentException("model output '" + n + "' is not a float tensor: " + o);
             }
         }
-        if (names.size() > 1 && settings.reduce == Reduce.NONE) {
+        if (names.size() > 1 && settings.reduce() == Reduce.NONE) {
             throw new IllegalArgumentException("several outputs " + names + " can only be scored together with reduce(MAX)");
         }
         return names;
@@ -245,42 +224,58 @@ public final class Occlusion implements AutoCloseable {
     }
 
     /**
-     * Told after each forward of a run how many of its occluded variants have been scored. Called on the
-     * thread that runs {@link #explain}; keep it cheap (it runs between batches).
+     * Builds an {@link Occlusion}: the model and its back end, then the {@link Settings}. {@link #build()}
+     * loads the model; {@link Occlusion#with} hands a builder preset with an explainer's settings.
      */
-    @FunctionalInterface
-    public interface ProgressListener {
-        /**
-         * @param done  variants scored so far, {@code 0 <= done <= total}; the last call has {@code done == total}
-         * @param total the run's variants (window positions, times channels when per channel)
-         */
-        void progress(int done, int total);
-    }
-
-    /** Settings of an {@link Occlusion}; {@link #build()} loads the model. */
     public static final class Builder {
+        // Fixed when the model loads; null / -1 mean "not set" (AUTO and every processor at build time).
         private Path model;
-        private Backend backend = Backend.AUTO;
-        private int threads;
+        private Backend backend;
+        private int threads = -1;
+        // The settings, as the fluent calls set them; settings() freezes them into the record.
         private int[] window;
         private int[] stride;
-        private Edge edge = Edge.CROP;
+        private Edge edge;
         private boolean perChannel;
         private boolean allowGaps;
-        private Fill fill = Fill.constant(0f);
-        private Score score = Score.RAW;
-        private Targets targets = Targets.argmax();
-        private List<String> outputs = List.of();
-        private Reduce reduce = Reduce.NONE;
+        private Fill fill;
+        private Score score;
+        private Targets targets;
+        private List<String> outputs;
+        private Reduce reduce;
         private int batchSize;
         private float[] mean;
         private float[] std;
-        private Layout layout = Layout.CHANNELS_FIRST;
+        private Layout layout;
         private int[] imageSize;
         private boolean bgr;
         private ProgressListener progress;
 
-        private Builder() {}
+        private Builder(Settings s) {
+            window = s.window();
+            stride = s.stride();
+            edge = s.edge();
+            perChannel = s.perChannel();
+            allowGaps = s.allowGaps();
+            fill = s.fill();
+            score = s.score();
+            targets = s.targets();
+            outputs = s.outputs();
+            reduce = s.reduce();
+            batchSize = s.batchSize();
+            mean = s.mean();
+            std = s.std();
+            layout = s.layout();
+            imageSize = s.imageSize();
+            bgr = s.bgr();
+            progress = s.progress();
+        }
+
+        /** The settings set so far, checked and frozen. */
+        public Settings settings() {
+            return new Settings(window, stride, edge, perChannel, allowGaps, fill, score, targets, outputs, reduce, batchSize,
+                    mean, std, layout, imageSize, bgr, progress);
+        }
 
         public Builder model(Path model) {
             this.model = Objects.requireNonNull(model, "model");
@@ -408,44 +403,14 @@ public final class Occlusion implements AutoCloseable {
             if (model == null) {
                 throw new IllegalArgumentException("no model set: call model(path)");
             }
-            if (window != null && stride != null && window.length != stride.length) {
-                throw new IllegalArgumentException("window " + Arrays.toString(window) + " and stride " + Arrays.toString(stride)
-                        + " must have the same number of axes");
-            }
-            Builder frozen = copy();
-            BackendChoice choice = switch (backend) {
-                case CPU -> new BackendChoice(OrtBackendSession.open(model, threads), "asked for");
-                case AUTO -> BackendChoice.auto(model, threads,
-                        BackendChoice.discover(), () -> OrtBackendSession.open(model, threads));
-                case CUDA -> BackendChoice.cuda(model, threads,
-                        BackendChoice.discover());
+            Settings frozen = settings();
+            int n = Math.max(threads, 0);
+            BackendChoice choice = switch (backend == null ? Backend.AUTO : backend) {
+                case CPU -> new BackendChoice(OrtBackendSession.open(model, n), "asked for");
+                case AUTO -> BackendChoice.auto(model, n, BackendChoice.discover(), () -> OrtBackendSession.open(model, n));
+                case CUDA -> BackendChoice.cuda(model, n, BackendChoice.discover());
             };
             return new Occlusion(frozen, choice.session(), choice.reason(), true);
-        }
-
-        private Builder copy() {
-            Builder b = new Builder();
-            b.model = model;
-            b.backend = backend;
-            b.threads = threads;
-            b.window = window;
-            b.stride = stride;
-            b.edge = edge;
-            b.perChannel = perChannel;
-            b.allowGaps = allowGaps;
-            b.fill = fill;
-            b.score = score;
-            b.targets = targets;
-            b.outputs = outputs;
-            b.reduce = reduce;
-            b.batchSize = batchSize;
-            b.mean = mean;
-            b.std = std;
-            b.layout = layout;
-            b.imageSize = imageSize;
-            b.bgr = bgr;
-            b.progress = progress;
-            return b;
         }
     }
 }

@@ -1,11 +1,6 @@
 // The gpu-std workload on the device: plan-only throughput, end-to-end occlusion through the CUDA back end, overhead.
 package io.occlusion4j.bench;
 
-import io.occlusion4j.backend.cuda.TransferLedger;
-import io.occlusion4j.backend.cuda.Precision;
-import io.occlusion4j.backend.cuda.CudaPlan;
-import io.occlusion4j.backend.cuda.CudaBackendSession;
-import io.occlusion4j.kernels.PlanKernels;
 import io.occlusion4j.Backend;
 import io.occlusion4j.Edge;
 import io.occlusion4j.Fill;
@@ -13,6 +8,10 @@ import io.occlusion4j.Occlusion;
 import io.occlusion4j.Score;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Tensor;
+import io.occlusion4j.backend.cuda.CudaBackendSession;
+import io.occlusion4j.backend.cuda.CudaPlan;
+import io.occlusion4j.backend.cuda.Precision;
+import io.occlusion4j.backend.cuda.TransferLedger;
 import io.occlusion4j.cuda.CudaContext;
 import io.occlusion4j.cuda.CudaEvent;
 import io.occlusion4j.cuda.CudaStream;
@@ -22,6 +21,7 @@ import io.occlusion4j.graph.Graph;
 import io.occlusion4j.graph.OnnxModelReader;
 import io.occlusion4j.graph.PlanBuilder;
 import io.occlusion4j.io.Npy;
+import io.occlusion4j.kernels.PlanKernels;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

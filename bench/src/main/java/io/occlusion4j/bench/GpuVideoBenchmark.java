@@ -1,11 +1,11 @@
 // The video workload of DESIGN section 6 on the CUDA back end, for the device script.
 package io.occlusion4j.bench;
 
-import io.occlusion4j.backend.cuda.Precision;
 import io.occlusion4j.Backend;
 import io.occlusion4j.Occlusion;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Tensor;
+import io.occlusion4j.backend.cuda.Precision;
 import io.occlusion4j.onnx.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,15 +1,15 @@
 // Throughput of the variant writer in GB/s of bytes written, beside the device-to-device copy bandwidth.
 package io.occlusion4j.bench;
 
-import io.occlusion4j.kernels.OcclusionKernels;
-import io.occlusion4j.kernels.KernelGeometry;
-import io.occlusion4j.kernels.EdgePolicy;
-import io.occlusion4j.kernels.DeviceFill;
 import io.occlusion4j.cuda.CudaContext;
 import io.occlusion4j.cuda.CudaEvent;
 import io.occlusion4j.cuda.CudaStream;
 import io.occlusion4j.cuda.DeviceBuffer;
 import io.occlusion4j.cuda.NvrtcCompiler;
+import io.occlusion4j.kernels.DeviceFill;
+import io.occlusion4j.kernels.EdgePolicy;
+import io.occlusion4j.kernels.KernelGeometry;
+import io.occlusion4j.kernels.OcclusionKernels;
 
 /**
  * Times, with events after a warm-up, on one stream: the full write of a batch (gpu-large: 3x1024x1024,

@@ -1,11 +1,11 @@
 // The gpu-std benchmark's arguments and output, checked without a GPU.
 package io.occlusion4j.bench;
 
-import io.occlusion4j.backend.cuda.Precision;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.occlusion4j.Tensor;
+import io.occlusion4j.backend.cuda.Precision;
 import io.occlusion4j.io.Npy;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,18 +5,21 @@ import io.occlusion4j.Backend;
 import io.occlusion4j.Edge;
 import io.occlusion4j.Occlusion;
 import io.occlusion4j.OcclusionException;
+import io.occlusion4j.ProgressListener;
 import io.occlusion4j.Reduce;
 import io.occlusion4j.Score;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Targets;
 import io.occlusion4j.Tensor;
-import io.occlusion4j.io.Images;
-import io.occlusion4j.io.Npy;
 import io.occlusion4j.WindowGrid;
 import io.occlusion4j.explore.AdaptiveOcclusion;
 import io.occlusion4j.explore.Interactions;
 import io.occlusion4j.explore.MultiScale;
 import io.occlusion4j.io.AtomicFiles;
+import io.occlusion4j.io.Images;
+import io.occlusion4j.io.Npy;
+import io.occlusion4j.render.Colormap;
+import io.occlusion4j.render.HeatmapRenderer;
 import io.occlusion4j.render.InteractionPlot;
 import io.occlusion4j.video.Clip;
 import io.occlusion4j.video.ClipSpec;
@@ -24,8 +27,6 @@ import io.occlusion4j.video.HeatmapVideoWriter;
 import io.occlusion4j.video.VideoExplainer;
 import io.occlusion4j.video.VideoMap;
 import io.occlusion4j.video.VideoReader;
-import io.occlusion4j.render.Colormap;
-import io.occlusion4j.render.HeatmapRenderer;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -507,14 +508,14 @@ final class ExplainCommand implements Callable<Integer> {
      * The scales of a multi-scale run shown as one run: each scale's count continues where the previous
      * scale's ended ({@link #total} is the sum of the scales' windows).
      */
-    static final class ScaleProgress implements Occlusion.ProgressListener {
-        private final Occlusion.ProgressListener target;
+    static final class ScaleProgress implements ProgressListener {
+        private final ProgressListener target;
         int total;
         private int offset;
         private int lastDone;
         private int lastTotal;
 
-        ScaleProgress(Occlusion.ProgressListener target) {
+        ScaleProgress(ProgressListener target) {
             this.target = target;
         }
 
@@ -531,7 +532,7 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     /** The explainer settings shared by every input kind; {@code spatialAxes == 0} leaves window and stride unset. */
-    private Occlusion.Builder builder(int spatialAxes, Occlusion.ProgressListener progress) {
+    private Occlusion.Builder builder(int spatialAxes, ProgressListener progress) {
         Occlusion.Builder b = Occlusion.builder().model(model).backend(backend).threads(threads)
                 .edge(edge).perChannel(perChannel).allowGaps(allowGaps)
                 .fill(FillSpec.parse(fill)).score(score).reduce(reduce).batchSize(batch)

@@ -1,7 +1,7 @@
 // Shows how far an explanation has come: a redrawn bar on a terminal, one line per 10 % otherwise.
 package io.occlusion4j.cli;
 
-import io.occlusion4j.Occlusion;
+import io.occlusion4j.ProgressListener;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.function.LongSupplier;
@@ -11,10 +11,10 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * The CLI's {@link Occlusion.ProgressListener}. Quick runs print nothing: output starts only once a run
+ * The CLI's {@link ProgressListener}. Quick runs print nothing: output starts only once a run
  * has taken longer than the delay (one second by default), so a sub-second run leaves stderr clean.
  */
-final class Progress implements Occlusion.ProgressListener, AutoCloseable {
+final class Progress implements ProgressListener, AutoCloseable {
     private final String task;
     private final PrintWriter err;
     private final boolean terminal;

@@ -31,15 +31,32 @@ public final class HostLoop {
     }
 
     /**
+     * The batch buffer the forward reads.
+     *
+     * @param buffer {@code size * writer.sampleSize()} floats
+     * @param size   samples per forward
+     * @param fixed  whether {@code size} is the model's fixed batch size (reported in the stats)
+     */
+    public record Batch(FloatBuffer buffer, int size, boolean fixed) {}
+
+    /**
+     * Who runs the loop, for errors and the stats.
+     *
+     * @param model   names the model in errors
+     * @param backend {@code cpu} or {@code cuda}
+     * @param device  what the back end runs on, in words
+     */
+    public record Runner(String model, String backend, String device) {}
+
+    /**
      * Runs the loop.
      *
-     * @param buffer     the batch buffer the forward reads, {@code batch * writer.sampleSize()} floats
-     * @param batchFixed whether {@code batch} is the model's fixed batch size (reported in the stats)
-     * @param modelLabel names the model in errors
-     * @param t0         {@link System#nanoTime()} when the explanation started
+     * @param t0 {@link System#nanoTime()} when the explanation started
      */
-    public static SensitivityMap run(ExplainRequest r, VariantWriter writer, FloatBuffer buffer, int batch, boolean batchFixed,
-            Forward forward, String modelLabel, String backend, String device, long t0) {
+    public static SensitivityMap run(ExplainRequest r, VariantWriter writer, Batch b, Forward forward, Runner runner, long t0) {
+        FloatBuffer buffer = b.buffer();
+        int batch = b.size();
+        String modelLabel = runner.model();
         int windows = writer.count();
         int variants = r.variantCount();
         String outputLabel = String.join("+", r.outputs());
@@ -115,7 +132,8 @@ public final class HostLoop {
                     : WindowSubsets.pixelMap(grid[t], r.grid(), mapChannels);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        RunStats stats = new RunStats(variants, forwards, batch, batchFixed, seconds, variants / seconds, backend, device);
+        RunStats stats = new RunStats(variants, forwards, batch, b.fixed(), seconds, variants / seconds, runner.backend(),
+                runner.device());
         return new SensitivityMap(r.grid(), r.perChannel(), r.channels(), outputLabel, targets, base, grid, pixel, stats);
     }
 }

@@ -38,6 +38,11 @@ public final class VariantWriter {
     /**
      * @param x the raw input {@code [C, D1..Dk]}, flattened
      */
+    /** The writer for a request's input, windows, fill and normalisation. */
+    public static VariantWriter of(ExplainRequest r) {
+        return new VariantWriter(r.data(), r.channels(), r.grid(), r.perChannel(), r.fill(), r.transform());
+    }
+
     public VariantWriter(float[] x, int channels, WindowGrid grid, boolean perChannel, Fill fill, InputTransform transform) {
         if (transform.channels() != channels) {
             throw new IllegalArgumentException("normalisation has " + transform.channels() + " channels but the input has " + channels);

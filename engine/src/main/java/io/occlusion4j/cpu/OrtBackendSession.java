@@ -126,7 +126,7 @@ public final class OrtBackendSession implements BackendSession {
     @Override
     public SensitivityMap explain(ExplainRequest r) {
         long t0 = System.nanoTime();
-        VariantWriter writer = new VariantWriter(r.input(), r.channels(), r.grid(), r.perChannel(), r.fill(), r.transform());
+        VariantWriter writer = VariantWriter.of(r);
         int variants = r.variantCount();
         int sample = writer.sampleSize();
         long fixed = signature.fixedBatch();
@@ -162,7 +162,8 @@ public final class OrtBackendSession implements BackendSession {
                     return io.lastAxis;
                 }
             };
-            return HostLoop.run(r, writer, buffer, batch, batchFixed, forward, modelPath.toString(), name(), device(), t0);
+            return HostLoop.run(r, writer, new HostLoop.Batch(buffer, batch, batchFixed), forward,
+                    new HostLoop.Runner(modelPath.toString(), name(), device()), t0);
         }
     }
 
@@ -188,9 +189,10 @@ public final class OrtBackendSession implements BackendSession {
         FloatBuffer[] run(FloatBuffer buffer, int n, Arena arena) throws OrtException {
             OnnxTensor input = inputs.get(n);
             if (input == null) {
-                long[] shape = new long[request.modelShape().length + 1];
+                long[] sampleShape = request.modelShape();
+                long[] shape = new long[sampleShape.length + 1];
                 shape[0] = n;
-                System.arraycopy(request.modelShape(), 0, shape, 1, request.modelShape().length);
+                System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
                 input = OnnxTensor.createTensor(env, buffer.duplicate().position(0).limit(n * sample).slice(), shape);
                 inputs.put(n, input);
                 owned.add(input);

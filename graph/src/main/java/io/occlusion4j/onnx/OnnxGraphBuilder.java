@@ -1,7 +1,7 @@
 package io.occlusion4j.onnx;
 
-import io.occlusion4j.graph.Dim;
 import com.google.protobuf.ByteString;
+import io.occlusion4j.graph.Dim;
 import io.occlusion4j.onnx.proto.AttributeProto;
 import io.occlusion4j.onnx.proto.GraphProto;
 import io.occlusion4j.onnx.proto.ModelProto;

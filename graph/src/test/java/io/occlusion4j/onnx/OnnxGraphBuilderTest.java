@@ -1,9 +1,9 @@
 package io.occlusion4j.onnx;
 
-import io.occlusion4j.graph.Dim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.occlusion4j.graph.Dim;
 import io.occlusion4j.onnx.proto.AttributeProto;
 import io.occlusion4j.onnx.proto.GraphProto;
 import io.occlusion4j.onnx.proto.ModelProto;

@@ -1,20 +1,15 @@
 // The CUDA back end behind the engine's BackendSession SPI: the explanation loop over a CudaPlan.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.kernels.ScoreTransform;
-import io.occlusion4j.kernels.PlanKernels;
-import io.occlusion4j.kernels.OcclusionKernels;
-import io.occlusion4j.kernels.KernelGeometry;
-import io.occlusion4j.kernels.EdgePolicy;
 import io.occlusion4j.Fill;
 import io.occlusion4j.Layout;
-import io.occlusion4j.Occlusion;
 import io.occlusion4j.OcclusionException;
+import io.occlusion4j.ProgressListener;
 import io.occlusion4j.Reduce;
-import io.occlusion4j.Score;
-import io.occlusion4j.WindowGrid;
 import io.occlusion4j.RunStats;
+import io.occlusion4j.Score;
 import io.occlusion4j.SensitivityMap;
+import io.occlusion4j.WindowGrid;
 import io.occlusion4j.core.BackendSession;
 import io.occlusion4j.core.ExplainRequest;
 import io.occlusion4j.core.HostLoop;
@@ -27,11 +22,16 @@ import io.occlusion4j.cuda.DeviceBuffer;
 import io.occlusion4j.cuda.NvrtcCompiler;
 import io.occlusion4j.cuda.PinnedHostBuffer;
 import io.occlusion4j.graph.BufferSlot;
+import io.occlusion4j.graph.Dim;
 import io.occlusion4j.graph.Graph;
 import io.occlusion4j.graph.OnnxModelReader;
 import io.occlusion4j.graph.PlanBuilder;
 import io.occlusion4j.graph.ValueInfo;
-import io.occlusion4j.graph.Dim;
+import io.occlusion4j.kernels.EdgePolicy;
+import io.occlusion4j.kernels.KernelGeometry;
+import io.occlusion4j.kernels.OcclusionKernels;
+import io.occlusion4j.kernels.PlanKernels;
+import io.occlusion4j.kernels.ScoreTransform;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -201,8 +201,8 @@ public final class CudaBackendSession implements BackendSession {
         if (r.transform().channels() != r.channels()) {
             return "a normalisation of " + r.transform().channels() + " channels for " + r.channels();
         }
-        if (r.fill() instanceof Fill.Baseline b && b.tensor().size() != r.input().length) {
-            return "a baseline of " + b.tensor().size() + " values for an input of " + r.input().length;
+        if (r.fill() instanceof Fill.Baseline b && b.tensor().size() != r.data().length) {
+            return "a baseline of " + b.tensor().size() + " values for an input of " + r.data().length;
         }
         KernelGeometry g = geometry(r);
         if (g.gridCount() != r.grid().count() || !Arrays.equals(g.gridShape(), r.grid().gridShape())) {
@@ -262,10 +262,10 @@ public final class CudaBackendSession implements BackendSession {
         // Rows past a short batch still run through the plan: start them from zeros, not stale memory.
         scorer.inputBuffer().fill32(0);
         InputTransform t = r.transform();
-        Occlusion.ProgressListener listener = r.progress();
+        ProgressListener listener = r.progress();
         GpuOcclusionSession.Progress progress = listener == null ? null
                 : (done, total) -> listener.progress((int) done, (int) total);
-        GpuOcclusionSession.Request request = new GpuOcclusionSession.Request(r.input(), g, fillSpec(r.fill()), t.mean(),
+        GpuOcclusionSession.Request request = new GpuOcclusionSession.Request(r.data(), g, fillSpec(r.fill()), t.mean(),
                 t.std(), scoreTransform(r.score()), r.reduce() == Reduce.MAX, p.batch(),
                 base -> r.targets().resolve(base, outputLabel), false, progress);
         GpuOcclusionSession.Result result;
@@ -300,7 +300,7 @@ public final class CudaBackendSession implements BackendSession {
     /** The host loop, the CPU back end's loop shape with one upload per batch: for what the device path does not run. */
     private SensitivityMap explainHostLoop(ExplainRequest r) {
         long t0 = System.nanoTime();
-        VariantWriter writer = new VariantWriter(r.input(), r.channels(), r.grid(), r.perChannel(), r.fill(), r.transform());
+        VariantWriter writer = VariantWriter.of(r);
         int variants = r.variantCount();
         int sample = writer.sampleSize();
         long fixed = signature.fixedBatch();
@@ -368,7 +368,8 @@ public final class CudaBackendSession implements BackendSession {
                     return last;
                 }
             };
-            return HostLoop.run(r, writer, buffer, batch, fixed > 0, forward, model + " (CUDA plan)", name(), device(), t0);
+            return HostLoop.run(r, writer, new HostLoop.Batch(buffer, batch, fixed > 0), forward,
+                    new HostLoop.Runner(model + " (CUDA plan)", name(), device()), t0);
         }
     }
 

@@ -1,8 +1,7 @@
 // The CUDA inference plan: the engine's Plan on one device arena, cuDNN, cuBLAS and plan_ops.cu, replayed as a graph.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.kernels.PlanLaunch;
-import io.occlusion4j.kernels.PlanKernels;
+import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.cuda.CublasHandle;
 import io.occlusion4j.cuda.CublasHandle.Transpose;
 import io.occlusion4j.cuda.CudaContext;
@@ -11,9 +10,9 @@ import io.occlusion4j.cuda.CudaStream;
 import io.occlusion4j.cuda.Cudnn;
 import io.occlusion4j.cuda.CudnnActivationDescriptor;
 import io.occlusion4j.cuda.CudnnConvolutionDescriptor;
+import io.occlusion4j.cuda.CudnnException;
 import io.occlusion4j.cuda.CudnnFilterDescriptor;
 import io.occlusion4j.cuda.CudnnHandle;
-import io.occlusion4j.cuda.CudnnException;
 import io.occlusion4j.cuda.CudnnTensorDescriptor;
 import io.occlusion4j.cuda.DeviceBuffer;
 import io.occlusion4j.cuda.NativeCallException;
@@ -24,8 +23,9 @@ import io.occlusion4j.graph.Plan;
 import io.occlusion4j.graph.PlanBuilder;
 import io.occlusion4j.graph.PlanStep;
 import io.occlusion4j.graph.TensorValue;
+import io.occlusion4j.kernels.PlanKernels;
+import io.occlusion4j.kernels.PlanLaunch;
 import io.occlusion4j.kernels.PlanLaunch.Arg;
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,17 +1,16 @@
 // The GPU occlusion loop (DESIGN section 1) on one stream, with a pluggable scorer.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.kernels.ScoreTransform;
-import io.occlusion4j.kernels.OcclusionKernels;
-import io.occlusion4j.kernels.KernelGeometry;
-import io.occlusion4j.kernels.DeviceFill;
 import io.occlusion4j.cuda.CudaContext;
 import io.occlusion4j.cuda.CudaEvent;
 import io.occlusion4j.cuda.CudaGraph;
 import io.occlusion4j.cuda.CudaStream;
 import io.occlusion4j.cuda.DeviceBuffer;
+import io.occlusion4j.kernels.DeviceFill;
+import io.occlusion4j.kernels.KernelGeometry;
+import io.occlusion4j.kernels.OcclusionKernels;
+import io.occlusion4j.kernels.ScoreTransform;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -2,7 +2,6 @@
 // descriptions of the cuDNN convolutions and cuBLAS products, with no device needed (the host tests run it).
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.kernels.PlanLaunch;
 import io.occlusion4j.graph.BufferSlot;
 import io.occlusion4j.graph.ConvDescriptor;
 import io.occlusion4j.graph.DataType;
@@ -13,6 +12,7 @@ import io.occlusion4j.graph.PlanStep;
 import io.occlusion4j.graph.PlanStep.Operand;
 import io.occlusion4j.graph.TensorValue;
 import io.occlusion4j.graph.UnsupportedOperatorException;
+import io.occlusion4j.kernels.PlanLaunch;
 import io.occlusion4j.kernels.PlanLaunch.Arg;
 import io.occlusion4j.kernels.PlanLaunch.Arg.Pointer;
 import java.util.ArrayList;

@@ -1,7 +1,6 @@
 // Which requests the CUDA back end runs on the device (zero copy) and which take the host loop: no GPU needed.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.kernels.KernelGeometry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,13 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.occlusion4j.Edge;
 import io.occlusion4j.Fill;
 import io.occlusion4j.Layout;
+import io.occlusion4j.Occlusion;
 import io.occlusion4j.Reduce;
 import io.occlusion4j.Score;
-import io.occlusion4j.Targets;
+import io.occlusion4j.Settings;
 import io.occlusion4j.Tensor;
 import io.occlusion4j.WindowGrid;
 import io.occlusion4j.core.ExplainRequest;
-import io.occlusion4j.core.InputTransform;
+import io.occlusion4j.kernels.KernelGeometry;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,10 +28,14 @@ class CudaBackendRoutingTest {
         for (int d : spatial) {
             size *= d;
         }
-        float[] x = new float[channels * size];
+        int[] shape = new int[spatial.length + 1];
+        shape[0] = channels;
+        System.arraycopy(spatial, 0, shape, 1, spatial.length);
         WindowGrid grid = WindowGrid.of(spatial, window, stride, edge, true);
-        return new ExplainRequest(x, channels, grid, perChannel, fill, InputTransform.identity(channels, layout), new long[0],
-                score, reduce, outputs, Targets.argmax(), 0);
+        Settings settings = Occlusion.builder().window(window).stride(stride).edge(edge).allowGaps(true).fill(fill)
+                .layout(layout).perChannel(perChannel).score(score).reduce(reduce).outputs(outputs.toArray(String[]::new))
+                .settings();
+        return new ExplainRequest(Tensor.zeros(shape), settings, grid);
     }
 
     private static ExplainRequest simple(Fill fill) {

@@ -1,21 +1,21 @@
 // The CUDA back end's device path (zero copy) against its host loop on the same plan: maps, targets, bytes moved.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.kernels.GpuSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.occlusion4j.Edge;
 import io.occlusion4j.Fill;
-import io.occlusion4j.Layout;
-import io.occlusion4j.Reduce;
+import io.occlusion4j.Occlusion;
 import io.occlusion4j.Score;
 import io.occlusion4j.SensitivityMap;
+import io.occlusion4j.Settings;
 import io.occlusion4j.Targets;
+import io.occlusion4j.Tensor;
 import io.occlusion4j.WindowGrid;
 import io.occlusion4j.core.ExplainRequest;
-import io.occlusion4j.core.InputTransform;
+import io.occlusion4j.kernels.GpuSupport;
 import io.occlusion4j.onnx.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Skipped, with the reason, where no GPU is usable. */
 class GpuBackendDevicePathTest {
+    private static final float[] MEAN = {0.4f, 0.5f, 0.6f};
+    private static final float[] STD = {0.2f, 0.3f, 0.25f};
+
     @TempDir
     Path dir;
 
@@ -55,7 +58,6 @@ class GpuBackendDevicePathTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = rnd.nextFloat();
         }
-        InputTransform t = new InputTransform(new float[] {0.4f, 0.5f, 0.6f}, new float[] {0.2f, 0.3f, 0.25f}, Layout.CHANNELS_FIRST);
         Fill[] fills = {Fill.constant(0), Fill.mean(), Fill.blur(1.2), Fill.noise(9, 0, 1), Fill.gaussianWindow()};
         try (CudaBackendSession session = CudaBackendSession.open(model, Precision.FP32)) {
             String output = session.signature().outputs().getFirst().name();
@@ -64,9 +66,10 @@ class GpuBackendDevicePathTest {
                     for (boolean perChannel : new boolean[] {false, true}) {
                         WindowGrid grid = WindowGrid.of(new int[] {32, 32}, new int[] {7, 5}, new int[] {5, 4}, edge, false);
                         List<int[]> progress = new ArrayList<>();
-                        ExplainRequest r = new ExplainRequest(x, 3, grid, perChannel, fill, t, new long[] {3, 32, 32},
-                                Score.SOFTMAX, Reduce.NONE, List.of(output), Targets.topK(2), 16,
-                                (done, total) -> progress.add(new int[] {done, total}));
+                        Settings settings = Occlusion.builder().window(7, 5).stride(5, 4).edge(edge).perChannel(perChannel)
+                                .fill(fill).normalize(MEAN, STD).score(Score.SOFTMAX).outputs(output).targets(Targets.topK(2))
+                                .batchSize(16).progress((done, total) -> progress.add(new int[] {done, total})).settings();
+                        ExplainRequest r = new ExplainRequest(Tensor.of(x, 3, 32, 32), settings, grid);
                         assertThat(CudaBackendSession.zeroCopyUnsupported(r)).isNull();
                         SensitivityMap device = session.explain(r);
                         TransferLedger ledger = CudaBackendSession.lastDeviceLedger();
@@ -109,13 +112,13 @@ class GpuBackendDevicePathTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = rnd.nextFloat();
         }
-        InputTransform t = new InputTransform(new float[] {0.4f, 0.5f, 0.6f}, new float[] {0.2f, 0.3f, 0.25f}, Layout.CHANNELS_FIRST);
         WindowGrid grid = WindowGrid.of(new int[] {32, 32}, new int[] {8, 8}, new int[] {4, 4}, Edge.CROP, false);
         try (CudaBackendSession fp16 = CudaBackendSession.open(model, Precision.FP16);
              CudaBackendSession fp32 = CudaBackendSession.open(model, Precision.FP32)) {
             String output = fp32.signature().outputs().getFirst().name();
-            ExplainRequest r = new ExplainRequest(x, 3, grid, false, Fill.mean(), t, new long[] {3, 32, 32}, Score.RAW,
-                    Reduce.NONE, List.of(output), Targets.of(0, 3), 16, null);
+            Settings settings = Occlusion.builder().window(8, 8).stride(4, 4).fill(Fill.mean()).normalize(MEAN, STD)
+                    .outputs(output).targets(Targets.of(0, 3)).batchSize(16).settings();
+            ExplainRequest r = new ExplainRequest(Tensor.of(x, 3, 32, 32), settings, grid);
             assertThat(CudaBackendSession.zeroCopyUnsupported(r)).isNull();
             SensitivityMap half = fp16.explain(r);
             TransferLedger ledger = CudaBackendSession.lastDeviceLedger();

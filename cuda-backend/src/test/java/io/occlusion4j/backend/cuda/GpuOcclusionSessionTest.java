@@ -1,11 +1,6 @@
 // The GPU loop end to end with the cuBLAS linear scorer: closed-form map, graph capture, bytes moved.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.kernels.ScoreTransform;
-import io.occlusion4j.kernels.OcclusionKernels;
-import io.occlusion4j.kernels.KernelGeometry;
-import io.occlusion4j.kernels.GpuSupport;
-import io.occlusion4j.kernels.EdgePolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -18,6 +13,11 @@ import io.occlusion4j.core.InputTransform;
 import io.occlusion4j.core.Reductions;
 import io.occlusion4j.core.VariantWriter;
 import io.occlusion4j.cuda.CudaContext;
+import io.occlusion4j.kernels.EdgePolicy;
+import io.occlusion4j.kernels.GpuSupport;
+import io.occlusion4j.kernels.KernelGeometry;
+import io.occlusion4j.kernels.OcclusionKernels;
+import io.occlusion4j.kernels.ScoreTransform;
 import java.nio.FloatBuffer;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;

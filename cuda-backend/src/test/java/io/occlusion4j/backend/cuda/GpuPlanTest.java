@@ -1,7 +1,5 @@
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.kernels.PlanKernels;
-import io.occlusion4j.kernels.GpuSupport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -14,6 +12,8 @@ import io.occlusion4j.graph.Plan;
 import io.occlusion4j.graph.PlanBuilder;
 import io.occlusion4j.graph.ReferenceExecutor;
 import io.occlusion4j.graph.TensorValue;
+import io.occlusion4j.kernels.GpuSupport;
+import io.occlusion4j.kernels.PlanKernels;
 import io.occlusion4j.onnx.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;

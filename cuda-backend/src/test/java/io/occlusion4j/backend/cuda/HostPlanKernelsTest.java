@@ -1,10 +1,11 @@
 // The CUDA plan's element-wise and layout lowering, run through the host build of plan_ops.cu, against the reference executor.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.kernels.HostKernels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
+import io.occlusion4j.graph.Dim;
 import io.occlusion4j.graph.Graph;
 import io.occlusion4j.graph.OnnxModelReader;
 import io.occlusion4j.graph.Plan;
@@ -12,8 +13,7 @@ import io.occlusion4j.graph.PlanBuilder;
 import io.occlusion4j.graph.ReferenceExecutor;
 import io.occlusion4j.graph.TensorValue;
 import io.occlusion4j.graph.UnsupportedOperatorException;
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
-import io.occlusion4j.graph.Dim;
+import io.occlusion4j.kernels.HostKernels;
 import io.occlusion4j.onnx.OnnxGraphBuilder;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

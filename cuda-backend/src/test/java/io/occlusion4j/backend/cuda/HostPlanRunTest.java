@@ -2,19 +2,19 @@
 // reference executor.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.kernels.PlanLaunch;
-import io.occlusion4j.kernels.HostKernels;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
+import io.occlusion4j.graph.Dim;
 import io.occlusion4j.graph.Graph;
 import io.occlusion4j.graph.OnnxModelReader;
 import io.occlusion4j.graph.Plan;
 import io.occlusion4j.graph.PlanBuilder;
 import io.occlusion4j.graph.ReferenceExecutor;
 import io.occlusion4j.graph.TensorValue;
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
+import io.occlusion4j.kernels.HostKernels;
+import io.occlusion4j.kernels.PlanLaunch;
 import io.occlusion4j.onnx.OnnxGraphBuilder;
-import io.occlusion4j.graph.Dim;
 import io.occlusion4j.onnx.TestModels;
 import java.util.ArrayList;
 import java.util.List;

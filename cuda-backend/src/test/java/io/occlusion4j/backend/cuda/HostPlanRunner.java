@@ -2,14 +2,14 @@
 // matrix products in plain Java with the storage (fp32 NCHW or fp16 NHWC) the lowering gave each operand.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.kernels.PlanLaunch;
-import io.occlusion4j.kernels.HostKernels;
+import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.graph.ConvDescriptor;
 import io.occlusion4j.graph.DataType;
 import io.occlusion4j.graph.Plan;
 import io.occlusion4j.graph.TensorValue;
+import io.occlusion4j.kernels.HostKernels;
+import io.occlusion4j.kernels.PlanLaunch;
 import io.occlusion4j.kernels.PlanLaunch.Arg;
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
