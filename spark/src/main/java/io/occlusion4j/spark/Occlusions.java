@@ -30,7 +30,7 @@ import org.apache.spark.sql.types.StructType;
  * <pre>{@code
  * Dataset<Row> images = spark.read().format("binaryFile").load("/data/xrays");
  * ModelShipment model = ModelShipment.broadcast(spark, Path.of("resnet18.onnx"));
- * Dataset<Row> maps = Occlusions.explain(images, model, ExplainOptions.parse("--window 16 --stride 8 --top-k 3"));
+ * Dataset<Row> maps = Occlusions.explain(images, model, ExplainSpec.parse("--window 16 --stride 8 --top-k 3"));
  * maps.write().parquet("/data/xrays-maps.parquet");
  * }</pre>
  *
@@ -56,8 +56,8 @@ public final class Occlusions {
         return RowExplainer.EXPLANATION;
     }
 
-    /** {@link #explain(Dataset, ModelShipment, ExplainOptions, String, String)} with binaryFile's {@code path} and {@code content}. */
-    public static Dataset<Row> explain(Dataset<Row> inputs, ModelShipment model, ExplainOptions options) {
+    /** {@link #explain(Dataset, ModelShipment, ExplainSpec, String, String)} with binaryFile's {@code path} and {@code content}. */
+    public static Dataset<Row> explain(Dataset<Row> inputs, ModelShipment model, ExplainSpec options) {
         return explain(inputs, model, options, "path", "content");
     }
 
@@ -67,7 +67,7 @@ public final class Occlusions {
      * @param keyColumn     names each row in the result (any type; its string form is kept)
      * @param contentColumn the input's bytes (binary)
      */
-    public static Dataset<Row> explain(Dataset<Row> inputs, ModelShipment model, ExplainOptions options, String keyColumn,
+    public static Dataset<Row> explain(Dataset<Row> inputs, ModelShipment model, ExplainSpec options, String keyColumn,
             String contentColumn) {
         StructType schema = inputs.schema();
         for (String c : List.of(keyColumn, contentColumn)) {
@@ -87,7 +87,7 @@ public final class Occlusions {
      * The same explanation as a column function: {@code df.withColumn("explanation", udf.apply(col("content")))}
      * gives a struct of {@link #explanationSchema()} per row (errors in its {@code error} field).
      */
-    public static UserDefinedFunction udf(ModelShipment model, ExplainOptions options) {
+    public static UserDefinedFunction udf(ModelShipment model, ExplainSpec options) {
         RowExplainer explainer = new RowExplainer(model, options);
         UDF1<byte[], Row> f = content -> RowFactory.create(explainer.explain("row", content));
         return functions.udf(f, RowExplainer.EXPLANATION).asNonNullable();

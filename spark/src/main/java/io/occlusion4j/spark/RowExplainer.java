@@ -50,14 +50,14 @@ final class RowExplainer implements Serializable {
             DataTypes.createStructField("error", DataTypes.StringType, true)});
 
     private final ModelShipment model;
-    private final ExplainOptions options;
+    private final ExplainSpec spec;
     /** This task's explainers by spatial rank, derived from the executor's model (nothing reloads). */
     private transient Map<Integer, Occlusion> explainers;
     private transient Occlusion base;
 
-    RowExplainer(ModelShipment model, ExplainOptions options) {
+    RowExplainer(ModelShipment model, ExplainSpec options) {
         this.model = model;
-        this.options = options;
+        this.spec = options;
     }
 
     /** The values of {@link #EXPLANATION} for the input {@code content} named {@code name}. */
@@ -81,7 +81,7 @@ final class RowExplainer implements Serializable {
 
     private Occlusion base() {
         if (base == null) {
-            base = ExecutorModels.open(model, options.backend(), slotThreads());
+            base = ExecutorModels.open(model, spec.backend(), slotThreads());
         }
         return base;
     }
@@ -90,7 +90,7 @@ final class RowExplainer implements Serializable {
         if (explainers == null) {
             explainers = new HashMap<>();
         }
-        return explainers.computeIfAbsent(axes, k -> base().with(b -> options.forAxes(k).applyTo(b)));
+        return explainers.computeIfAbsent(axes, k -> base().with(b -> spec.applyTo(b, k)));
     }
 
     /**
@@ -104,7 +104,7 @@ final class RowExplainer implements Serializable {
             return 1;
         }
         ResourceInformation gpu = task.resourcesJMap().get("gpu");
-        if (gpu != null && options.backend() == Backend.CUDA && !Arrays.equals(gpu.addresses(), new String[] {"0"})) {
+        if (gpu != null && spec.backend() == Backend.CUDA && !Arrays.equals(gpu.addresses(), new String[] {"0"})) {
             throw new IllegalStateException("Spark gave this task GPU " + String.join(",", gpu.addresses())
                     + ", but the CUDA back end opens device 0: give each executor one GPU"
                     + " (spark.executor.resource.gpu.amount=1) that it sees as device 0");

@@ -121,12 +121,12 @@ class OcclusionsTest {
         ModelShipment shipment = ModelShipment.broadcast(spark, model);
         Dataset<Row> files = spark.read().format("binaryFile").load(inputs.toString());
         assertThat(files.rdd().getNumPartitions()).as("the files are spread over several tasks").isGreaterThan(1);
-        List<Row> rows = Occlusions.explain(files, shipment, ExplainOptions.parse(OPTIONS)).collectAsList();
+        List<Row> rows = Occlusions.explain(files, shipment, ExplainSpec.parse(OPTIONS)).collectAsList();
         assertThat(ExecutorModels.loads() - loadsBefore).as("one model load for every task of the JVM").isEqualTo(1);
 
         Map<String, Row> results = byName(rows);
         assertThat(results).hasSize(9);
-        try (Occlusion occlusion = ExplainOptions.parse(OPTIONS).forAxes(2).applyTo(Occlusion.builder().model(model).threads(1)).build()) {
+        try (Occlusion occlusion = ExplainSpec.parse(OPTIONS).applyTo(Occlusion.builder().model(model).threads(1), 2).build()) {
             for (String name : List.of("img0.png", "img1.jpg", "img2.bmp", "img3.tiff", "img4.png", "img5.png", "tensor.npy")) {
                 Row r = results.get(name);
                 assertThat(r.isNullAt(r.fieldIndex("error"))).as(name + ": " + r.getAs("error")).isTrue();
@@ -163,29 +163,29 @@ class OcclusionsTest {
     void theUdfGivesTheSameStructPerRow() {
         ModelShipment shipment = ModelShipment.shared(model);
         Dataset<Row> files = spark.read().format("binaryFile").load(inputs.resolve("img0.png").toString());
-        Row r = files.withColumn("x", Occlusions.udf(shipment, ExplainOptions.parse(OPTIONS)).apply(functions.col("content")))
+        Row r = files.withColumn("x", Occlusions.udf(shipment, ExplainSpec.parse(OPTIONS)).apply(functions.col("content")))
                 .select("x.*").first();
-        try (Occlusion occlusion = ExplainOptions.parse(OPTIONS).forAxes(2).applyTo(Occlusion.builder().model(model).threads(1)).build()) {
+        try (Occlusion occlusion = ExplainSpec.parse(OPTIONS).applyTo(Occlusion.builder().model(model).threads(1), 2).build()) {
             SensitivityMap expected = engineMap(occlusion, inputs.resolve("img0.png"));
             assertThat(floats(r, "pixel_map")).containsExactly(expected.pixelMaps().data());
         }
         Row bad = spark.createDataFrame(List.of(RowFactory.create((Object) new byte[] {1, 2, 3})),
                         new StructType().add("content", DataTypes.BinaryType))
-                .withColumn("x", Occlusions.udf(shipment, ExplainOptions.parse(OPTIONS)).apply(functions.col("content")))
+                .withColumn("x", Occlusions.udf(shipment, ExplainSpec.parse(OPTIONS)).apply(functions.col("content")))
                 .select("x.*").first();
         assertThat(bad.<String>getAs("error")).isNotBlank();
     }
 
     @Test
     void badOptionsAndColumnsAreRefusedOnTheDriver() {
-        assertThatThrownBy(() -> ExplainOptions.parse("--window 8 --colour red")).hasMessageContaining("--colour");
-        assertThatThrownBy(() -> ExplainOptions.parse("--window 8 --fill purple")).hasMessageContaining("purple");
-        assertThatThrownBy(() -> ExplainOptions.parse("--stride 8")).hasMessageContaining("window");
-        assertThatThrownBy(() -> ExplainOptions.parse("--window 8 --edge sideways")).hasMessageContaining("crop");
+        assertThatThrownBy(() -> ExplainSpec.parse("--window 8 --colour red")).hasMessageContaining("--colour");
+        assertThatThrownBy(() -> ExplainSpec.parse("--window 8 --fill purple")).hasMessageContaining("purple");
+        assertThatThrownBy(() -> ExplainSpec.parse("--stride 8")).hasMessageContaining("window");
+        assertThatThrownBy(() -> ExplainSpec.parse("--window 8 --edge sideways")).hasMessageContaining("crop");
         Dataset<Row> files = spark.read().format("binaryFile").load(inputs.toString());
-        assertThatThrownBy(() -> Occlusions.explain(files, ModelShipment.shared(model), ExplainOptions.window(8), "name", "content"))
+        assertThatThrownBy(() -> Occlusions.explain(files, ModelShipment.shared(model), ExplainSpec.window(8), "name", "content"))
                 .hasMessageContaining("no column 'name'");
-        assertThatThrownBy(() -> Occlusions.explain(files, ModelShipment.shared(model), ExplainOptions.window(8), "path", "length"))
+        assertThatThrownBy(() -> Occlusions.explain(files, ModelShipment.shared(model), ExplainSpec.window(8), "path", "length"))
                 .hasMessageContaining("not the binary content");
         assertThatThrownBy(() -> ModelShipment.broadcast(spark, dir.resolve("missing.onnx"))).hasMessageContaining("missing.onnx");
     }
