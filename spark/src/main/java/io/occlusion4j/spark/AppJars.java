@@ -32,9 +32,17 @@ public final class AppJars {
     /** The jars (class folders packed into temporary jars), each once, in a fixed order. */
     public static List<Path> forExecutors() {
         Set<Path> out = new LinkedHashSet<>();
-        for (String name : ANCHORS) {
-            Path where = location(name);
+        for (Path where : locations()) {
             out.add(Files.isDirectory(where) ? pack(where) : where);
+        }
+        return List.copyOf(out);
+    }
+
+    /** Where this JVM loaded those artifacts from: jars or class folders, each once. */
+    public static List<Path> locations() {
+        Set<Path> out = new LinkedHashSet<>();
+        for (String name : ANCHORS) {
+            out.add(location(name));
         }
         return List.copyOf(out);
     }

@@ -154,9 +154,23 @@ public final class StandaloneCluster implements AutoCloseable {
         }
     }
 
-    /** Stops the Workers (and their executors), then the Master; waits for each to exit. */
+    /** Stops the Workers (and their executors), then the Master; waits for each to exit; removes the jar links. */
     @Override
     public void close() {
+        try {
+            stopProcesses();
+        } finally {
+            try (var links = Files.list(home.resolve("jars"))) {
+                for (Path link : links.toList()) {
+                    Files.deleteIfExists(link);
+                }
+            } catch (IOException e) {
+                // links left in a temporary folder point at jars and hold nothing themselves
+            }
+        }
+    }
+
+    private void stopProcesses() {
         List<Process> reversed = new ArrayList<>(processes);
         java.util.Collections.reverse(reversed);
         for (Process p : reversed) {

@@ -1,0 +1,205 @@
+// occlusion4j batch: explain a whole folder, glob or Parquet table on Spark, locally or on a cluster.
+package io.occlusion4j.cli;
+
+import io.occlusion4j.Backend;
+import io.occlusion4j.Layout;
+import io.occlusion4j.OcclusionException;
+import io.occlusion4j.spark.BatchJob;
+import io.occlusion4j.spark.BatchRequest;
+import io.occlusion4j.spark.BatchResult;
+import io.occlusion4j.spark.BatchSummary;
+import io.occlusion4j.spark.ExplainSpec;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Runs {@link BatchJob}. Spark is not on the CLI's default class path (its jars are ten times the rest of the
+ * CLI): {@code bin/occlusion4j batch} adds {@code cli/target/lib-spark/} and the JVM options Spark needs, and
+ * this command says so when they are missing. The explain options are explain's, as text, parsed again on
+ * every executor ({@link ExplainSpec}); {@code --output} names the result table, so the model's outputs
+ * are {@code --model-output} here.
+ */
+@Command(name = "batch", sortOptions = false, mixinStandardHelpOptions = true,
+        description = "Explains every image or NPY tensor of a folder, glob or Parquet table on Apache Spark (local or a"
+                + " cluster) and writes one Parquet row per input: key, targets, base scores, largest drop and where, grid and"
+                + " pixel maps with their shapes, back end, seconds and error. Unreadable inputs become error rows.",
+        footer = {"", "Exit codes: 0 done (error rows included); 1 runtime error (a model or input that cannot be read, every"
+                + " row an error row, Spark failing); 2 usage error."})
+final class BatchCommand implements Callable<Integer> {
+    static final class TargetChoice {
+        @Option(names = "--target", paramLabel = "N[,N..]", description = "score indices to explain (default: the argmax)")
+        String indices;
+        @Option(names = "--top-k", paramLabel = "K", description = "explain the K highest scores of each input")
+        String topK;
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE.onnx", description = "the ONNX model (broadcast to the executors)")
+    Path model;
+
+    @Option(names = "--input", required = true, paramLabel = "DIR|GLOB|TABLE.parquet",
+            description = "a folder (its PNG, JPEG, BMP, GIF, TIFF and NPY files, recursively), a glob, or a Parquet table")
+    String input;
+
+    @Option(names = "--output", required = true, paramLabel = "OUT.parquet", description = "the result table (replaced whole on a rerun)")
+    Path output;
+
+    @Option(names = "--out-npy-dir", paramLabel = "DIR", description = "also one KEY.npy pixel map per row, float32 [targets, D1..Dk]")
+    Path outNpyDir;
+
+    @Option(names = "--master", defaultValue = "local[*]", paramLabel = "local[N]|spark://HOST:PORT",
+            description = "Spark's master; default ${DEFAULT-VALUE} (every core of this machine)")
+    String master;
+
+    @Option(names = "--key-column", defaultValue = "key", paramLabel = "NAME", description = "a table's key column; default ${DEFAULT-VALUE}")
+    String keyColumn;
+
+    @Option(names = "--content-column", defaultValue = "content", paramLabel = "NAME",
+            description = "a table's binary column (encoded image or NPY); default ${DEFAULT-VALUE}")
+    String contentColumn;
+
+    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "a Spark setting (spark.executor.memory=4g, ...); repeatable")
+    Map<String, String> conf = new LinkedHashMap<>();
+
+    @Option(names = "--window", required = true, paramLabel = "N[,N..]", description = "window size per spatial axis")
+    String window;
+
+    @Option(names = "--stride", paramLabel = "N[,N..]", description = "stride per spatial axis (default: the window)")
+    String stride;
+
+    @Option(names = "--edge", paramLabel = "crop|inside|shift", description = "last window at an edge (default crop)")
+    String edge;
+
+    @Option(names = "--fill", paramLabel = "VALUE|mean|blur[:SIGMA]|noise[:SEED]|FILE.npy",
+            description = "what replaces the window (default 0); a FILE.npy must be readable on every executor")
+    String fill;
+
+    @Option(names = "--per-channel", description = "occlude one channel at a time")
+    boolean perChannel;
+
+    @Option(names = "--allow-gaps", description = "accept a stride larger than the window")
+    boolean allowGaps;
+
+    @Option(names = "--score", paramLabel = "raw|softmax|sigmoid", description = "transform of the model output (default raw)")
+    String score;
+
+    @Option(names = "--model-output", paramLabel = "NAME[,NAME..]", description = "model output(s) to score (explain's --output)")
+    String modelOutputs;
+
+    @Option(names = "--reduce", paramLabel = "none|max", description = "max: one score, the maximum over the outputs")
+    String reduce;
+
+    @ArgGroup(exclusive = true)
+    TargetChoice targets;
+
+    @Option(names = "--batch", paramLabel = "B", description = "variants per forward (0: from a memory budget)")
+    String batch;
+
+    @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|cpu|cuda",
+            description = "each executor's back end; cuda asks Spark for one GPU per executor and task")
+    Backend backend;
+
+    @Mixin
+    Preprocessing prep = new Preprocessing();
+
+    @Option(names = {"-q", "--quiet"}, description = "print nothing but errors")
+    boolean quiet;
+
+    @Option(names = {"-v", "--verbose"}, description = "show stack traces with errors")
+    boolean verbose;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        prep.check(false);
+        ExplainSpec explain = spec();
+        if (!sparkOnClassPath()) {
+            throw new OcclusionException("batch needs Spark's jars on the class path: run it through bin/occlusion4j (which adds"
+                    + " cli/target/lib-spark/ once the CLI is built), or add Spark 4.2's jars yourself");
+        }
+        BatchRequest request = new BatchRequest(model, input, output, outNpyDir, master, explain, keyColumn, contentColumn, conf);
+        BatchResult result = BatchJob.run(request, line -> {
+            if (!quiet) {
+                err.println(line);
+                err.flush();
+            }
+        });
+        BatchSummary s = result.summary();
+        if (!quiet) {
+            out.printf(Locale.ROOT, "batch: %d rows, %d errors, %d variants in %.1f s (%.2f rows/s, %.1f variants/s overall)%n",
+                    s.rows(), s.errors(), s.variants(), result.wallSeconds(), result.rowsPerSecond(), result.variantsPerSecond());
+            for (String e : s.firstErrors()) {
+                out.println("  error: " + Main.oneLine(e));
+            }
+            if (s.errors() > s.firstErrors().size()) {
+                out.println("  ... (every error is in the table's error column)");
+            }
+            out.println("wrote " + output);
+            if (outNpyDir != null) {
+                out.println("wrote " + result.npyFiles() + " pixel maps to " + outNpyDir);
+            }
+        }
+        out.flush();
+        if (s.rows() > 0 && s.errors() == s.rows()) {
+            throw new OcclusionException("every row of " + input + " failed; the first: " + Main.oneLine(s.firstErrors().getFirst()));
+        }
+        return 0;
+    }
+
+    /** explain's options as text by name, and the model-input settings of the mixin. */
+    private ExplainSpec spec() {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("window", window);
+        put(options, "stride", stride);
+        put(options, "edge", edge);
+        put(options, "fill", fill);
+        put(options, "score", score);
+        put(options, "output", modelOutputs);
+        put(options, "reduce", reduce);
+        put(options, "batch", batch);
+        if (perChannel) {
+            options.put("per-channel", "true");
+        }
+        if (allowGaps) {
+            options.put("allow-gaps", "true");
+        }
+        if (targets != null) {
+            put(options, "target", targets.indices);
+            put(options, "top-k", targets.topK);
+        }
+        int[] size = prep.size == null ? null : new int[] {prep.size.height(), prep.size.width()};
+        Layout layout = prep.layout == ExplainCommand.LayoutOption.NHWC ? Layout.CHANNELS_LAST : Layout.CHANNELS_FIRST;
+        try {
+            return new ExplainSpec(options, prep.mean, prep.std, layout, size, prep.bgr, backend);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(e.getMessage());
+        }
+    }
+
+    private static void put(Map<String, String> options, String name, String value) {
+        if (value != null) {
+            options.put(name, value);
+        }
+    }
+
+    static boolean sparkOnClassPath() {
+        try {
+            Class.forName("org.apache.spark.sql.SparkSession", false, BatchCommand.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+}
