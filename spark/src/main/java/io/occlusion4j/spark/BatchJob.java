@@ -110,8 +110,8 @@ public final class BatchJob {
         return b.getOrCreate();
     }
 
-    /** Waits until executors have registered and their number has held for two seconds. */
-    private static void awaitExecutors(SparkSession spark, String master) {
+    /** Waits until executors have registered with a cluster's master and their number has held for two seconds. */
+    public static void awaitExecutors(SparkSession spark, String master) {
         var tracker = JavaSparkContext.fromSparkContext(spark.sparkContext()).statusTracker();
         long deadline = System.currentTimeMillis() + EXECUTOR_WAIT_MS;
         int seen = 0;
