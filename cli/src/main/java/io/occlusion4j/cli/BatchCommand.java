@@ -22,7 +22,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Runs {@link BatchJob}. Spark is not on the CLI's default class path (its jars are ten times the rest of the
+ * Runs {@link BatchJob}. Spark is not on the CLI's default class path (its jars are three times the rest of the
  * CLI): {@code bin/occlusion4j batch} adds {@code cli/target/lib-spark/} and the JVM options Spark needs, and
  * this command says so when they are missing. The explain options are explain's, as text, parsed again on
  * every executor ({@link ExplainSpec}); {@code --output} names the result table, so the model's outputs
