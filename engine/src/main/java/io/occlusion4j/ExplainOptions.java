@@ -55,17 +55,17 @@ public record ExplainOptions(int[] window, int[] stride, Edge edge, String fillT
         Settings d = Settings.DEFAULTS;
         for (String name : given.keySet()) {
             if (!NAMES.contains(name)) {
-                throw new InvalidOptionException(name, "is not an option; the options are " + String.join(", ", NAMES));
+                throw new InvalidOptionException(name, null, "is not an option; the options are " + String.join(", ", NAMES));
             }
         }
         if (given.containsKey("target") && given.containsKey("top-k")) {
-            throw new InvalidOptionException("top-k", "and target are mutually exclusive: give one of them");
+            throw new InvalidOptionException("top-k", null, "and target are mutually exclusive: give one of them");
         }
         int[] window = given.containsKey("window") ? sizes("window", given.get("window")) : null;
         int[] stride = given.containsKey("stride") ? sizes("stride", given.get("stride")) : null;
         if (window != null && stride != null && window.length != stride.length && window.length != 1 && stride.length != 1) {
-            throw new InvalidOptionException("stride", "'" + given.get("stride") + "' and window '" + given.get("window")
-                    + "' must have the same number of axes (or one value for every axis)");
+            throw new InvalidOptionException("stride", given.get("stride"), stride.length + " values but window '" + given.get("window")
+                    + "' has " + window.length + ": give as many, or one value for every axis");
         }
         String fillText = given.getOrDefault("fill", DEFAULT_FILL).strip();
         Targets targets = given.containsKey("target") ? Targets.parse(given.get("target"))
@@ -92,7 +92,7 @@ public record ExplainOptions(int[] window, int[] stride, Edge edge, String fillT
     private static List<String> outputNames(String text) {
         List<String> names = Arrays.stream(text.split(",", -1)).map(String::strip).toList();
         if (names.stream().anyMatch(String::isEmpty)) {
-            throw new InvalidOptionException("output", "'" + text + "' is not NAME or NAME,NAME,..");
+            throw new InvalidOptionException("output", text, "expected NAME or NAME,NAME,..");
         }
         return names;
     }
@@ -110,7 +110,7 @@ public record ExplainOptions(int[] window, int[] stride, Edge edge, String fillT
     /** The window per spatial axis of an input with {@code spatialAxes} axes. */
     public int[] window(int spatialAxes) {
         if (window == null) {
-            throw new InvalidOptionException("window", "is not set: give N (every spatial axis) or N,N,.. (one per axis)");
+            throw new InvalidOptionException("window", null, "is not set: give N (every spatial axis) or N,N,.. (one per axis)");
         }
         return perAxis(window, spatialAxes, "window");
     }
@@ -144,7 +144,7 @@ public record ExplainOptions(int[] window, int[] stride, Edge edge, String fillT
             Arrays.fill(out, values[0]);
             return out;
         }
-        throw new InvalidOptionException(option, "has " + values.length + " values but the input has " + axes
+        throw new InvalidOptionException(option, null, "has " + values.length + " values but the input has " + axes
                 + " spatial axes: give one value, or one per axis");
     }
 }

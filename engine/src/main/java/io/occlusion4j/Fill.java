@@ -56,11 +56,11 @@ public sealed interface Fill {
             }
             return values.length == 1 ? constant(values[0]) : constantPerChannel(values);
         } catch (NumberFormatException e) {
-            throw new InvalidOptionException("fill", "'" + text + "' is not one of " + GRAMMAR);
+            throw new InvalidOptionException("fill", text, "expected " + GRAMMAR);
         } catch (InvalidOptionException e) {
             throw e;
         } catch (IllegalArgumentException e) {
-            throw new InvalidOptionException("fill", "'" + text + "': " + e.getMessage()); // a sigma <= 0, a value not finite
+            throw new InvalidOptionException("fill", text, e.getMessage()); // a sigma <= 0, a value not finite
         }
     }
 
@@ -68,7 +68,7 @@ public sealed interface Fill {
         try {
             return Long.parseLong(digits.strip());
         } catch (NumberFormatException e) {
-            throw new InvalidOptionException("fill", "'" + text + "': the noise seed must be an integer");
+            throw new InvalidOptionException("fill", text, "the noise seed must be an integer");
         }
     }
 

@@ -14,7 +14,7 @@ public enum Layout {
         return switch (text.strip().toLowerCase(Locale.ROOT)) {
             case "nchw", "channels_first" -> CHANNELS_FIRST;
             case "nhwc", "channels_last" -> CHANNELS_LAST;
-            default -> throw new InvalidOptionException("layout", OptionText.quoted(text) + " is not one of nchw, nhwc");
+            default -> throw new InvalidOptionException("layout", text, "expected one of nchw, nhwc");
         };
     }
 }

@@ -16,13 +16,13 @@ final class OptionText {
                 return e;
             }
         }
-        throw new InvalidOptionException(option, quoted(text) + " is not one of " + String.join(", ",
+        throw new InvalidOptionException(option, text, "expected one of " + String.join(", ",
                 Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT)).toList()));
     }
 
     /**
-     * {@code N} or {@code N,N,..}: integers, each at least {@code min}; {@code why} is the message's rest when one
-     * is not ("each value must be >= 1 (...)").
+     * {@code N} or {@code N,N,..}: integers, each at least {@code min}; {@code why} is the problem when one is not
+     * ("each value must be >= 1 (...)").
      */
     static int[] integers(String option, String text, int min, String why) {
         String[] parts = text.split(",", -1);
@@ -34,7 +34,7 @@ final class OptionText {
                 out[i] = Integer.MIN_VALUE;
             }
             if (out[i] < min) {
-                throw new InvalidOptionException(option, quoted(text) + ": " + why);
+                throw new InvalidOptionException(option, text, why);
             }
         }
         return out;
@@ -44,7 +44,7 @@ final class OptionText {
     static int integer(String option, String text, int min, String why) {
         int[] v = integers(option, text, min, why);
         if (v.length != 1) {
-            throw new InvalidOptionException(option, quoted(text) + ": " + why);
+            throw new InvalidOptionException(option, text, why);
         }
         return v[0];
     }
@@ -54,11 +54,7 @@ final class OptionText {
         return switch (text.strip().toLowerCase(Locale.ROOT)) {
             case "", "true", "1", "yes" -> true;
             case "false", "0", "no" -> false;
-            default -> throw new InvalidOptionException(option, quoted(text) + " is not true or false");
+            default -> throw new InvalidOptionException(option, text, "expected true or false");
         };
-    }
-
-    static String quoted(String text) {
-        return "'" + text + "'";
     }
 }

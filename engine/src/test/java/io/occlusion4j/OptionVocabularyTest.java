@@ -15,11 +15,16 @@ class OptionVocabularyTest {
     @TempDir
     Path dir;
 
-    /** The option and the text that the exception names, checked on its type, its option and its message. */
+    /** The exception's type, the option it names, and what its message says. */
     private static void refused(Runnable parse, String option, String... mentions) {
         assertThatThrownBy(parse::run).isInstanceOfSatisfying(InvalidOptionException.class, e -> {
             assertThat(e.option()).isEqualTo(option);
-            assertThat(e.getMessage()).startsWith(option + " ");
+            assertThat(e.getMessage()).contains(option + " ").contains(e.problem());
+            if (e.value() != null) {
+                assertThat(e.getMessage()).startsWith("invalid " + option + " '" + e.value() + "': ");
+            } else {
+                assertThat(e.getMessage()).startsWith(option + " ");
+            }
             for (String m : mentions) {
                 assertThat(e.getMessage()).contains(m);
             }
@@ -45,7 +50,7 @@ class OptionVocabularyTest {
         assertThat(Fill.parse(file.toString())).isInstanceOfSatisfying(Fill.Baseline.class,
                 b -> assertThat(b.tensor().data()).containsExactly(1, 2, 3, 4));
         refused(() -> Fill.parse("x.npy", p -> {
-            throw new InvalidOptionException("fill", "'" + p + "': no files here");
+            throw new InvalidOptionException("fill", p.toString(), "no files here");
         }), "fill", "no files here");
         assertThatThrownBy(() -> Fill.parse(dir.resolve("missing.npy").toString()))
                 .isInstanceOf(OcclusionException.class).hasMessageContaining("missing.npy");
@@ -156,7 +161,7 @@ class OptionVocabularyTest {
         refused(() -> ExplainOptions.parse(Map.of("window", "0")), "window", "'0'", "must be >= 1", "positive");
         refused(() -> ExplainOptions.parse(Map.of("window", "two")), "window", "'two'");
         refused(() -> ExplainOptions.parse(Map.of("stride", "-4")), "stride", "'-4'");
-        refused(() -> ExplainOptions.parse(Map.of("window", "2,2", "stride", "1,1,1")), "stride", "same number of axes");
+        refused(() -> ExplainOptions.parse(Map.of("window", "2,2", "stride", "1,1,1")), "stride", "'1,1,1'", "3 values but window '2,2' has 2");
         refused(() -> ExplainOptions.parse(Map.of("per-channel", "maybe")), "per-channel", "'maybe'");
         refused(() -> ExplainOptions.parse(Map.of("output", "a,,b")), "output", "'a,,b'");
         refused(() -> ExplainOptions.parse(Map.of("batch", "-1")), "batch", "'-1'", "batch size");
