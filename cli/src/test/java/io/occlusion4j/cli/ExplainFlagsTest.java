@@ -148,7 +148,7 @@ class ExplainFlagsTest {
             {"0.25", Fill.constant(0.25f)},
             {"0.1,0.2,0.3", Fill.constantPerChannel(0.1f, 0.2f, 0.3f)},
             {"mean", Fill.mean()},
-            {"blur", Fill.blur(FillSpec.DEFAULT_BLUR_SIGMA)},
+            {"blur", Fill.blur(Fill.DEFAULT_BLUR_SIGMA)},
             {"blur:1.5", Fill.blur(1.5)},
             {"noise", Fill.noise(0)},
             {"noise:7", Fill.noise(7)},
