@@ -146,7 +146,7 @@ final class ExplainCommand implements Callable<Integer> {
         // A malformed option is a usage error before any model is loaded; a baseline --fill file is read here.
         ExplainRun run = new ExplainRun(this, flags.options(), labels == null ? null : readLabels(labels));
         if (input.video != null) {
-            return new VideoExplanation(run).run();
+            return new VideoExplanation(run).explain();
         }
         Tensor tensorInput = input.tensor != null ? Npy.read(input.tensor) : null;
         BufferedImage image = input.image != null ? Images.read(input.image) : null;
@@ -159,10 +159,8 @@ final class ExplainCommand implements Callable<Integer> {
             throw new Main.UsageException("--out-interactions-png draws windows on 2-D inputs; this input has " + spatialAxes
                     + " spatial axes (write --out-interactions-json instead)");
         }
-        if (multiScale) {
-            return new MultiScaleExplanation(run).run(tensorInput, image, spatialAxes);
-        }
-        return new MapExplanation(run).run(tensorInput, image, spatialAxes);
+        ExplainRun.Input in = new ExplainRun.Input(tensorInput, image, spatialAxes);
+        return multiScale ? new MultiScaleExplanation(run).explain(in) : new MapExplanation(run).explain(in);
     }
 
     /** The input file as the JSON summary names it. */

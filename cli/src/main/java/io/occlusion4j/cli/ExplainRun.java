@@ -22,6 +22,12 @@ import java.util.Map;
  * engine, the label lines, the heatmap options, and the streams. Each mode runs on one of these.
  */
 final class ExplainRun {
+    /**
+     * An image or tensor input as read from its file: exactly one of {@code tensor} and {@code image}; an image
+     * becomes a tensor once the model says its size ({@link #tensor}).
+     */
+    record Input(Tensor tensor, BufferedImage image, int spatialAxes) {}
+
     final ExplainCommand cmd;
     final ExplainOptions options;
     final HeatmapRenderer.Options renderOptions;
@@ -47,6 +53,12 @@ final class ExplainRun {
     /** The explainer's builder: the model and every option but the window (each mode sets its own), reporting to {@code progress}. */
     Occlusion.Builder builder(ProgressListener progress) {
         return cmd.flags.builder(options).progress(progress);
+    }
+
+    /** The tensor to explain with {@code occlusion} (an image resized and converted by its settings); with --verbose, the back end first. */
+    Tensor tensor(Occlusion occlusion, Input in) {
+        describe(occlusion);
+        return in.tensor() != null ? in.tensor() : occlusion.imageTensor(in.image());
     }
 
     /** With --verbose, one line on the back end and the model's input and outputs. */

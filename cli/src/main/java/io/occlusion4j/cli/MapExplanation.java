@@ -15,53 +15,45 @@ import java.util.Map;
  * NPY and JSON, plus the pairwise interactions of its top windows with {@code --interactions K}
  * ({@link InteractionsReport}). Everything is computed and drawn before the first file is written.
  */
-final class MapExplanation {
-    private final ExplainRun run;
-    private final ExplainCommand cmd;
+record MapExplanation(ExplainRun run) {
 
-    MapExplanation(ExplainRun run) {
-        this.run = run;
-        this.cmd = run.cmd;
-    }
-
-    int run(Tensor tensorInput, BufferedImage image, int spatialAxes) {
+    int explain(ExplainRun.Input in) {
         try (Progress progress = run.progress();
-             Occlusion occlusion = run.options.applyWindow(run.builder(progress), spatialAxes).build()) {
-            run.describe(occlusion);
-            Tensor x = tensorInput != null ? tensorInput : occlusion.imageTensor(image);
+             Occlusion occlusion = run.options.applyWindow(run.builder(progress), in.spatialAxes()).build()) {
+            Tensor x = run.tensor(occlusion, in);
             progress.begin();
             Map<String, Object> settings = run.settings(x, true);
             SensitivityMap map;
-            if (cmd.adaptive != null) {
-                AdaptiveOcclusion.Result result = AdaptiveOcclusion.explain(occlusion, x, AdaptiveOcclusion.Settings.of(cmd.adaptive));
+            if (cmd().adaptive != null) {
+                AdaptiveOcclusion.Result result = AdaptiveOcclusion.explain(occlusion, x, AdaptiveOcclusion.Settings.of(cmd().adaptive));
                 map = result.map();
                 settings.put("adaptive", adaptiveJson(result.stats()));
-                if (!cmd.quiet) {
+                if (!cmd().quiet) {
                     run.out.println("adaptive: " + result.stats());
                 }
             } else {
                 map = occlusion.explain(x);
             }
-            BufferedImage picture = run.picture(image, x);
+            BufferedImage picture = run.picture(in.image(), x);
             ExplanationReport report = new ExplanationReport(map, run.labels(map.targets()), picture, settings);
-            InteractionsReport pairs = cmd.interactions != null
-                    ? InteractionsReport.compute(occlusion, x, map, cmd.interactions, run.options.fill()) : null;
-            BufferedImage pairsPng = pairs != null && cmd.outInteractionsPng != null
+            InteractionsReport pairs = cmd().interactions != null
+                    ? InteractionsReport.compute(occlusion, x, map, cmd().interactions, run.options.fill()) : null;
+            BufferedImage pairsPng = pairs != null && cmd().outInteractionsPng != null
                     ? pairs.render(picture, x, report.labels().getFirst()) : null;
             write(report);
-            if (pairs != null && cmd.outInteractionsJson != null) {
-                pairs.writeJson(cmd.outInteractionsJson);
+            if (pairs != null && cmd().outInteractionsJson != null) {
+                pairs.writeJson(cmd().outInteractionsJson);
             }
             if (pairsPng != null) {
-                ExplanationReport.writePng(pairsPng, cmd.outInteractionsPng);
+                ExplanationReport.writePng(pairsPng, cmd().outInteractionsPng);
             }
-            if (!cmd.quiet) {
+            if (!cmd().quiet) {
                 report.printSummary(run.out);
                 if (pairs != null) {
                     pairs.print(run.out);
                 }
             }
-            run.wrote(cmd.outPng, cmd.outNpy, cmd.outGridNpy, cmd.outJson, cmd.outInteractionsJson, cmd.outInteractionsPng);
+            run.wrote(cmd().outPng, cmd().outNpy, cmd().outGridNpy, cmd().outJson, cmd().outInteractionsJson, cmd().outInteractionsPng);
         }
         run.out.flush();
         return 0;
@@ -70,7 +62,7 @@ final class MapExplanation {
     /** {@code adaptive} in the JSON summary: R, the coarse pass, and the forwards saved against the exact run. */
     private Map<String, Object> adaptiveJson(AdaptiveOcclusion.Stats a) {
         Map<String, Object> stats = new LinkedHashMap<>();
-        stats.put("r", cmd.adaptive);
+        stats.put("r", cmd().adaptive);
         stats.put("coarse_window", a.coarseWindow());
         stats.put("coarse_stride", a.coarseStride());
         stats.put("coarse_variants", a.coarseVariants());
@@ -84,18 +76,22 @@ final class MapExplanation {
 
     /** Renders first, so a map that cannot be drawn leaves no file behind; each file is written atomically. */
     private void write(ExplanationReport report) {
-        BufferedImage png = cmd.outPng != null ? report.render(new HeatmapRenderer(run.renderOptions)) : null;
-        if (cmd.outNpy != null) {
-            report.writePixelNpy(cmd.outNpy);
+        BufferedImage png = cmd().outPng != null ? report.render(new HeatmapRenderer(run.renderOptions)) : null;
+        if (cmd().outNpy != null) {
+            report.writePixelNpy(cmd().outNpy);
         }
-        if (cmd.outGridNpy != null) {
-            report.writeGridNpy(cmd.outGridNpy);
+        if (cmd().outGridNpy != null) {
+            report.writeGridNpy(cmd().outGridNpy);
         }
         if (png != null) {
-            ExplanationReport.writePng(png, cmd.outPng);
+            ExplanationReport.writePng(png, cmd().outPng);
         }
-        if (cmd.outJson != null) {
-            report.writeJson(cmd.outJson);
+        if (cmd().outJson != null) {
+            report.writeJson(cmd().outJson);
         }
+    }
+
+    private ExplainCommand cmd() {
+        return run.cmd;
     }
 }

@@ -23,29 +23,21 @@ import java.util.Map;
  * the matching {@code --stride} value or half the window), combined by {@link MultiScale}; the PNG shows the
  * combined map then each scale, one row per target.
  */
-final class MultiScaleExplanation {
-    private final ExplainRun run;
-    private final ExplainCommand cmd;
+record MultiScaleExplanation(ExplainRun run) {
 
-    MultiScaleExplanation(ExplainRun run) {
-        this.run = run;
-        this.cmd = run.cmd;
-    }
-
-    int run(Tensor tensorInput, BufferedImage image, int spatialAxes) {
+    int explain(ExplainRun.Input in) {
         int[] sizes = run.options.window();
         int[] strideSizes = run.options.stride();
         List<int[]> windows = new ArrayList<>();
         List<int[]> strides = new ArrayList<>();
         for (int s = 0; s < sizes.length; s++) {
-            windows.add(square(sizes[s], spatialAxes));
-            strides.add(square(strideSizes != null ? strideSizes[s] : Math.max(1, sizes[s] / 2), spatialAxes));
+            windows.add(square(sizes[s], in.spatialAxes()));
+            strides.add(square(strideSizes != null ? strideSizes[s] : Math.max(1, sizes[s] / 2), in.spatialAxes()));
         }
         try (Progress progress = run.progress()) {
             ScaleProgress scales = new ScaleProgress(progress);
             try (Occlusion occlusion = run.builder(scales).window(windows.getFirst()).stride(strides.getFirst()).build()) {
-                run.describe(occlusion);
-                Tensor x = tensorInput != null ? tensorInput : occlusion.imageTensor(image);
+                Tensor x = run.tensor(occlusion, in);
                 int[] spatial = Arrays.copyOfRange(x.shape(), 1, x.rank());
                 long total = 0;
                 for (int s = 0; s < windows.size(); s++) {
@@ -57,12 +49,12 @@ final class MultiScaleExplanation {
                 progress.begin();
                 MultiScale.Result result = MultiScale.explain(occlusion, x, windows, strides);
                 List<String> names = run.labels(result.scales().getFirst().targets());
-                BufferedImage picture = run.picture(image, x);
+                BufferedImage picture = run.picture(in.image(), x);
                 write(result, names, picture, json);
-                if (!cmd.quiet) {
+                if (!cmd().quiet) {
                     print(run.out, result, names, picture);
                 }
-                run.wrote(cmd.outPng, cmd.outNpy, cmd.outJson);
+                run.wrote(cmd().outPng, cmd().outNpy, cmd().outJson);
             }
         }
         run.out.flush();
@@ -72,7 +64,7 @@ final class MultiScaleExplanation {
     /** Draws first, so a map that cannot be drawn leaves no file behind. */
     private void write(MultiScale.Result result, List<String> names, BufferedImage picture, Map<String, Object> json) {
         BufferedImage png = null;
-        if (cmd.outPng != null) {
+        if (cmd().outPng != null) {
             HeatmapRenderer renderer = new HeatmapRenderer(run.renderOptions);
             List<BufferedImage> rows = new ArrayList<>();
             for (int t = 0; t < result.targets().length; t++) {
@@ -80,14 +72,14 @@ final class MultiScaleExplanation {
             }
             png = ExplanationReport.stacked(rows);
         }
-        if (cmd.outNpy != null) {
-            Npy.write(cmd.outNpy, stack(result.combined()));
+        if (cmd().outNpy != null) {
+            Npy.write(cmd().outNpy, stack(result.combined()));
         }
         if (png != null) {
-            ExplanationReport.writePng(png, cmd.outPng);
+            ExplanationReport.writePng(png, cmd().outPng);
         }
-        if (cmd.outJson != null) {
-            ExplanationReport.writeJson(cmd.outJson, json(json, result, names, picture));
+        if (cmd().outJson != null) {
+            ExplanationReport.writeJson(cmd().outJson, json(json, result, names, picture));
         }
     }
 
@@ -204,5 +196,9 @@ final class MultiScaleExplanation {
             int all = Math.max(total, offset + runTotal);
             target.progress(Math.min(all, offset + done), all);
         }
+    }
+
+    private ExplainCommand cmd() {
+        return run.cmd;
     }
 }

@@ -18,17 +18,10 @@ import java.util.Map;
  * by frame (frame-wise models {@code [N,C,H,W]}); outputs are the heatmap video, per-frame PNGs, a summary PNG (the
  * peak frame above the temporal profile), the full map as NPY and the JSON summary.
  */
-final class VideoExplanation {
-    private final ExplainRun run;
-    private final ExplainCommand cmd;
+record VideoExplanation(ExplainRun run) {
 
-    VideoExplanation(ExplainRun run) {
-        this.run = run;
-        this.cmd = run.cmd;
-    }
-
-    int run() {
-        if (cmd.outGridNpy != null) {
+    int explain() {
+        if (cmd().outGridNpy != null) {
             throw new Main.UsageException("--out-grid-npy is not written for --video (use --out-npy for the full map)");
         }
         try (Progress progress = run.progress(); Occlusion loaded = run.builder(progress).build()) {
@@ -39,30 +32,30 @@ final class VideoExplanation {
             }
             int axes = rank - 2;
             try (Occlusion occlusion = loaded.with(b -> run.options.applyWindow(b, axes))) {
-                Clip clip = VideoReader.read(cmd.input.video, clipSpec(occlusion));
+                Clip clip = VideoReader.read(cmd().input.video, clipSpec(occlusion));
                 progress.begin();
                 VideoMap map = VideoExplainer.explain(occlusion, clip);
                 HeatmapVideoWriter writer = new HeatmapVideoWriter().withOptions(run.renderOptions);
                 // Pictures first: a failure leaves no file behind, as for images.
-                if (cmd.outNpy != null) {
-                    Npy.write(cmd.outNpy, map.pixelMaps());
+                if (cmd().outNpy != null) {
+                    Npy.write(cmd().outNpy, map.pixelMaps());
                 }
-                if (cmd.outPng != null) {
-                    writer.writeSummaryPng(cmd.outPng, map, clip, 0);
+                if (cmd().outPng != null) {
+                    writer.writeSummaryPng(cmd().outPng, map, clip, 0);
                 }
-                if (cmd.outVideo != null) {
-                    writer.writeVideo(cmd.outVideo, map, clip, 0);
+                if (cmd().outVideo != null) {
+                    writer.writeVideo(cmd().outVideo, map, clip, 0);
                 }
-                if (cmd.outFrames != null) {
-                    writer.writeFramePngs(cmd.outFrames, map, clip, 0);
+                if (cmd().outFrames != null) {
+                    writer.writeFramePngs(cmd().outFrames, map, clip, 0);
                 }
-                if (cmd.outJson != null) {
-                    ExplanationReport.writeJson(cmd.outJson, json(map, clip, axes));
+                if (cmd().outJson != null) {
+                    ExplanationReport.writeJson(cmd().outJson, json(map, clip, axes));
                 }
-                if (!cmd.quiet) {
+                if (!cmd().quiet) {
                     run.out.println(map);
                 }
-                run.wrote(cmd.outPng, cmd.outNpy, cmd.outJson, cmd.outVideo, cmd.outFrames);
+                run.wrote(cmd().outPng, cmd().outNpy, cmd().outJson, cmd().outVideo, cmd().outFrames);
             }
         }
         run.out.flush();
@@ -71,21 +64,21 @@ final class VideoExplanation {
 
     /** The clip the model takes: its frame count (or --frames), size (or --size), channel order, and --frame-stride sampling. */
     private ClipSpec clipSpec(Occlusion occlusion) {
-        Preprocessing prep = cmd.flags.model.prep;
-        ClipSpec spec = ClipSpec.forModel(occlusion, cmd.frames).withBgr(prep.bgr);
+        Preprocessing prep = cmd().flags.model.prep;
+        ClipSpec spec = ClipSpec.forModel(occlusion, cmd().frames).withBgr(prep.bgr);
         if (prep.size != null) {
             spec = spec.withSize(prep.size.height(), prep.size.width());
         }
-        if (cmd.frameStride != null) {
-            spec = spec.withStride(cmd.startFrame, cmd.frameStride);
+        if (cmd().frameStride != null) {
+            spec = spec.withStride(cmd().startFrame, cmd().frameStride);
         }
         return spec;
     }
 
     private Map<String, Object> json(VideoMap map, Clip clip, int axes) {
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("model", cmd.flags.model.model.toString());
-        json.put("video", cmd.input.video.toString());
+        json.put("model", cmd().flags.model.model.toString());
+        json.put("video", cmd().input.video.toString());
         json.put("window", run.options.window(axes));
         json.put("stride", run.options.stride(axes));
         json.put("edge", ExplainRun.name(run.options.edge()));
@@ -96,5 +89,9 @@ final class VideoExplanation {
         }
         json.putAll(map.summary(clip));
         return json;
+    }
+
+    private ExplainCommand cmd() {
+        return run.cmd;
     }
 }
