@@ -50,17 +50,17 @@ public final class Summaries {
     }
 
     /**
-     * The label of each target: {@code "max <score> score"} when {@code reduce} made one score of the outputs
-     * (it names no class), else line {@code t} of {@code classLabels} when there is a non-empty one, else
-     * {@code "class t"}.
+     * The label of each target: line {@code t} of {@code labels} when there is a non-empty one (a labels file may
+     * name a reduced score too), else {@code "max <score> score"} when {@code reduce} made one score of the outputs,
+     * else {@code "class t"}.
      */
-    public static List<String> labels(int[] targets, List<String> classLabels, Reduce reduce, Score score) {
+    public static List<String> labels(int[] targets, List<String> labels, Reduce reduce, Score score) {
         List<String> out = new ArrayList<>();
         for (int t : targets) {
-            if (reduce == Reduce.MAX) {
+            if (labels != null && t < labels.size() && !labels.get(t).isEmpty()) {
+                out.add(labels.get(t));
+            } else if (reduce == Reduce.MAX) {
                 out.add("max " + score.name().toLowerCase(Locale.ROOT) + " score");
-            } else if (classLabels != null && t < classLabels.size() && !classLabels.get(t).isEmpty()) {
-                out.add(classLabels.get(t));
             } else {
                 out.add("class " + t);
             }

@@ -37,11 +37,12 @@ class SummariesTest {
     }
 
     @Test
-    void labelsComeFromTheClassLinesExceptForAReducedScore() {
+    void labelsComeFromTheLabelLinesThenTheReducedScoreThenTheClass() {
         List<String> lines = List.of("cat", "", "bird");
         assertThat(Summaries.labels(new int[] {2, 0, 1, 5}, lines, Reduce.NONE, Score.RAW))
                 .containsExactly("bird", "cat", "class 1", "class 5");
-        assertThat(Summaries.labels(new int[] {0}, lines, Reduce.MAX, Score.SIGMOID)).containsExactly("max sigmoid score");
+        assertThat(Summaries.labels(new int[] {0}, List.of("face"), Reduce.MAX, Score.SIGMOID)).containsExactly("face");
+        assertThat(Summaries.labels(new int[] {0}, List.of(), Reduce.MAX, Score.SIGMOID)).containsExactly("max sigmoid score");
         assertThat(Summaries.labels(new int[] {3}, null, Reduce.NONE, Score.RAW)).containsExactly("class 3");
     }
 }

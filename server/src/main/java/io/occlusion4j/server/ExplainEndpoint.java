@@ -3,6 +3,7 @@ package io.occlusion4j.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import io.occlusion4j.Occlusion;
+import io.occlusion4j.Reduce;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Tensor;
 import io.occlusion4j.io.Summaries;
@@ -67,7 +68,10 @@ final class ExplainEndpoint {
         metrics.variants(map.stats().windows(), map.stats().device());
 
         long encode0 = System.nanoTime();
-        List<String> labels = Summaries.labels(map.targets(), config.labels(), params.options().reduce(), params.options().score());
+        // the server's labels name the model's classes; a score reduced over the outputs (reduce=max, per request) is none
+        Reduce reduce = params.options().reduce();
+        List<String> labels = Summaries.labels(map.targets(), reduce == Reduce.MAX ? List.of() : config.labels(), reduce,
+                params.options().score());
         ExplainAnswer answer = new ExplainAnswer(modelName, map, labels, params, x, input.kind());
         if (png) {
             BufferedImage picture = input.image() != null ? input.image() : TensorPicture.of(x, bgr);

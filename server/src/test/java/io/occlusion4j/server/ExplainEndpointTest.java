@@ -126,6 +126,16 @@ class ExplainEndpointTest {
     }
 
     @Test
+    void aReducedScoreIsNotNamedByTheClassLabels() throws Exception {
+        TestServer.Reply r = s.post("reduce=max&maps=none", "application/x-npy", TestServer.npy(3, 32, 32));
+        assertThat(r.status()).as("%s", r.json()).isEqualTo(200);
+        JsonNode target = r.json().path("targets").get(0);
+        assertThat(target.path("index").asInt()).isZero();
+        assertThat(target.path("label").asText()).isEqualTo("max softmax score"); // not "zero", the server's label of class 0
+        assertThat(r.json().path("reduce").asText()).isEqualTo("max");
+    }
+
+    @Test
     void acceptPngAnswersTheRenderedHeatmap() throws Exception {
         TestServer.Reply r = s.post("top-k=2", "image/png", TestServer.png(32, 32, BufferedImage.TYPE_INT_RGB), "Accept", "image/png");
         assertThat(r.status()).isEqualTo(200);
