@@ -1,8 +1,6 @@
 // occlusion4j batch: explain a whole folder, glob or Parquet table on Spark, locally or on a cluster.
 package io.occlusion4j.cli;
 
-import io.occlusion4j.Backend;
-import io.occlusion4j.Layout;
 import io.occlusion4j.OcclusionException;
 import io.occlusion4j.spark.BatchJob;
 import io.occlusion4j.spark.BatchRequest;
@@ -16,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,9 +21,9 @@ import picocli.CommandLine.Option;
 /**
  * Runs {@link BatchJob}. Spark is not on the CLI's default class path (its jars are three times the rest of the
  * CLI): {@code bin/occlusion4j batch} adds {@code cli/target/lib-spark/} and the JVM options Spark needs, and
- * this command says so when they are missing. The explain options are explain's, as text, parsed again on
- * every executor ({@link ExplainSpec}); {@code --output} names the result table, so the model's outputs
- * are {@code --model-output} here.
+ * this command says so when they are missing. The explain options are explain's ({@link ExplanationFlags}),
+ * as text, parsed again on every executor by the same rules ({@link ExplainSpec}); {@code --output} keeps its
+ * meaning (the model's outputs), so the table is {@code --out-parquet}, beside {@code --out-npy-dir}.
  */
 @Command(name = "batch", sortOptions = false, mixinStandardHelpOptions = true,
         description = "Explains every image or NPY tensor of a folder, glob or Parquet table on Apache Spark (local or a"
@@ -35,24 +32,18 @@ import picocli.CommandLine.Option;
         footer = {"", "Exit codes: 0 done (error rows included); 1 runtime error (a model or input that cannot be read, every"
                 + " row an error row, Spark failing); 2 usage error."})
 final class BatchCommand implements Callable<Integer> {
-    static final class TargetChoice {
-        @Option(names = "--target", paramLabel = "N[,N..]", description = "score indices to explain (default: the argmax)")
-        String indices;
-        @Option(names = "--top-k", paramLabel = "K", description = "explain the K highest scores of each input")
-        String topK;
-    }
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE.onnx", description = "the ONNX model (broadcast to the executors)")
-    Path model;
+    @Mixin
+    ExplanationFlags flags = new ExplanationFlags();
 
     @Option(names = "--input", required = true, paramLabel = "DIR|GLOB|TABLE.parquet",
             description = "a folder (its PNG, JPEG, BMP, GIF, TIFF and NPY files, recursively), a glob, or a Parquet table")
     String input;
 
-    @Option(names = "--output", required = true, paramLabel = "OUT.parquet", description = "the result table (replaced whole on a rerun)")
+    @Option(names = "--out-parquet", required = true, paramLabel = "OUT.parquet",
+            description = "the result table (replaced whole on a rerun)")
     Path output;
 
     @Option(names = "--out-npy-dir", paramLabel = "DIR", description = "also one KEY.npy pixel map per row, float32 [targets, D1..Dk]")
@@ -72,47 +63,6 @@ final class BatchCommand implements Callable<Integer> {
     @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "a Spark setting (spark.executor.memory=4g, ...); repeatable")
     Map<String, String> conf = new LinkedHashMap<>();
 
-    @Option(names = "--window", required = true, paramLabel = "N[,N..]", description = "window size per spatial axis")
-    String window;
-
-    @Option(names = "--stride", paramLabel = "N[,N..]", description = "stride per spatial axis (default: the window)")
-    String stride;
-
-    @Option(names = "--edge", paramLabel = "crop|inside|shift", description = "last window at an edge (default crop)")
-    String edge;
-
-    @Option(names = "--fill", paramLabel = "VALUE|mean|blur[:SIGMA]|noise[:SEED]|FILE.npy",
-            description = "what replaces the window (default 0); a FILE.npy must be readable on every executor")
-    String fill;
-
-    @Option(names = "--per-channel", description = "occlude one channel at a time")
-    boolean perChannel;
-
-    @Option(names = "--allow-gaps", description = "accept a stride larger than the window")
-    boolean allowGaps;
-
-    @Option(names = "--score", paramLabel = "raw|softmax|sigmoid", description = "transform of the model output (default raw)")
-    String score;
-
-    @Option(names = "--model-output", paramLabel = "NAME[,NAME..]", description = "model output(s) to score (explain's --output)")
-    String modelOutputs;
-
-    @Option(names = "--reduce", paramLabel = "none|max", description = "max: one score, the maximum over the outputs")
-    String reduce;
-
-    @ArgGroup(exclusive = true)
-    TargetChoice targets;
-
-    @Option(names = "--batch", paramLabel = "B", description = "variants per forward (0: from a memory budget)")
-    String batch;
-
-    @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|cpu|cuda",
-            description = "each executor's back end; cuda asks Spark for one GPU per executor and task")
-    Backend backend;
-
-    @Mixin
-    Preprocessing prep = new Preprocessing();
-
     @Option(names = {"-q", "--quiet"}, description = "print nothing but errors")
     boolean quiet;
 
@@ -123,13 +73,13 @@ final class BatchCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        prep.check(false);
+        flags.model.prep.check(false);
         ExplainSpec explain = spec();
         if (!sparkOnClassPath()) {
             throw new OcclusionException("batch needs Spark's jars on the class path: run it through bin/occlusion4j (which adds"
                     + " cli/target/lib-spark/ once the CLI is built), or add Spark 4.2's jars yourself");
         }
-        BatchRequest request = new BatchRequest(model, input, output, outNpyDir, master, explain, keyColumn, contentColumn, conf);
+        BatchRequest request = new BatchRequest(flags.model.model, input, output, outNpyDir, master, explain, keyColumn, contentColumn, conf);
         BatchResult result = BatchJob.run(request, line -> {
             if (!quiet) {
                 err.println(line);
@@ -158,40 +108,11 @@ final class BatchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** explain's options as text by name, and the model-input settings of the mixin. */
+    /** explain's options as text by name, and the model's flags (a bad one is a usage error, see Main). */
     private ExplainSpec spec() {
-        Map<String, String> options = new LinkedHashMap<>();
-        options.put("window", window);
-        put(options, "stride", stride);
-        put(options, "edge", edge);
-        put(options, "fill", fill);
-        put(options, "score", score);
-        put(options, "output", modelOutputs);
-        put(options, "reduce", reduce);
-        put(options, "batch", batch);
-        if (perChannel) {
-            options.put("per-channel", "true");
-        }
-        if (allowGaps) {
-            options.put("allow-gaps", "true");
-        }
-        if (targets != null) {
-            put(options, "target", targets.indices);
-            put(options, "top-k", targets.topK);
-        }
-        int[] size = prep.size == null ? null : new int[] {prep.size.height(), prep.size.width()};
-        Layout layout = prep.layout == ExplainCommand.LayoutOption.NHWC ? Layout.CHANNELS_LAST : Layout.CHANNELS_FIRST;
-        try {
-            return new ExplainSpec(options, prep.mean, prep.std, layout, size, prep.bgr, backend);
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException(e.getMessage());
-        }
-    }
-
-    private static void put(Map<String, String> options, String name, String value) {
-        if (value != null) {
-            options.put(name, value);
-        }
+        ModelFlags m = flags.model;
+        int[] size = m.prep.size == null ? null : new int[] {m.prep.size.height(), m.prep.size.width()};
+        return new ExplainSpec(flags.given(), m.prep.mean, m.prep.std, m.prep.layout, size, m.prep.bgr, m.backend, m.threads);
     }
 
     static boolean sparkOnClassPath() {

@@ -98,7 +98,7 @@ class BatchClusterTest {
             watch.scheduleAtFixedRate(() -> cluster.processes().forEach(p -> p.descendants().forEach(started::add)), 0, 100,
                     TimeUnit.MILLISECONDS);
             System.out.printf("cluster started in %.1f s%n", (System.nanoTime() - t0) / 1e9);
-            Cli.Result batch = Cli.run((Object[]) args("batch", "--model", model, "--input", inputs, "--output", table, "--out-npy-dir",
+            Cli.Result batch = Cli.run((Object[]) args("batch", "--model", model, "--input", inputs, "--out-parquet", table, "--out-npy-dir",
                     npy, "--master", cluster.masterUrl(), "--conf", "spark.executor.memory=512m", "--conf", "spark.driver.host=127.0.0.1"));
             watch.shutdownNow();
             System.out.printf("batch done at %.1f s:%n%s%s", (System.nanoTime() - t0) / 1e9, batch.out(), batch.err());

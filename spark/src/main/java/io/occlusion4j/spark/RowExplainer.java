@@ -2,6 +2,7 @@
 package io.occlusion4j.spark;
 
 import io.occlusion4j.Backend;
+import io.occlusion4j.ExplainOptions;
 import io.occlusion4j.Occlusion;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Tensor;
@@ -54,6 +55,7 @@ final class RowExplainer implements Serializable {
     /** This task's explainers by spatial rank, derived from the executor's model (nothing reloads). */
     private transient Map<Integer, Occlusion> explainers;
     private transient Occlusion base;
+    private transient ExplainOptions parsed;
 
     RowExplainer(ModelShipment model, ExplainSpec options) {
         this.model = model;
@@ -81,7 +83,8 @@ final class RowExplainer implements Serializable {
 
     private Occlusion base() {
         if (base == null) {
-            base = ExecutorModels.open(model, spec.backend(), slotThreads());
+            int slot = slotThreads();
+            base = ExecutorModels.open(model, spec.backend(), spec.threads() > 0 ? spec.threads() : slot);
         }
         return base;
     }
@@ -89,8 +92,9 @@ final class RowExplainer implements Serializable {
     private Occlusion explainer(int axes) {
         if (explainers == null) {
             explainers = new HashMap<>();
+            parsed = spec.explainOptions();
         }
-        return explainers.computeIfAbsent(axes, k -> base().with(b -> spec.applyTo(b, k)));
+        return explainers.computeIfAbsent(axes, k -> base().with(b -> spec.applyTo(b, parsed, k)));
     }
 
     /**
