@@ -99,7 +99,10 @@ public final class BatchJob {
     private static SparkSession session(BatchRequest r) {
         SparkSession.Builder b = SparkSession.builder().master(r.master()).appName("occlusion4j batch")
                 .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false");
-        if (!r.master().startsWith("local")) {
+        if (r.master().startsWith("local")) {
+            // everything runs in this JVM: no reason to listen beyond loopback (or to warn about the host name)
+            b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
+        } else {
             b.config("spark.jars", AppJars.forExecutors().stream().map(p -> p.toUri().toString()).collect(Collectors.joining(",")));
             if (r.options().backend() == Backend.CUDA) {
                 // One task per GPU: each executor gets one, each task takes it whole (documented, unverified on a GPU).

@@ -56,6 +56,8 @@ final class RowExplainer implements Serializable {
     private transient Map<Integer, Occlusion> explainers;
     private transient Occlusion base;
     private transient ExplainOptions parsed;
+    /** Why the executor's model did not load, kept so that a task does not retry the load on every row. */
+    private transient RuntimeException loadFailure;
 
     RowExplainer(ModelShipment model, ExplainSpec options) {
         this.model = model;
@@ -82,9 +84,17 @@ final class RowExplainer implements Serializable {
     }
 
     private Occlusion base() {
+        if (loadFailure != null) {
+            throw loadFailure;
+        }
         if (base == null) {
-            int slot = slotThreads();
-            base = ExecutorModels.open(model, spec.backend(), spec.threads() > 0 ? spec.threads() : slot);
+            try {
+                int slot = slotThreads();
+                base = ExecutorModels.open(model, spec.backend(), spec.threads() > 0 ? spec.threads() : slot);
+            } catch (RuntimeException e) {
+                loadFailure = e;
+                throw e;
+            }
         }
         return base;
     }
