@@ -24,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.SparkSession;
@@ -48,6 +50,7 @@ public final class SparkBenchmark {
     private SparkBenchmark() {}
 
     public static void main(String[] args) throws Exception {
+        Logger.getLogger("io.occlusion4j").setLevel(Level.WARNING); // the engine's line per explanation, times hundreds
         if (args.length > 0 && args[0].equals("plain-loop")) {
             plainLoopChild(Path.of(args[1]), Path.of(args[2]));
             return;
@@ -234,13 +237,13 @@ public final class SparkBenchmark {
             b.append("- ").append(m).append('\n');
         }
         b.append("- load average before / after: ").append(loadBefore).append(" / ").append(loadAfter).append('\n');
-        b.append("- workload: ").append(rows).append(" PNG crops of assets/images/page.png (each explained at the size explain --image gives it), PaddleOCR orientation classifier,")
-                .append(" `").append(FLAGS).append("`: ").append(variants).append(" variants a pass, ONNX Runtime on the CPU,")
-                .append(" one intra-op thread per Spark task\n");
+        b.append("- workload: ").append(rows).append(" PNG crops of assets/images/page.png (each explained at the size")
+                .append(" explain --image gives it), PaddleOCR orientation classifier, `").append(FLAGS).append("`: ")
+                .append(variants).append(" variants a pass, ONNX Runtime on the CPU, one intra-op thread per Spark task\n");
         b.append("- method: ").append(rounds).append(" rounds, the configurations alternating within each; every figure is the")
                 .append(" median of the rounds' timed passes. A timed pass follows a warm-up pass in the same JVM or application")
                 .append(" (model load, JIT, executor start excluded); Spark's passes write to the no-op sink.\n");
-        b.append("- command: `bench/spark.sh` (").append("`--rows N --rounds R` to change the workload)\n\n");
+        b.append("- command: `bench/spark.sh` (`--rows N --rounds R` to change the workload)\n\n");
         double plain1 = median(seconds.get("plain loop, 1 JVM, 1 thread"));
         double twoJvm = median(seconds.get("plain loop, 2 JVMs x 1 thread"));
         b.append("| configuration | median s | rows/s | variants/s | vs plain loop, 1 thread | vs 2 plain JVMs | runs (s) |\n");

@@ -4,6 +4,7 @@ package io.occlusion4j.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.occlusion4j.Layout;
 import io.occlusion4j.Occlusion;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Tensor;
@@ -182,6 +183,17 @@ class OcclusionsTest {
         assertThatThrownBy(() -> ExplainSpec.parse("--window 8 --fill purple")).hasMessageContaining("purple");
         assertThatThrownBy(() -> ExplainSpec.parse("--stride 8")).hasMessageContaining("window");
         assertThatThrownBy(() -> ExplainSpec.parse("--window 8 --edge sideways")).hasMessageContaining("crop");
+        assertThatThrownBy(() -> ExplainSpec.parse("--window 8 --mean 0.5")).hasMessageContaining("--std");
+        assertThatThrownBy(() -> ExplainSpec.parse("--window 8 --size 12")).hasMessageContaining("HxW");
+        assertThatThrownBy(() -> ExplainSpec.parse("--window 8 --target 1 --top-k 2")).hasMessageContaining("target");
+        ExplainSpec spec = ExplainSpec.parse("--window 8,4 --fill mean --mean 0.5 --std 0.25 --size 10x12 --layout nhwc --bgr --threads 2");
+        assertThat(spec.options()).containsEntry("window", "8,4").containsEntry("fill", "mean").hasSize(2);
+        assertThat(spec.mean()).containsExactly(0.5f);
+        assertThat(spec.std()).containsExactly(0.25f);
+        assertThat(spec.imageSize()).containsExactly(10, 12);
+        assertThat(spec.layout()).isEqualTo(Layout.CHANNELS_LAST);
+        assertThat(spec.bgr()).isTrue();
+        assertThat(spec.threads()).isEqualTo(2);
         Dataset<Row> files = spark.read().format("binaryFile").load(inputs.toString());
         assertThatThrownBy(() -> Occlusions.explain(files, ModelShipment.shared(model), ExplainSpec.window(8), "name", "content"))
                 .hasMessageContaining("no column 'name'");
