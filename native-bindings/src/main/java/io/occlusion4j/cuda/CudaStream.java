@@ -41,7 +41,7 @@ public final class CudaStream extends NativeResource {
     }
 
     /** The {@code CUstream}. */
-    public MemorySegment handle() {
+    MemorySegment handle() {
         ensureOpen();
         return handle;
     }
@@ -60,17 +60,6 @@ public final class CudaStream extends NativeResource {
         enter();
         CudaException.check(cuda_h.cuStreamSynchronize(handle), "cuStreamSynchronize");
         reclaim();
-    }
-
-    /** True when all work on this stream has completed. */
-    public boolean isIdle() {
-        enter();
-        int status = cuda_h.cuStreamQuery(handle);
-        if (status == cuda_h.CUDA_ERROR_NOT_READY) {
-            return false;
-        }
-        CudaException.check(status, "cuStreamQuery");
-        return true;
     }
 
     /** Makes later work on this stream wait for {@code event}. */

@@ -1,4 +1,4 @@
-// A cuDNN handle: convolutions (plain and fused), tensor add, activation, pooling, softmax.
+// A cuDNN handle: convolutions (plain and fused) and the tensor add that carries a bias or a residual.
 package io.occlusion4j.cuda;
 
 import io.occlusion4j.cuda.bindings.cudnnConvolutionFwdAlgoPerf_t;
@@ -171,46 +171,6 @@ public final class CudnnHandle extends NativeResource {
             CudnnException.check(cudnn_h.cudnnAddTensor(handle, arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha),
                     aDesc.handle(), device(a), arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta), cDesc.handle(),
                     device(c)), "cudnnAddTensor");
-        }
-    }
-
-    public void activationForward(CudnnActivationDescriptor activation, float alpha, CudnnTensorDescriptor xDesc,
-                                  DeviceBuffer x, float beta, CudnnTensorDescriptor yDesc, DeviceBuffer y) {
-        checkHolds("x", x, xDesc);
-        checkHolds("y", y, yDesc);
-        enter();
-        try (Arena arena = Arena.ofConfined()) {
-            CudnnException.check(cudnn_h.cudnnActivationForward(handle, activation.handle(),
-                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha), xDesc.handle(), device(x),
-                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta), yDesc.handle(), device(y)),
-                    "cudnnActivationForward");
-        }
-    }
-
-    public void poolingForward(CudnnPoolingDescriptor pooling, float alpha, CudnnTensorDescriptor xDesc,
-                               DeviceBuffer x, float beta, CudnnTensorDescriptor yDesc, DeviceBuffer y) {
-        checkHolds("x", x, xDesc);
-        checkHolds("y", y, yDesc);
-        enter();
-        try (Arena arena = Arena.ofConfined()) {
-            CudnnException.check(cudnn_h.cudnnPoolingForward(handle, pooling.handle(),
-                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha), xDesc.handle(), device(x),
-                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta), yDesc.handle(), device(y)),
-                    "cudnnPoolingForward");
-        }
-    }
-
-    public void softmaxForward(Cudnn.SoftmaxAlgorithm algorithm, Cudnn.SoftmaxMode mode, float alpha,
-                               CudnnTensorDescriptor xDesc, DeviceBuffer x, float beta,
-                               CudnnTensorDescriptor yDesc, DeviceBuffer y) {
-        checkHolds("x", x, xDesc);
-        checkHolds("y", y, yDesc);
-        enter();
-        try (Arena arena = Arena.ofConfined()) {
-            CudnnException.check(cudnn_h.cudnnSoftmaxForward(handle, algorithm.value, mode.value,
-                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha), xDesc.handle(), device(x),
-                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta), yDesc.handle(), device(y)),
-                    "cudnnSoftmaxForward");
         }
     }
 

@@ -1,6 +1,8 @@
 // Compiles CUDA C++ with NVRTC, caching results on disk.
 package io.occlusion4j.cuda;
 
+import io.occlusion4j.cuda.bindings.NativeLibraries;
+import io.occlusion4j.cuda.bindings.NvrtcCompatibility;
 import io.occlusion4j.cuda.bindings.nvrtc_h;
 
 import java.io.IOException;
@@ -87,6 +89,7 @@ public final class NvrtcCompiler {
         if (!arch.matches("sm_\\d+[a-z]?")) {
             throw new IllegalArgumentException("architecture must look like sm_90, not " + arch);
         }
+        refuseUnloadable(output);
         String target = output == Output.PTX ? arch.replace("sm_", "compute_") : arch;
         List<String> allOptions = new java.util.ArrayList<>();
         allOptions.add("--gpu-architecture=" + target);
@@ -106,6 +109,19 @@ public final class NvrtcCompiler {
             store(cached, compiled.image());
         }
         return compiled;
+    }
+
+    /** Raises when the installed driver could not load {@code output} of this NVRTC (no driver: nothing to refuse). */
+    private static void refuseUnloadable(Output output) {
+        int driver = NativeLibraries.driverVersion();
+        if (driver == 0) {
+            return;
+        }
+        Version v = version();
+        String why = NvrtcCompatibility.refusal(v.major(), v.minor(), driver, output == Output.PTX);
+        if (why != null) {
+            throw new IllegalArgumentException("cannot compile " + output + ": " + why);
+        }
     }
 
     static String cacheKey(Version version, Output output, String target, List<String> options, String source) {
