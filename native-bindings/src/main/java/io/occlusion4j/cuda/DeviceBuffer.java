@@ -13,7 +13,7 @@ import java.lang.foreign.ValueLayout;
  * {@code *Async} ones take a {@link PinnedHostBuffer} (or device memory) and keep both buffers alive until the
  * stream has passed the copy.
  */
-public final class DeviceBuffer extends NativeResource {
+public final class DeviceBuffer extends NativeResource implements DeviceMemory {
 
     private final CudaContext context;
     private final long address;
@@ -63,11 +63,13 @@ public final class DeviceBuffer extends NativeResource {
     }
 
     /** The {@code CUdeviceptr}, for kernel arguments and library calls. */
+    @Override
     public long address() {
         ensureOpen();
         return address;
     }
 
+    @Override
     public long byteSize() {
         return byteSize;
     }
