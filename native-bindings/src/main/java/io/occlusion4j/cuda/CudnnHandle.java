@@ -1,4 +1,4 @@
-// A cuDNN handle: convolutions (plain and fused) and the tensor add that carries a bias or a residual.
+// A cuDNN handle: convolutions (plain and fused), the tensor add of a bias or residual, an in-place activation.
 package io.occlusion4j.cuda;
 
 import io.occlusion4j.cuda.bindings.cudnnConvolutionFwdAlgoPerf_t;
@@ -171,6 +171,23 @@ public final class CudnnHandle extends NativeResource {
             CudnnException.check(cudnn_h.cudnnAddTensor(handle, arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha),
                     aDesc.handle(), device(a), arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta), cDesc.handle(),
                     device(c)), "cudnnAddTensor");
+        }
+    }
+
+    /**
+     * {@code y = alpha * act(x) + beta * y}; {@code x} and {@code y} may be the same buffer (in place). The
+     * convolution without a fused epilogue applies its ReLU this way.
+     */
+    public void activationForward(CudnnActivationDescriptor activation, float alpha, CudnnTensorDescriptor xDesc,
+                                  DeviceBuffer x, float beta, CudnnTensorDescriptor yDesc, DeviceBuffer y) {
+        checkHolds("x", x, xDesc);
+        checkHolds("y", y, yDesc);
+        enter();
+        try (Arena arena = Arena.ofConfined()) {
+            CudnnException.check(cudnn_h.cudnnActivationForward(handle, activation.handle(),
+                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha), xDesc.handle(), device(x),
+                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta), yDesc.handle(), device(y)),
+                    "cudnnActivationForward");
         }
     }
 

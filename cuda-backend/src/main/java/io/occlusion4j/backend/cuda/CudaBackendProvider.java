@@ -6,15 +6,33 @@ import io.occlusion4j.UnsupportedModelException;
 import io.occlusion4j.core.BackendProvider;
 import io.occlusion4j.core.BackendSession;
 import io.occlusion4j.cuda.NativeProbe;
+import io.occlusion4j.cuda.NvrtcCompiler;
 import io.occlusion4j.graph.GraphException;
 import io.occlusion4j.graph.UnsupportedOperatorException;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /**
- * The {@code cuda} back end. {@link #probe()} loads nothing the CPU path needs: it asks the bindings'
- * probe for the driver, NVRTC, cuBLAS and cuDNN and for a device, and reports the first thing missing.
+ * The {@code cuda} back end. {@link #probe()} loads nothing the CPU path needs: it asks the bindings' probe for
+ * the driver, NVRTC, cuBLAS and cuDNN and for a device, and reports the first thing missing. {@link #open} is the
+ * native boundary: whatever fails below it (a CUDA status, a missing library, a failed link) leaves as the
+ * engine's {@link io.occlusion4j.BackendException}, an operator the plan lacks as
+ * {@link UnsupportedModelException}, so {@code Backend.AUTO} falls back to the CPU.
  */
 public final class CudaBackendProvider implements BackendProvider {
+    private final Supplier<Availability> probe;
+    private final Supplier<Device> devices;
+
+    /** The provider {@link java.util.ServiceLoader} finds: the machine's GPU, kernels compiled into NVRTC's disk cache. */
+    public CudaBackendProvider() {
+        this(CudaBackendProvider::probeMachine, () -> GpuDevice.open(NvrtcCompiler.withDefaultCache()));
+    }
+
+    /** A provider over another probe and device source (the tests inject failures and the host device). */
+    CudaBackendProvider(Supplier<Availability> probe, Supplier<Device> devices) {
+        this.probe = probe;
+        this.devices = devices;
+    }
 
     @Override
     public String name() {
@@ -24,30 +42,48 @@ public final class CudaBackendProvider implements BackendProvider {
     @Override
     public Availability probe() {
         try {
-            NativeProbe.ProbeReport report = NativeProbe.probe();
-            for (NativeProbe.LibraryReport lib : report.libraries()) {
-                if (!lib.found()) {
-                    return Availability.unavailable(lib.library() + " library not found (" + lib.reason() + ")");
-                }
-            }
-            if (report.devices().isEmpty()) {
-                return Availability.unavailable("no CUDA device (" + report.deviceNote() + ")");
-            }
-            NativeProbe.DeviceReport d = report.devices().get(0);
-            return Availability.available(d.name() + " (" + d.architecture() + ")");
+            return probe.get();
         } catch (RuntimeException | LinkageError e) {
             return Availability.unavailable(e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 
+    private static Availability probeMachine() {
+        NativeProbe.ProbeReport report = NativeProbe.probe();
+        for (NativeProbe.LibraryReport lib : report.libraries()) {
+            if (!lib.found()) {
+                return Availability.unavailable(lib.library() + " library not found (" + lib.reason() + ")");
+            }
+        }
+        if (report.devices().isEmpty()) {
+            return Availability.unavailable("no CUDA device (" + report.deviceNote() + ")");
+        }
+        NativeProbe.DeviceReport d = report.devices().get(0);
+        return Availability.available(d.name() + " (" + d.architecture() + ")");
+    }
+
     @Override
     public BackendSession open(Path model, int threads) {
+        Device device;
         try {
-            return CudaBackendSession.open(model);
+            device = devices.get();
+        } catch (RuntimeException | LinkageError e) {
+            if (NativeFailures.isNative(e)) {
+                throw NativeFailures.translate(e, "open the GPU for " + model);
+            }
+            throw e;
+        }
+        try {
+            return CudaBackendSession.open(model, CudaBackendSession.configuredPrecision(), device);
         } catch (UnsupportedOperatorException e) {
             throw new UnsupportedModelException(name(), e.getMessage(), e);
         } catch (GraphException e) {
             throw new OcclusionException("model " + model + ": " + e.getMessage(), e);
+        } catch (RuntimeException | LinkageError e) {
+            if (NativeFailures.isNative(e)) {
+                throw NativeFailures.translate(e, "load " + model);
+            }
+            throw e;
         }
     }
 }
