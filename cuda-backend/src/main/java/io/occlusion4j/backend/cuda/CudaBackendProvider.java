@@ -10,6 +10,9 @@ import io.occlusion4j.cuda.NvrtcCompiler;
 import io.occlusion4j.graph.GraphException;
 import io.occlusion4j.graph.UnsupportedOperatorException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
@@ -48,11 +51,37 @@ public final class CudaBackendProvider implements BackendProvider {
         }
     }
 
+    /** The driver, NVRTC, cuBLAS and cuDNN as the bindings' probe found them (with versions), then the devices. */
+    @Override
+    public List<Finding> findings() {
+        try {
+            NativeProbe.ProbeReport report = NativeProbe.probe();
+            List<Finding> out = new ArrayList<>();
+            for (NativeProbe.LibraryReport lib : report.libraries()) {
+                out.add(new Finding(lib.library(), lib.found(), lib.version(), lib.found() ? lib.path() : lib.reason(),
+                        lib.found() ? List.of() : lib.tried()));
+            }
+            if (report.devices().isEmpty()) {
+                out.add(new Finding("device", false, "", report.deviceNote(), List.of()));
+            }
+            for (NativeProbe.DeviceReport d : report.devices()) {
+                out.add(new Finding("device " + d.ordinal(), true, d.architecture(), String.format(Locale.ROOT,
+                        "%s, %.1f GiB", d.name(), d.totalMemoryBytes() / (double) (1L << 30)), List.of()));
+            }
+            return List.copyOf(out);
+        } catch (RuntimeException | LinkageError e) {
+            return List.of(new Finding("probe", false, "", e.getClass().getSimpleName() + ": " + e.getMessage(), List.of()));
+        }
+    }
+
+    /** Available with the first GPU's name, or unavailable with one short reason ({@code doctor} gives the details). */
     private static Availability probeMachine() {
         NativeProbe.ProbeReport report = NativeProbe.probe();
         for (NativeProbe.LibraryReport lib : report.libraries()) {
             if (!lib.found()) {
-                return Availability.unavailable(lib.library() + " library not found (" + lib.reason() + ")");
+                return Availability.unavailable(lib.library().equals("cuda")
+                        ? "no GPU or NVIDIA driver found (libcuda.so.1 is not installed; occlusion4j doctor lists the places tried)"
+                        : lib.library() + " library not found (occlusion4j doctor lists the places tried)");
             }
         }
         if (report.devices().isEmpty()) {
