@@ -3,7 +3,6 @@ package io.occlusion4j.kernels;
 
 import io.occlusion4j.cuda.KernelArgs;
 import io.occlusion4j.cuda.KernelArgs.Kind;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -70,10 +69,5 @@ public final class PlanKernels {
             }
         }
         launcher.launch(launch.kernel(), launch.work(), args);
-    }
-
-    /** The kernel names, for checks. */
-    public static List<String> kernelNames() {
-        return List.copyOf(SIGNATURES.keySet());
     }
 }

@@ -2,7 +2,6 @@
 package io.occlusion4j.cuda;
 
 import io.occlusion4j.cuda.bindings.cuda_h;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
@@ -60,12 +59,6 @@ public final class CudaStream extends NativeResource {
         enter();
         CudaException.check(cuda_h.cuStreamSynchronize(handle), "cuStreamSynchronize");
         reclaim();
-    }
-
-    /** Makes later work on this stream wait for {@code event}. */
-    public void waitFor(CudaEvent event) {
-        enter();
-        CudaException.check(cuda_h.cuStreamWaitEvent(handle, event.handle(), 0), "cuStreamWaitEvent");
     }
 
     public boolean isCapturing() {

@@ -4,7 +4,6 @@ package io.occlusion4j.cuda;
 import io.occlusion4j.cuda.bindings.NativeLibraries;
 import io.occlusion4j.cuda.bindings.NvrtcCompatibility;
 import io.occlusion4j.cuda.bindings.nvrtc_h;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -19,7 +18,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * NVRTC front end. A result is cached under a SHA-256 of (compiler version, output kind, architecture,
@@ -62,10 +60,6 @@ public final class NvrtcCompiler {
 
     public static NvrtcCompiler withoutCache() {
         return new NvrtcCompiler(null);
-    }
-
-    public Optional<Path> cacheDirectory() {
-        return Optional.ofNullable(cacheDirectory);
     }
 
     public static Version version() {
