@@ -25,8 +25,20 @@ public interface BackendProvider {
         return List.of();
     }
 
-    /** Loads {@code model}; {@code threads} is the CPU thread setting, for back ends that use one. */
-    BackendSession open(Path model, int threads);
+    /** Loads {@code model} as {@code options} say. */
+    BackendSession open(Path model, OpenOptions options);
+
+    /**
+     * How a model is opened.
+     *
+     * @param threads     the CPU thread setting (0: every processor), for back ends that use one
+     * @param verify      whether a back end other than the CPU checks its results against ONNX Runtime when it first
+     *                    runs (off for benchmarks)
+     * @param cpuFallback whether a failed check may hand the work to the CPU back end (AUTO) rather than fail (the
+     *                    back end was asked for by name)
+     */
+    record OpenOptions(int threads, boolean verify, boolean cpuFallback) {
+    }
 
     /**
      * One thing a back end looked for: a library (found or not, where, its version) or a device.

@@ -26,9 +26,29 @@ public final class CudaBackendProvider implements BackendProvider {
     private final Supplier<Availability> probe;
     private final Supplier<Device> devices;
 
-    /** The provider {@link java.util.ServiceLoader} finds: the machine's GPU, kernels compiled into NVRTC's disk cache. */
+    /** System property: {@code host} runs the back end on the {@link HostDevice} (the CPU), for tests and checks. */
+    public static final String DEVICE_PROPERTY = "occlusion4j.cuda.device";
+
+    /**
+     * The provider {@link java.util.ServiceLoader} finds: the machine's GPU, kernels compiled into NVRTC's disk cache;
+     * or, with {@code -Docclusion4j.cuda.device=host}, the host device (the same operations on the CPU: slow, for
+     * testing the back end end to end where there is no GPU).
+     */
     public CudaBackendProvider() {
-        this(CudaBackendProvider::probeMachine, () -> GpuDevice.open(NvrtcCompiler.withDefaultCache()));
+        this(CudaBackendProvider::probeMachineOrHost, CudaBackendProvider::machineOrHost);
+    }
+
+    private static boolean onHost() {
+        return "host".equals(System.getProperty(DEVICE_PROPERTY));
+    }
+
+    private static Availability probeMachineOrHost() {
+        return onHost() ? Availability.available("the host device (-D" + DEVICE_PROPERTY + "=host: the CUDA back end's "
+                + "operations on the CPU, for tests)") : probeMachine();
+    }
+
+    private static Device machineOrHost() {
+        return onHost() ? new HostDevice() : GpuDevice.open(NvrtcCompiler.withDefaultCache());
     }
 
     /** A provider over another probe and device source (the tests inject failures and the host device). */
@@ -92,7 +112,7 @@ public final class CudaBackendProvider implements BackendProvider {
     }
 
     @Override
-    public BackendSession open(Path model, int threads) {
+    public BackendSession open(Path model, OpenOptions options) {
         Device device;
         try {
             device = devices.get();
@@ -103,7 +123,7 @@ public final class CudaBackendProvider implements BackendProvider {
             throw e;
         }
         try {
-            return CudaBackendSession.open(model, CudaBackendSession.configuredPrecision(), device);
+            return CudaBackendSession.open(model, CudaBackendSession.configuredPrecision(), device, options);
         } catch (UnsupportedOperatorException e) {
             throw new UnsupportedModelException(name(), e.getMessage(), e);
         } catch (GraphException e) {

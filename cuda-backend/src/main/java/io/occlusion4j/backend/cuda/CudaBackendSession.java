@@ -1,16 +1,19 @@
 // The CUDA back end behind the engine's BackendSession SPI: the explanation loop over a CudaPlan on a Device.
 package io.occlusion4j.backend.cuda;
 
+import io.occlusion4j.BackendException;
 import io.occlusion4j.Fill;
 import io.occlusion4j.Layout;
 import io.occlusion4j.OcclusionException;
 import io.occlusion4j.UnsupportedModelException;
 import io.occlusion4j.SensitivityMap;
+import io.occlusion4j.core.BackendProvider;
 import io.occlusion4j.core.BackendSession;
 import io.occlusion4j.core.ExplainRequest;
 import io.occlusion4j.core.HostLoop;
 import io.occlusion4j.core.ModelSignature;
 import io.occlusion4j.core.VariantWriter;
+import io.occlusion4j.cpu.OrtBackendSession;
 import io.occlusion4j.graph.BufferSlot;
 import io.occlusion4j.graph.Dim;
 import io.occlusion4j.graph.Graph;
@@ -67,13 +70,20 @@ public final class CudaBackendSession implements BackendSession {
     private final Device device;
     private final ModelSignature signature;
     private final Precision precision;
+    private final BackendProvider.OpenOptions options;
     private CudaPlan plan;
     private long[] planSample;
+    private boolean planChecked;
+    private String verification;
+    private OrtBackendSession cpuFallback;
     private PlanScorer scorer;
     private boolean loggedFallback;
 
-    private CudaBackendSession(Path model, Graph graph, Device device, Precision precision) {
+    private CudaBackendSession(Path model, Graph graph, Device device, Precision precision,
+                               BackendProvider.OpenOptions options) {
         this.model = model;
+        this.options = options;
+        this.verification = options.verify() ? "not verified yet" : "not verified: the self-check is off (--no-verify)";
         this.graph = graph;
         this.sampleShapeFixed = sampleShapeFixed(graph);
         this.device = device;
@@ -82,10 +92,21 @@ public final class CudaBackendSession implements BackendSession {
     }
 
     /**
-     * Reads {@code model} and checks the plan can run it, in {@code precision}, on {@code device}, which the session
-     * then owns (and closes, also when opening fails).
+     * Reads {@code model} and checks the plan can run it, in {@code precision}, on {@code device}, without the
+     * self-check: the tests of the device loop, the benchmarks and {@code check-model} (which compare for themselves).
      */
     public static CudaBackendSession open(Path model, Precision precision, Device device) {
+        return open(model, precision, device, new BackendProvider.OpenOptions(0, false, false));
+    }
+
+    /**
+     * Reads {@code model} and checks the plan can run it, in {@code precision}, on {@code device}, which the session
+     * then owns (and closes, also when opening fails). With {@code options.verify()} each new plan is first checked
+     * against ONNX Runtime on the request's own samples ({@link SelfCheck}); a mismatch hands the session's work to
+     * the CPU back end when {@code options.cpuFallback()}, else fails.
+     */
+    public static CudaBackendSession open(Path model, Precision precision, Device device,
+                                          BackendProvider.OpenOptions options) {
         try {
             Graph graph = OnnxModelReader.read(model);
             if (graph.inputs().size() != 1) {
@@ -97,7 +118,7 @@ public final class CudaBackendSession implements BackendSession {
             if (sampleShapeFixed(graph)) {
                 PlanLowering.lower(PlanBuilder.build(graph, 1, PlanBuilder.Options.all()));
             }
-            return new CudaBackendSession(model, graph, device, precision);
+            return new CudaBackendSession(model, graph, device, precision, options);
         } catch (RuntimeException e) {
             device.close();
             throw e;
@@ -155,12 +176,17 @@ public final class CudaBackendSession implements BackendSession {
 
     @Override
     public String name() {
-        return "cuda";
+        return cpuFallback != null ? cpuFallback.name() : "cuda";
     }
 
     @Override
     public String device() {
-        return device.description() + ", CUDA plan " + precision;
+        return cpuFallback != null ? cpuFallback.device() : device.description() + ", CUDA plan " + precision;
+    }
+
+    /** The self-check's verdict on the current plan: "verified ...", or "not verified: why". */
+    public synchronized String verification() {
+        return verification;
     }
 
     @Override
@@ -186,7 +212,33 @@ public final class CudaBackendSession implements BackendSession {
         plan = CudaPlan.createFitting(device, g, batch, device.isHost() ? 0 : RESERVE_BYTES,
                 CudaPlan.Options.defaults(precision));
         planSample = sample;
+        planChecked = false;
         return plan;
+    }
+
+    /**
+     * The self-check of a new plan, on the request's unoccluded input and first variants. A mismatch under AUTO
+     * logs one line naming the first diverging output and opens the CPU back end, which takes this session's work
+     * from then on (true is returned); asked for by name it is an error.
+     */
+    private boolean checkFailed(CudaPlan p, ExplainRequest r) {
+        if (!options.verify() || planChecked) {
+            return false;
+        }
+        planChecked = true;
+        SelfCheck.Verdict v = SelfCheck.run(model, p, r, precision, options.threads());
+        verification = v.detail();
+        if (!v.diverged()) {
+            return false;
+        }
+        if (!options.cpuFallback()) {
+            throw new BackendException(name(), "the CUDA back end's self-check failed for " + model + ": " + v.detail()
+                    + "; use --backend cpu, or --no-verify to skip the check");
+        }
+        LOG.log(System.Logger.Level.WARNING, "occlusion4j: back end cpu (the CUDA back end's self-check failed: "
+                + v.detail() + ")");
+        cpuFallback = OrtBackendSession.open(model, options.threads());
+        return true;
     }
 
     @Override
@@ -196,6 +248,9 @@ public final class CudaBackendSession implements BackendSession {
 
     /** {@link #explain(ExplainRequest)}, counting the run's host-device bytes in {@code ledger} (device path). */
     public synchronized SensitivityMap explain(ExplainRequest r, TransferLedger ledger) {
+        if (cpuFallback != null) {
+            return cpuFallback.explain(r);
+        }
         try {
             String unsupported = zeroCopyUnsupported(r);
             if (unsupported == null && precision == Precision.FP16 && r.transform().layout() == Layout.CHANNELS_LAST
@@ -262,13 +317,16 @@ public final class CudaBackendSession implements BackendSession {
     /** The device path: GpuOcclusionSession over the plan (zero copy), results as the CPU back end gives them. */
     private SensitivityMap explainOnDevice(ExplainRequest r, TransferLedger ledger) {
         CudaPlan p = planFor(batchFor(r), r);
+        if (checkFailed(p, r)) {
+            return cpuFallback.explain(r);
+        }
         KernelGeometry g = KernelTerms.geometry(r, p.isHalf(signature.inputName()));
         // Kept with the plan, never closed here.
         if (scorer == null || !scorer.output().equals(r.outputs().get(0))) {
             scorer = new PlanScorer(p, r.outputs().get(0), false);
         }
         SensitivityMap map = new GpuOcclusionSession(device).explain(r, g, scorer, p.batch(), false, ledger,
-                new GpuOcclusionSession.Runner(model.toString(), name(), device(), signature.fixedBatch() > 0));
+                new GpuOcclusionSession.Runner(model.toString(), name(), device(), signature.fixedBatch() > 0, verification));
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
             LOG.log(System.Logger.Level.DEBUG, "occlusion4j: CUDA device loop, " + g.windowCount() + " windows, batch "
                     + p.batch() + ", " + ledger);
@@ -292,6 +350,9 @@ public final class CudaBackendSession implements BackendSession {
         long fixed = signature.fixedBatch();
         int asked = fixed > 0 ? (int) fixed : r.batchSize() > 0 ? r.batchSize() : Math.min(MAX_AUTO_BATCH, r.variantCount() + 1);
         CudaPlan p = planFor(Math.max(1, asked), r);
+        if (checkFailed(p, r)) {
+            return cpuFallback.explain(r);
+        }
         int batch = p.batch();
         List<BufferSlot> outSlots = new ArrayList<>();
         int[] sizes = new int[r.outputs().size()];
@@ -357,7 +418,7 @@ public final class CudaBackendSession implements BackendSession {
             };
             try {
                 return HostLoop.run(r, writer, new HostLoop.Batch(buffer, batch, fixed > 0), forward,
-                        new HostLoop.Runner(model + " (CUDA plan)", name(), device()), t0);
+                        new HostLoop.Runner(model + " (CUDA plan)", name(), device(), verification), t0);
             } finally {
                 outViews.forEach(Device.Buffer::close);
             }
@@ -366,6 +427,9 @@ public final class CudaBackendSession implements BackendSession {
 
     @Override
     public synchronized void close() {
+        if (cpuFallback != null) {
+            cpuFallback.close();
+        }
         scorer = null;
         if (plan != null) {
             plan.close();

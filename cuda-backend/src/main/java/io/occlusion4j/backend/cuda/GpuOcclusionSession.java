@@ -30,8 +30,11 @@ import java.util.List;
  */
 final class GpuOcclusionSession {
 
-    /** Who runs the loop, for errors and the stats: the model in messages, the back end and device, a fixed batch. */
-    record Runner(String model, String backend, String device, boolean batchFixed) {}
+    /**
+     * Who runs the loop, for errors and the stats: the model in messages, the back end and device, a fixed batch, the
+     * self-check's verdict.
+     */
+    record Runner(String model, String backend, String device, boolean batchFixed, String verification) {}
 
     private final Device device;
     private final OcclusionKernels kernels;
@@ -71,7 +74,7 @@ final class GpuOcclusionSession {
             double seconds = (System.nanoTime() - t0) / 1e9;
             int windows = (int) g.windowCount();
             RunStats stats = new RunStats(windows, forwards, run.batch, runner.batchFixed(), seconds, windows / seconds,
-                    runner.backend(), runner.device());
+                    runner.backend(), runner.device(), runner.verification());
             return new SensitivityMap(r.grid(), r.perChannel(), r.channels(), run.outputLabel, targets, base, maps[0],
                     maps[1], stats);
         }

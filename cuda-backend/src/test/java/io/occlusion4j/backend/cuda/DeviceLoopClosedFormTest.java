@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * order on the CPU, so this runs everywhere; the GPU case is skipped, naming why, without a GPU.
  */
 class DeviceLoopClosedFormTest {
-    private static final GpuOcclusionSession.Runner RUNNER = new GpuOcclusionSession.Runner("linear", "cuda", "test", false);
+    private static final GpuOcclusionSession.Runner RUNNER = new GpuOcclusionSession.Runner("linear", "cuda", "test", false, "");
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.occlusion4j.backend.cuda.TestDevices#both")

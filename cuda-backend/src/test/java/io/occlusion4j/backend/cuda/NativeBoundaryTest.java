@@ -22,7 +22,6 @@ import io.occlusion4j.kernels.KernelLauncher;
 import io.occlusion4j.kernels.KernelProgram;
 import io.occlusion4j.onnx.TestModels;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,14 +79,14 @@ class NativeBoundaryTest {
                 () -> {
                     throw new CudaException("cuDevicePrimaryCtxRetain", 100, "no CUDA-capable device is detected");
                 });
-        assertThatThrownBy(() -> provider.open(model, 1)).isInstanceOfSatisfying(BackendException.class, e -> {
+        assertThatThrownBy(() -> provider.open(model, new BackendProvider.OpenOptions(1, true, true))).isInstanceOfSatisfying(BackendException.class, e -> {
             assertThat(e.backend()).isEqualTo("cuda");
             assertThat(e.getMessage()).contains("cuDevicePrimaryCtxRetain").contains("CUDA_ERROR_NO_DEVICE")
                     .contains("--backend cpu");
             assertThat(e.getCause()).isInstanceOf(NativeCallException.class);
         });
         BackendChoice[] choice = new BackendChoice[1];
-        List<LogRecord> records = logged(() -> choice[0] = BackendChoice.auto(model, 1, List.of(provider),
+        List<LogRecord> records = logged(() -> choice[0] = BackendChoice.auto(model, 1, true, List.of(provider),
                 () -> OrtBackendSession.open(model, 1)));
         try (var session = choice[0].session()) {
             assertThat(session.name()).isEqualTo("cpu");
@@ -104,70 +103,18 @@ class NativeBoundaryTest {
                 () -> {
                     throw new NativeLibraryUnavailableException(CudaLibrary.NVRTC, "nvrtcVersion", "not found anywhere");
                 });
-        assertThatThrownBy(() -> provider.open(model, 1)).isInstanceOf(BackendException.class)
+        assertThatThrownBy(() -> provider.open(model, new BackendProvider.OpenOptions(1, true, true))).isInstanceOf(BackendException.class)
                 .hasMessageContaining("NVRTC").hasMessageContaining("nvrtcVersion");
         CudaBackendProvider linkage = new CudaBackendProvider(() -> BackendProvider.Availability.available("injected GPU"),
                 () -> {
                     throw new UnsatisfiedLinkError("libcuda.so.1: cannot open shared object file");
                 });
-        assertThatThrownBy(() -> linkage.open(model, 1)).isInstanceOf(BackendException.class)
+        assertThatThrownBy(() -> linkage.open(model, new BackendProvider.OpenOptions(1, true, true))).isInstanceOf(BackendException.class)
                 .hasMessageContaining("UnsatisfiedLinkError");
     }
 
     /** A host device whose kernel launches fail as a GPU's would at a sticky error. */
-    private static final class FailingDevice implements Device {
-        private final HostDevice host = new HostDevice();
-
-        @Override
-        public String description() {
-            return "failing";
-        }
-
-        @Override
-        public boolean isHost() {
-            return true;
-        }
-
-        @Override
-        public long freeBytes() {
-            return host.freeBytes();
-        }
-
-        @Override
-        public Buffer allocate(long bytes) {
-            return host.allocate(bytes);
-        }
-
-        @Override
-        public HostBuffer allocateHost(long bytes) {
-            return host.allocateHost(bytes);
-        }
-
-        @Override
-        public void upload(MemorySegment h, Buffer target, long offset) {
-            host.upload(h, target, offset);
-        }
-
-        @Override
-        public void uploadAsync(HostBuffer source, Buffer target) {
-            host.uploadAsync(source, target);
-        }
-
-        @Override
-        public void downloadAsync(Buffer source, long offset, HostBuffer target) {
-            host.downloadAsync(source, offset, target);
-        }
-
-        @Override
-        public void download(Buffer source, long offset, MemorySegment h) {
-            host.download(source, offset, h);
-        }
-
-        @Override
-        public void fill32(Buffer target, int bits) {
-            host.fill32(target, bits);
-        }
-
+    private static final class FailingDevice extends DelegatingDevice {
         @Override
         public KernelLauncher launcher(KernelProgram program) {
             return new KernelLauncher() {
@@ -180,46 +127,6 @@ class NativeBoundaryTest {
                 public void close() {
                 }
             };
-        }
-
-        @Override
-        public Convolution prepare(PlanLowering.Lowered.Convolution convolution, CudaPlan.Options options) {
-            return host.prepare(convolution, options);
-        }
-
-        @Override
-        public void convolve(Convolution c, Buffer x, Buffer w, Buffer bias, Buffer residual, Buffer y, Buffer workspace) {
-            host.convolve(c, x, w, bias, residual, y, workspace);
-        }
-
-        @Override
-        public void multiply(PlanLowering.Lowered.MatrixProduct product, Buffer a, Buffer b, Buffer y, Precision precision) {
-            host.multiply(product, a, b, y, precision);
-        }
-
-        @Override
-        public Replay capture(Runnable work) {
-            return host.capture(work);
-        }
-
-        @Override
-        public boolean isCapturing() {
-            return host.isCapturing();
-        }
-
-        @Override
-        public Marker mark() {
-            return host.mark();
-        }
-
-        @Override
-        public void synchronize() {
-            host.synchronize();
-        }
-
-        @Override
-        public void close() {
-            host.close();
         }
     }
 
