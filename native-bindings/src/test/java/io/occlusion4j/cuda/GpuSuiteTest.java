@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The GPU suite: memory, NVRTC + launch, events, graphs, cuBLAS and cuDNN against CPU references.
- * Run on a GPU machine by gpu-check.sh; elsewhere every test skips with what is missing.
+ * Run on a GPU machine by gpu/device-check.sh checks; elsewhere every test skips with what is missing.
  */
 @Tag("gpu")
 class GpuSuiteTest {
