@@ -226,7 +226,13 @@ public final class CudaBackendSession implements BackendSession {
             return false;
         }
         planChecked = true;
-        SelfCheck.Verdict v = SelfCheck.run(model, p, r, precision, options.threads());
+        SelfCheck.Verdict v;
+        try {
+            v = SelfCheck.run(model, p, r, precision, options.threads());
+        } catch (NoClassDefFoundError e) {
+            // SelfCheck links against ONNX Runtime: without it on the class path the class itself does not load.
+            v = SelfCheck.Verdict.skipped("ONNX Runtime is not on the class path");
+        }
         verification = v.detail();
         if (!v.diverged()) {
             return false;
