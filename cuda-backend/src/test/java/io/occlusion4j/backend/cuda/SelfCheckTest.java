@@ -137,4 +137,20 @@ class SelfCheckTest {
             assertThat(map.stats().verification()).isEqualTo("not verified: the self-check is off (--no-verify)");
         }
     }
+
+    /** The FP16 plan of the PaddleOCR classifier stores its input as fp16 NHWC: the check crosses that storage too. */
+    @Test
+    void anFp16PlanWithAnFp16InputSlotIsVerifiedWithinItsTolerance() {
+        Path ocr = GpuPlanTest.assets().resolve("ppocr_mobile_v2_cls.onnx");
+        try (CudaBackendSession s = CudaBackendSession.open(ocr, Precision.FP16, new HostDevice(),
+                new BackendProvider.OpenOptions(1, true, false))) {
+            ExplainRequest r = new ExplainRequest(HostDeviceParityTest.random(new int[] {3, 48, 192}, 4), Occlusion.builder()
+                    .window(16, 16).stride(16, 16).outputs(s.signature().outputs().getFirst().name()).batchSize(8).settings(),
+                    WindowGrid.of(new int[] {48, 192}, new int[] {16, 16}, new int[] {16, 16}, Edge.CROP, false));
+            SensitivityMap map = s.explain(r);
+            assertThat(s.storage()).contains("fp16 NHWC input");
+            assertThat(map.stats().verification()).startsWith("verified against ONNX Runtime on 4 samples")
+                    .contains("FP16 tolerance");
+        }
+    }
 }
