@@ -65,7 +65,7 @@ final class ExplainEndpoint {
 
         ExplainCall.Done done = call.run(occlusion, x, deadline);
         SensitivityMap map = done.map();
-        metrics.variants(map.stats().windows(), map.stats().device());
+        metrics.variants(map.stats());
 
         long encode0 = System.nanoTime();
         // the server's labels name the model's classes; a score reduced over the outputs (reduce=max, per request) is none

@@ -19,13 +19,16 @@ import java.util.stream.Stream;
 /**
  * What a driver lists in {@code spark.jars} so that executors of a cluster that knows nothing of occlusion4j
  * can run its tasks: the class-path entries holding this module, the engine, the ONNX graph module, ONNX
- * Runtime and protobuf. Each is found where the driver loaded it from; a class folder (a build's
+ * Runtime and protobuf, and the CUDA back end's modules where the driver has them. Each is found where the driver loaded it from; a class folder (a build's
  * {@code target/classes}, an IDE) is packed into a temporary jar, since executors fetch files.
  */
 public final class AppJars {
     /** One class of each artifact executors need (named, not imported: the graph module is the engine's). */
     private static final List<String> ANCHORS = List.of("io.occlusion4j.spark.Occlusions", "io.occlusion4j.Occlusion",
             "io.occlusion4j.graph.Graph", "ai.onnxruntime.OrtEnvironment", "com.google.protobuf.Message");
+    /** The CUDA back end's artifacts, shipped when the driver has them (the CLI does) so executors can open it. */
+    private static final List<String> OPTIONAL = List.of("io.occlusion4j.backend.cuda.CudaBackendProvider",
+            "io.occlusion4j.kernels.OcclusionKernels", "io.occlusion4j.cuda.CudaContext");
 
     private AppJars() {}
 
@@ -43,6 +46,14 @@ public final class AppJars {
         Set<Path> out = new LinkedHashSet<>();
         for (String name : ANCHORS) {
             out.add(location(name));
+        }
+        for (String name : OPTIONAL) {
+            try {
+                Class.forName(name, false, AppJars.class.getClassLoader());
+                out.add(location(name));
+            } catch (ClassNotFoundException e) {
+                // this driver runs without the CUDA back end; so will its executors
+            }
         }
         return List.copyOf(out);
     }
