@@ -49,9 +49,18 @@ public final class VideoReader {
 
     private VideoReader() {}
 
-    /** Reads a clip from a video file or a folder of frames. */
+    /** Reads a clip from a video file or a folder of frames, frames within {@link Images.Limits#DEFAULT}. */
     public static Clip read(Path source, ClipSpec spec) {
-        return Files.isDirectory(source) ? readFrameFolder(source, spec) : readVideo(source, spec);
+        return read(source, spec, Images.Limits.DEFAULT);
+    }
+
+    /**
+     * Reads a clip from a video file or a folder of frames. A frame's size is checked against {@code limits}
+     * (from the header, before any frame is decoded), and the clip's frames together against what one array
+     * holds ({@link Images#MAX_TENSOR_ELEMENTS}), so a small file cannot make the reader allocate gigabytes.
+     */
+    public static Clip read(Path source, ClipSpec spec, Images.Limits limits) {
+        return Files.isDirectory(source) ? readFrameFolder(source, spec, limits) : readVideo(source, spec, limits);
     }
 
     /** Opens {@code file} and reports what its header says, decoding nothing. */
@@ -74,14 +83,21 @@ public final class VideoReader {
         }
     }
 
-    /** Reads a clip from a video file. */
+    /** Reads a clip from a video file, frames within {@link Images.Limits#DEFAULT}. */
     public static Clip readVideo(Path file, ClipSpec spec) {
+        return readVideo(file, spec, Images.Limits.DEFAULT);
+    }
+
+    /** Reads a clip from a video file, checked as {@link #read(Path, ClipSpec, Images.Limits)} says. */
+    public static Clip readVideo(Path file, ClipSpec spec, Images.Limits limits) {
         checkFile(file);
         String name = file.toString();
         int declared;
         double fps;
         Pass pass;
         try (Opened o = open(file)) {
+            limits.check(o.info.width(), o.info.height(), "a frame of video " + name);
+            checkClipSize(spec, o.info.width(), o.info.height(), "video " + name);
             declared = o.info.declaredFrames();
             fps = o.info.frameRate();
             if (declared > 0) {
@@ -124,6 +140,11 @@ public final class VideoReader {
      * ({@code frame2.png} before {@code frame10.png}). Only the sampled frames are decoded.
      */
     public static Clip readFrameFolder(Path folder, ClipSpec spec) {
+        return readFrameFolder(folder, spec, Images.Limits.DEFAULT);
+    }
+
+    /** Reads a clip from a folder of frame images, each within {@code limits}. */
+    public static Clip readFrameFolder(Path folder, ClipSpec spec, Images.Limits limits) {
         if (!Files.isDirectory(folder)) {
             throw new OcclusionException("frame folder " + folder + " does not exist or is not a folder");
         }
@@ -143,7 +164,9 @@ public final class VideoReader {
         Map<Integer, BufferedImage> cache = new HashMap<>();
         List<BufferedImage> frames = new ArrayList<>(want.length);
         for (int i : want) {
-            frames.add(cache.computeIfAbsent(i, k -> Images.toRgb(Images.read(files.get(k)))));
+            BufferedImage frame = cache.computeIfAbsent(i, k -> Images.toRgb(Images.read(files.get(k), limits, null)));
+            checkClipSize(spec, frame.getWidth(), frame.getHeight(), "frame folder " + folder);
+            frames.add(frame);
         }
         return assemble(frames, want, files.size(), 0, folder.toString(), spec);
     }
@@ -199,6 +222,22 @@ public final class VideoReader {
                 return new int[] {spec.start() + (spec.frames() - 1) * spec.stride()};
             }
             throw new OcclusionException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses a clip whose frames at their source size (kept for display) or whose tensor would not fit in one
+     * array of {@link Images#MAX_TENSOR_ELEMENTS}, before they are decoded.
+     */
+    private static void checkClipSize(ClipSpec spec, long width, long height, String source) {
+        long frames = spec.frames();
+        long kept = frames * width * height;
+        long tensor = 3 * frames * (spec.height() > 0 ? (long) spec.height() * spec.width() : width * height);
+        if (Math.max(kept, tensor) > Images.MAX_TENSOR_ELEMENTS) {
+            throw new OcclusionException(source + ": " + frames + " frames of " + width + "x" + height
+                    + (spec.height() > 0 ? " taken at " + spec.width() + "x" + spec.height() : "") + " need "
+                    + Math.max(kept, tensor) + " values, more than the " + Images.MAX_TENSOR_ELEMENTS
+                    + " a clip may hold; take fewer frames or a smaller size");
         }
     }
 
