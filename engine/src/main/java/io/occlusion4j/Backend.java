@@ -7,5 +7,10 @@ public enum Backend {
     /** ONNX Runtime on the CPU: any ONNX model. */
     CPU,
     /** occlusion4j's own CUDA inference plan. */
-    CUDA
+    CUDA;
+
+    /** {@code auto}, {@code cpu} or {@code cuda} (any case), as {@code --backend} takes it. */
+    public static Backend parse(String text) {
+        return OptionText.constant("backend", text, Backend.class);
+    }
 }

@@ -10,5 +10,10 @@ public enum Edge {
     /** Only whole windows: starts {@code k*s} for {@code k = 0..floor((D-w)/s)}; a remainder stays uncovered. */
     INSIDE,
     /** MONAI's policy: as CROP, but the last window is moved back to end exactly at the edge. */
-    SHIFT
+    SHIFT;
+
+    /** {@code crop}, {@code inside} or {@code shift} (any case), as {@code --edge} takes it. */
+    public static Edge parse(String text) {
+        return OptionText.constant("edge", text, Edge.class);
+    }
 }

@@ -1,12 +1,76 @@
 package io.occlusion4j;
 
+import io.occlusion4j.io.Npy;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * What replaces the input under a window. Fills are applied in raw pixel space (for tensor inputs, in
  * the tensor's own space), before the model's normalisation.
  */
 public sealed interface Fill {
+    /** The sigma of {@code blur} when the text names none, in input elements. */
+    double DEFAULT_BLUR_SIGMA = 5.0;
+    /** The seed of {@code noise} when the text names none. */
+    long DEFAULT_NOISE_SEED = 0;
+    /** The grammar {@link #parse} takes, for messages and help texts. */
+    String GRAMMAR = "VALUE, a,b,c, mean, blur[:SIGMA], noise[:SEED] or FILE.npy";
+
+    /**
+     * A fill as {@code --fill} takes it: a number ({@code 0}, {@code 0.5}), one number per channel
+     * ({@code 0.485,0.456,0.406}), {@code mean}, {@code blur} or {@code blur:SIGMA}, {@code noise} or
+     * {@code noise:SEED}, or a {@code .npy} baseline of the input's shape (read with {@link Npy#read}).
+     *
+     * @throws InvalidOptionException naming {@code fill} and the text when it is none of those
+     */
+    static Fill parse(String text) {
+        return parse(text, Npy::read);
+    }
+
+    /**
+     * As {@link #parse(String)}, with {@code baselineFile} turning a {@code .npy} path into the baseline: a
+     * service that must not read paths its clients send passes a function that refuses them.
+     */
+    static Fill parse(String text, Function<Path, Tensor> baselineFile) {
+        String t = text.strip();
+        String lower = t.toLowerCase(Locale.ROOT);
+        try {
+            if (lower.equals("mean")) {
+                return mean();
+            }
+            if (lower.equals("blur") || lower.startsWith("blur:")) {
+                return blur(lower.equals("blur") ? DEFAULT_BLUR_SIGMA : Double.parseDouble(t.substring(5).strip()));
+            }
+            if (lower.equals("noise") || lower.startsWith("noise:")) {
+                return noise(lower.equals("noise") ? DEFAULT_NOISE_SEED : seed(t.substring(6), text));
+            }
+            if (lower.endsWith(".npy")) {
+                return baseline(baselineFile.apply(Path.of(t)));
+            }
+            String[] parts = t.split(",", -1);
+            float[] values = new float[parts.length];
+            for (int i = 0; i < parts.length; i++) {
+                values[i] = Float.parseFloat(parts[i].strip());
+            }
+            return values.length == 1 ? constant(values[0]) : constantPerChannel(values);
+        } catch (NumberFormatException e) {
+            throw new InvalidOptionException("fill", text, "expected " + GRAMMAR);
+        } catch (InvalidOptionException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidOptionException("fill", text, e.getMessage()); // a sigma <= 0, a value not finite
+        }
+    }
+
+    private static long seed(String digits, String text) {
+        try {
+            return Long.parseLong(digits.strip());
+        } catch (NumberFormatException e) {
+            throw new InvalidOptionException("fill", text, "the noise seed must be an integer");
+        }
+    }
 
     /** Every covered element becomes {@code value} (Captum's {@code baselines=value}; the default is 0). */
     static Fill constant(float value) {

@@ -8,5 +8,10 @@ public enum Reduce {
      * One score: the maximum over all elements of all selected outputs, after the score transform (a
      * detector's top confidence). The only target is then 0.
      */
-    MAX
+    MAX;
+
+    /** {@code none} or {@code max} (any case), as {@code --reduce} takes it. */
+    public static Reduce parse(String text) {
+        return OptionText.constant("reduce", text, Reduce.class);
+    }
 }

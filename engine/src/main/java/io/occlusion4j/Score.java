@@ -7,5 +7,10 @@ public enum Score {
     /** Softmax over the last axis of the output. */
     SOFTMAX,
     /** The logistic function on every element. */
-    SIGMOID
+    SIGMOID;
+
+    /** {@code raw}, {@code softmax} or {@code sigmoid} (any case), as {@code --score} takes it. */
+    public static Score parse(String text) {
+        return OptionText.constant("score", text, Score.class);
+    }
 }

@@ -31,6 +31,16 @@ public sealed interface Targets {
         return new Explicit(indices.clone());
     }
 
+    /** {@code N} or {@code N,N,..}: score indices, as {@code --target} takes them. */
+    static Targets parse(String text) {
+        return of(OptionText.integers("target", text, 0, "each value must be >= 0 (score indices, N or N,N,..)"));
+    }
+
+    /** {@code K}: the K highest scores, as {@code --top-k} takes it. */
+    static Targets parseTopK(String text) {
+        return topK(OptionText.integer("top-k", text, 1, "needs k >= 1 (one number: the K highest scores)"));
+    }
+
     /**
      * Resolves the targets against the transformed scores of the unoccluded input.
      *

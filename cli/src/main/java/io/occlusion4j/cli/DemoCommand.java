@@ -12,6 +12,7 @@ import io.occlusion4j.Targets;
 import io.occlusion4j.Tensor;
 import io.occlusion4j.io.Images;
 import io.occlusion4j.render.HeatmapRenderer;
+import io.occlusion4j.render.TensorPicture;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -201,7 +202,7 @@ final class DemoCommand implements Callable<Integer> {
             for (int t : map.targets()) {
                 labels.add(what + " -> " + (t == 0 ? "0 deg" : "180 deg"));
             }
-            return new ExplanationReport(map, labels, ExplanationReport.picture(x, true), settings);
+            return new ExplanationReport(map, labels, TensorPicture.of(x, true), settings);
         }
     }
 

@@ -1,12 +1,9 @@
 // occlusion4j evaluate: how faithful a saved map is to its model (deletion, insertion, pointing game), and how alike two maps are.
 package io.occlusion4j.cli;
 
-import io.occlusion4j.Backend;
-import io.occlusion4j.Fill;
+import io.occlusion4j.ExplainOptions;
 import io.occlusion4j.Occlusion;
 import io.occlusion4j.OcclusionException;
-import io.occlusion4j.Reduce;
-import io.occlusion4j.Score;
 import io.occlusion4j.Tensor;
 import io.occlusion4j.io.Images;
 import io.occlusion4j.io.Npy;
@@ -18,7 +15,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -47,8 +43,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE.onnx", description = "the ONNX model")
-    Path model;
+    @Mixin
+    ModelFlags model = new ModelFlags();
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     InputChoice input;
@@ -60,9 +56,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "N", description = "the score index the map explains (default: the argmax)")
     Integer target;
 
-    @Option(names = "--fill", defaultValue = "0", paramLabel = "VALUE|mean|blur[:SIGMA]|noise[:SEED]|FILE.npy",
-            description = "what deleted elements become, in raw space, as explain's --fill (default 0)")
-    String fill;
+    @Mixin
+    ScoreFlags scoring = new ScoreFlags();
 
     @Option(names = "--steps", defaultValue = "" + Faithfulness.DEFAULT_STEPS, paramLabel = "N",
             description = "points of each curve after the start (default ${DEFAULT-VALUE})")
@@ -81,31 +76,6 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "another map of the same shape ([D1..Dk] or [targets, D1..Dk]): SSIM and Spearman correlation with --map")
     Path compare;
 
-    @Option(names = "--score", defaultValue = "raw", paramLabel = "raw|softmax|sigmoid",
-            description = "transform of the model output before the target is read; default ${DEFAULT-VALUE}")
-    Score score;
-
-    @Option(names = "--output", split = ",", paramLabel = "NAME", description = "model output(s) to score (default: the first)")
-    List<String> outputs;
-
-    @Option(names = "--reduce", defaultValue = "none", paramLabel = "none|max",
-            description = "max: one score, the maximum over the selected outputs")
-    Reduce reduce;
-
-
-
-
-
-
-    @Mixin
-    Preprocessing prep = new Preprocessing();
-
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "CPU threads (0: all)")
-    int threads;
-
-    @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|cpu|cuda", description = "back end; default ${DEFAULT-VALUE}")
-    Backend backend;
-
     @Option(names = "--out-json", paramLabel = "FILE", description = "the scores, both curves, the pointing game and the comparison")
     Path outJson;
 
@@ -122,17 +92,17 @@ final class EvaluateCommand implements Callable<Integer> {
             Logger.getLogger("io.occlusion4j").setLevel(Level.INFO);
         }
         checkFlags();
+        ExplainOptions options = scoring.options(); // a malformed --fill is a usage error before any model is loaded
         ExplainCommand.mustExist(input.image, "image");
         ExplainCommand.mustExist(input.tensor, "tensor");
         ExplainCommand.mustExist(map, "map");
         ExplainCommand.mustExist(compare, "compare map");
-        Fill deletionFill = FillSpec.parse(fill);
         Tensor mapFile = Npy.read(map);
         Tensor compareFile = compare != null ? Npy.read(compare) : null;
         Tensor tensorInput = input.tensor != null ? Npy.read(input.tensor) : null;
         BufferedImage image = input.image != null ? Images.read(input.image) : null;
         long t0 = System.nanoTime();
-        try (Occlusion loaded = builder(deletionFill).build()) {
+        try (Occlusion loaded = options.applyTo(model.builder()).build()) {
             Tensor x = tensorInput != null ? tensorInput : loaded.imageTensor(image);
             int[] spatial = Arrays.copyOfRange(x.shape(), 1, x.rank());
             Tensor m = firstMap(mapFile, spatial, "--map", map);
@@ -145,7 +115,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 if (t < 0 || t >= scores.length) {
                     throw new Main.UsageException("--target " + t + " is out of range: the model gives " + scores.length + " scores");
                 }
-                Faithfulness.Curve deletion = Faithfulness.deletion(occlusion, x, m, t, deletionFill, steps);
+                Faithfulness.Curve deletion = Faithfulness.deletion(occlusion, x, m, t, options.fill(), steps);
                 Faithfulness.Curve insertion = Faithfulness.insertion(occlusion, x, m, t, blur, steps);
                 Faithfulness.Pointing pointing = pointingBox != null ? Faithfulness.pointingGame(m, pointingBox[0], pointingBox[1], 0) : null;
                 Double ssim = other != null ? MapSimilarity.ssim(m, other) : null;
@@ -153,17 +123,17 @@ final class EvaluateCommand implements Callable<Integer> {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 if (outJson != null) {
                     Map<String, Object> json = new LinkedHashMap<>();
-                    json.put("model", model.toString());
+                    json.put("model", model.model.toString());
                     json.put("input", (input.image != null ? input.image : input.tensor).toString());
                     json.put("input_shape", x.shape());
                     json.put("map", map.toString());
                     json.put("map_file_shape", mapFile.shape());
                     json.put("target", t);
                     json.put("base_score", scores[t]);
-                    json.put("score", score.name().toLowerCase(Locale.ROOT));
-                    json.put("reduce", reduce.name().toLowerCase(Locale.ROOT));
+                    json.put("score", ExplainRun.name(options.score()));
+                    json.put("reduce", ExplainRun.name(options.reduce()));
                     json.put("steps", steps);
-                    json.put("deletion", curve(deletion, "fill", fill, "lower is better"));
+                    json.put("deletion", curve(deletion, "fill", options.fillText(), "lower is better"));
                     json.put("insertion", curve(insertion, "blur_sigma", blur, "higher is better"));
                     if (pointing != null) {
                         Map<String, Object> p = new LinkedHashMap<>();
@@ -187,7 +157,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 }
                 if (!quiet) {
                     out.printf(Locale.ROOT, "target %d: base score %s%n", t, HeatmapRenderer.formatScore(scores[t]));
-                    out.printf(Locale.ROOT, "deletion AUC %.6g (lower is better; %d steps, fill %s)%n", deletion.auc(), steps, fill);
+                    out.printf(Locale.ROOT, "deletion AUC %.6g (lower is better; %d steps, fill %s)%n", deletion.auc(), steps, options.fillText());
                     out.printf(Locale.ROOT, "insertion AUC %.6g (higher is better; %d steps from a blur of sigma %s)%n",
                             insertion.auc(), steps, HeatmapRenderer.formatValue(blur));
                     if (pointing != null) {
@@ -208,7 +178,7 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     private void checkFlags() {
-        prep.check(input.tensor != null);
+        model.prep.check(input.tensor != null);
         if (steps < 1) {
             throw new Main.UsageException("--steps must be >= 1, got " + steps);
         }
@@ -226,17 +196,6 @@ final class EvaluateCommand implements Callable<Integer> {
         if (quiet && outJson == null) {
             throw new Main.UsageException("nothing to do: --quiet with no --out-json");
         }
-        FillSpec.parse(fill); // a malformed --fill is a usage error before any model is loaded
-    }
-
-    private Occlusion.Builder builder(Fill deletionFill) {
-        Occlusion.Builder b = Occlusion.builder().model(model).backend(backend).threads(threads)
-                .fill(deletionFill).score(score).reduce(reduce);
-        prep.applyTo(b);
-        if (outputs != null) {
-            b.outputs(outputs.toArray(String[]::new));
-        }
-        return b;
     }
 
     /** The box as the pointing game takes it: start {y0, x0} and end {y1, x1}, inside the 2-D map. */

@@ -3,6 +3,7 @@ package io.occlusion4j.cli;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtLoggingLevel;
+import io.occlusion4j.InvalidOptionException;
 import io.occlusion4j.OcclusionException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -73,7 +74,10 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
             int code;
             String message;
-            if (ex instanceof UsageException || ex instanceof IllegalArgumentException) {
+            if (ex instanceof InvalidOptionException o) {
+                code = EXIT_USAGE;
+                message = flagMessage(o);
+            } else if (ex instanceof UsageException || ex instanceof IllegalArgumentException) {
                 code = EXIT_USAGE;
                 message = ex.getMessage();
             } else if (ex instanceof OcclusionException || ex instanceof IOException || ex instanceof UncheckedIOException) {
@@ -109,6 +113,12 @@ public final class Main implements Runnable {
         String t = s.strip();
         int nl = t.indexOf('\n');
         return nl < 0 ? t : t.substring(0, nl).strip();
+    }
+
+    /** An option error in the flag's own spelling: the vocabulary's option names are the flags' names without the dashes. */
+    static String flagMessage(InvalidOptionException e) {
+        return e.value() == null ? "--" + e.option() + " " + e.problem()
+                : "invalid value for --" + e.option() + " '" + e.value() + "': " + e.problem();
     }
 
     /** The engine logs one INFO line per run; the CLI prints its own summary, so that line shows only with --verbose. */

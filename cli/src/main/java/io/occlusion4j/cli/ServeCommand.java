@@ -1,7 +1,6 @@
 // occlusion4j serve: the HTTP service over one model, with explain's flags as per-server defaults.
 package io.occlusion4j.cli;
 
-import io.occlusion4j.Backend;
 import io.occlusion4j.Occlusion;
 import io.occlusion4j.server.OcclusionServer;
 import io.occlusion4j.server.ServerConfig;
@@ -12,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -32,8 +30,8 @@ final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE.onnx", description = "the ONNX model")
-    Path model;
+    @Mixin
+    ExplanationFlags flags = new ExplanationFlags();
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind; default ${DEFAULT-VALUE} (loopback only)")
     String host;
@@ -41,45 +39,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "TCP port (0: any free one); default ${DEFAULT-VALUE}")
     int port;
 
-    @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|cpu|cuda", description = "back end; default ${DEFAULT-VALUE}")
-    Backend backend;
-
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "CPU threads per explanation (0: all)")
-    int threads;
-
     @Option(names = "--token-file", paramLabel = "FILE",
             description = "require 'Authorization: Bearer TOKEN' (TOKEN: the file's first line); the OCCLUSION4J_TOKEN environment variable works too")
     Path tokenFile;
 
-    // --- per-server defaults of the request parameters (explain's flags; the server parses them)
-    @Option(names = "--window", paramLabel = "N[,N..]", description = "default window (requests without window= must then give one)")
-    String window;
-    @Option(names = "--stride", paramLabel = "N[,N..]", description = "default stride (default: the window)")
-    String stride;
-    @Option(names = "--edge", paramLabel = "crop|inside|shift", description = "default edge policy (crop)")
-    String edge;
-    @Option(names = "--fill", paramLabel = "VALUE|a,b,c|mean|blur[:SIGMA]|noise[:SEED]", description = "default fill (0)")
-    String fill;
-    @Option(names = "--per-channel", description = "occlude one channel at a time by default")
-    boolean perChannel;
-    @Option(names = "--allow-gaps", description = "accept a stride larger than the window by default")
-    boolean allowGaps;
-    @Option(names = "--score", paramLabel = "raw|softmax|sigmoid", description = "default score transform (raw)")
-    String score;
-    @Option(names = "--output", paramLabel = "NAME[,NAME..]", description = "default model output(s) (the first)")
-    String output;
-    @Option(names = "--reduce", paramLabel = "none|max", description = "default reduction over outputs (none)")
-    String reduce;
-    @Option(names = "--target", paramLabel = "N[,N..]", description = "default targets (the argmax)")
-    String target;
-    @Option(names = "--top-k", paramLabel = "K", description = "default: the K highest scores")
-    String topK;
-    @Option(names = "--batch", paramLabel = "B", description = "default variants per forward (0: from a memory budget)")
-    String batch;
-
-    // --- preprocessing, fixed for the server (the loaded model's settings)
-    @Mixin
-    Preprocessing prep = new Preprocessing();
     @Option(names = "--labels", paramLabel = "FILE", description = "class labels, one per line")
     Path labels;
 
@@ -105,19 +68,18 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        prep.check(false);
+        flags.model.prep.check(false);
         if (deadlineMs < 1 || graceMs < 0) {
             throw new Main.UsageException("--deadline-ms must be positive and --shutdown-grace-ms not negative");
         }
-        Map<String, String> defaults = defaults();
-        try {
-            OcclusionServer.checkDefaults(defaults);
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException(e.getMessage().replace("invalid default for ", "invalid --"));
-        }
+        // explain's flags are the server's request defaults, checked as a request's parameters would be (an
+        // InvalidOptionException names the flag); each request parses its own with the same code
+        Map<String, String> defaults = flags.given();
+        OcclusionServer.checkDefaults(defaults);
         ServerConfig config = new ServerConfig(host, port, token(), maxBodyBytes, maxPixels, maxSide, slots, queue,
                 Duration.ofMillis(deadlineMs), Duration.ofMillis(graceMs), labels == null ? List.of() : ExplainCommand.readLabels(labels));
-        Occlusion occlusion = prep.applyTo(Occlusion.builder().model(model).backend(backend).threads(threads)).build();
+        Occlusion occlusion = flags.model.builder().build();
+        Path model = flags.model.model;
         OcclusionServer server;
         try {
             server = OcclusionServer.start(occlusion, model.getFileName().toString(), defaults, config);
@@ -137,33 +99,6 @@ final class ServeCommand implements Callable<Integer> {
         }
         server.awaitStopped();
         return 0;
-    }
-
-    /** The request parameters this command sets as defaults, in the server's names. */
-    Map<String, String> defaults() {
-        Map<String, String> d = new LinkedHashMap<>();
-        put(d, "window", window);
-        put(d, "stride", stride);
-        put(d, "edge", edge);
-        put(d, "fill", fill);
-        put(d, "per-channel", perChannel ? "true" : null);
-        put(d, "allow-gaps", allowGaps ? "true" : null);
-        put(d, "score", score);
-        put(d, "output", output);
-        put(d, "reduce", reduce);
-        put(d, "target", target);
-        put(d, "top-k", topK);
-        put(d, "batch", batch);
-        if (target != null && topK != null) {
-            throw new Main.UsageException("--target and --top-k are mutually exclusive");
-        }
-        return d;
-    }
-
-    private static void put(Map<String, String> d, String name, String value) {
-        if (value != null) {
-            d.put(name, value);
-        }
     }
 
     private String token() {

@@ -109,15 +109,20 @@ class ExplainFlagsTest {
         Path json = dir.resolve("adaptive.json");
         Tensor map = cli("--model", linear, "--tensor", input, "--window", 2, "--stride", 1, "--adaptive", 0.2,
                 "--out-json", json);
-        float[] expected;
+        io.occlusion4j.explore.AdaptiveOcclusion.Result expected;
         try (Occlusion o = Occlusion.builder().model(linear).window(2, 2).stride(1, 1).build()) {
-            expected = io.occlusion4j.explore.AdaptiveOcclusion.explain(o, x, 0.2).map().pixelMaps().data();
+            expected = io.occlusion4j.explore.AdaptiveOcclusion.explain(o, x, 0.2);
         }
-        assertThat(map.data()).usingComparatorWithPrecision(1e-6f).containsExactly(expected);
+        assertThat(map.data()).usingComparatorWithPrecision(1e-6f).containsExactly(expected.map().pixelMaps().data());
         JsonNode adaptive = json(json).get("adaptive");
         assertThat(adaptive.get("r").asDouble()).isEqualTo(0.2);
         assertThat(adaptive.get("fine_windows").asInt()).isEqualTo(49);
-        assertThat(adaptive.get("forwards_used").asInt()).isPositive();
+        // the savings are the library's own figures for this run, not just some positive count
+        assertThat(adaptive.get("coarse_variants").asInt()).isEqualTo(expected.stats().coarseVariants());
+        assertThat(adaptive.get("exact_windows").asInt()).isEqualTo(expected.stats().exactVariants());
+        assertThat(adaptive.get("forwards_used").asInt()).isEqualTo(expected.stats().forwardsUsed());
+        assertThat(adaptive.get("exact_run_forwards").asInt()).isEqualTo(expected.stats().exactForwards());
+        assertThat(adaptive.get("fraction_saved").asDouble()).isEqualTo(expected.stats().fractionSaved());
         Cli.Result bad = Cli.run("explain", "--model", linear, "--tensor", input, "--window", 2, "--adaptive", 1.5,
                 "--out-npy", dir.resolve("never.npy"));
         assertThat(bad.code()).isEqualTo(2);
@@ -148,7 +153,7 @@ class ExplainFlagsTest {
             {"0.25", Fill.constant(0.25f)},
             {"0.1,0.2,0.3", Fill.constantPerChannel(0.1f, 0.2f, 0.3f)},
             {"mean", Fill.mean()},
-            {"blur", Fill.blur(FillSpec.DEFAULT_BLUR_SIGMA)},
+            {"blur", Fill.blur(Fill.DEFAULT_BLUR_SIGMA)},
             {"blur:1.5", Fill.blur(1.5)},
             {"noise", Fill.noise(0)},
             {"noise:7", Fill.noise(7)},

@@ -16,6 +16,7 @@ import io.occlusion4j.io.Npy;
 import io.occlusion4j.onnx.TestModels;
 import io.occlusion4j.render.HeatmapRenderer;
 import io.occlusion4j.render.InteractionPlot;
+import io.occlusion4j.render.TensorPicture;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -98,7 +99,7 @@ class ExploreFlagsTest {
     }
 
     private static float[] combined(MultiScale.Result r) {
-        return ExplainCommand.stack(r.combined()).data();
+        return MultiScaleExplanation.stack(r.combined()).data();
     }
 
     private static List<int[]> squares(int axes, int... sizes) {
@@ -193,7 +194,7 @@ class ExploreFlagsTest {
             lib = MultiScale.explain(o, x, squares(2, 2, 4));
         }
         BufferedImage expected = new HeatmapRenderer().renderPanels(
-                lib.panels(ExplanationReport.picture(x, false), 0, "class " + lib.targets()[0]));
+                lib.panels(TensorPicture.of(x, false), 0, "class " + lib.targets()[0]));
         assertSamePixels(ImageIO.read(png.toFile()), expected, 0);
 
         Path two = file("ms-top2.png");
@@ -238,7 +239,7 @@ class ExploreFlagsTest {
     @Test
     void multiScaleProgressCountsTheScalesAsOneRun() {
         List<String> seen = new ArrayList<>();
-        ExplainCommand.ScaleProgress p = new ExplainCommand.ScaleProgress((done, total) -> seen.add(done + "/" + total));
+        MultiScaleExplanation.ScaleProgress p = new MultiScaleExplanation.ScaleProgress((done, total) -> seen.add(done + "/" + total));
         p.total = 12;
         p.progress(4, 9);  // first scale, 9 windows, in two batches
         p.progress(9, 9);
@@ -297,7 +298,7 @@ class ExploreFlagsTest {
         Path png = file("pairs.png");
         ok("explain", "--model", cnn, "--tensor", input, "--window", 2, "--interactions", 3, "--out-interactions-png", png);
         Interactions.Result lib = libraryInteractions(cnn, 3, Fill.constant(0), 2, 2);
-        BufferedImage expected = InteractionPlot.render(ExplanationReport.picture(x, false), 8, 8, lib.starts(), lib.extents(),
+        BufferedImage expected = InteractionPlot.render(TensorPicture.of(x, false), 8, 8, lib.starts(), lib.extents(),
                 lib.interaction(), "");
         // everything but the title line is the library's drawing
         assertSamePixels(ImageIO.read(png.toFile()), expected, HeatmapRenderer.TITLE_HEIGHT);

@@ -1,11 +1,14 @@
 package io.occlusion4j.io;
 
+import io.occlusion4j.Reduce;
 import io.occlusion4j.RunStats;
+import io.occlusion4j.Score;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -42,6 +45,25 @@ public final class Summaries {
             target.put("min_drop", min);
             target.put("max_drop_at", pixelMap.coordinates(arg));
             out.add(target);
+        }
+        return out;
+    }
+
+    /**
+     * The label of each target: line {@code t} of {@code labels} when there is a non-empty one (a labels file may
+     * name a reduced score too), else {@code "max <score> score"} when {@code reduce} made one score of the outputs,
+     * else {@code "class t"}.
+     */
+    public static List<String> labels(int[] targets, List<String> labels, Reduce reduce, Score score) {
+        List<String> out = new ArrayList<>();
+        for (int t : targets) {
+            if (labels != null && t < labels.size() && !labels.get(t).isEmpty()) {
+                out.add(labels.get(t));
+            } else if (reduce == Reduce.MAX) {
+                out.add("max " + score.name().toLowerCase(Locale.ROOT) + " score");
+            } else {
+                out.add("class " + t);
+            }
         }
         return out;
     }

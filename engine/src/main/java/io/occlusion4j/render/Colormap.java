@@ -83,6 +83,14 @@ public enum Colormap {
         };
     }
 
+    /**
+     * As {@link #parse(String)}, plus {@code auto} (any case): {@code null}, which
+     * {@link HeatmapRenderer.Options#withColormap} takes as the automatic choice.
+     */
+    public static Colormap parseOrAuto(String name) {
+        return name != null && name.strip().equalsIgnoreCase("auto") ? null : parse(name);
+    }
+
     /** The lower-case name accepted by {@link #parse(String)}. */
     public String cliName() {
         return switch (this) {

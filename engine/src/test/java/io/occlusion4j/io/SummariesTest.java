@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.occlusion4j.Edge;
+import io.occlusion4j.Reduce;
 import io.occlusion4j.RunStats;
+import io.occlusion4j.Score;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.WindowGrid;
 import java.util.List;
@@ -32,5 +34,15 @@ class SummariesTest {
         assertThat(Summaries.stats(stats)).containsExactly(Map.entry("windows", 6), Map.entry("forwards", 2),
                 Map.entry("batch_size", 4), Map.entry("seconds", 0.5), Map.entry("variants_per_s", 12.0),
                 Map.entry("backend", "cpu"), Map.entry("device", "test device"));
+    }
+
+    @Test
+    void labelsComeFromTheLabelLinesThenTheReducedScoreThenTheClass() {
+        List<String> lines = List.of("cat", "", "bird");
+        assertThat(Summaries.labels(new int[] {2, 0, 1, 5}, lines, Reduce.NONE, Score.RAW))
+                .containsExactly("bird", "cat", "class 1", "class 5");
+        assertThat(Summaries.labels(new int[] {0}, List.of("face"), Reduce.MAX, Score.SIGMOID)).containsExactly("face");
+        assertThat(Summaries.labels(new int[] {0}, List.of(), Reduce.MAX, Score.SIGMOID)).containsExactly("max sigmoid score");
+        assertThat(Summaries.labels(new int[] {3}, null, Reduce.NONE, Score.RAW)).containsExactly("class 3");
     }
 }

@@ -123,5 +123,8 @@ class ColormapTest {
         assertThatThrownBy(() -> Colormap.parse("jet"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jet")
                 .hasMessageContaining("viridis");
+        assertThat(Colormap.parseOrAuto("AUTO")).isNull();
+        assertThat(Colormap.parseOrAuto("inferno")).isEqualTo(Colormap.INFERNO);
+        assertThatThrownBy(() -> Colormap.parseOrAuto("jet")).hasMessageContaining("jet");
     }
 }

@@ -4,6 +4,12 @@ import static io.occlusion4j.server.TestServer.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.occlusion4j.Fill;
+import io.occlusion4j.Occlusion;
+import io.occlusion4j.Score;
+import io.occlusion4j.SensitivityMap;
+import io.occlusion4j.Targets;
+import io.occlusion4j.io.Npy;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
@@ -93,14 +99,40 @@ class ExplainEndpointTest {
     @Test
     void sameTensorGivesSameMapAsTheLibrary() throws Exception {
         byte[] x = TestServer.npy(3, 32, 32);
-        TestServer.Reply a = s.post("target=3&maps=grid", "application/x-npy", x);
-        TestServer.Reply b = s.post("target=3&maps=grid", "application/octet-stream", x);
-        assertThat(a.status()).isEqualTo(200);
-        assertThat(b.status()).isEqualTo(200);
-        assertThat(a.json().path("grid_maps")).isEqualTo(b.json().path("grid_maps"));
+        TestServer.Reply a = s.post("target=3&maps=grid&stride=4&fill=0.5", "application/x-npy", x);
+        TestServer.Reply b = s.post("target=3&maps=grid&stride=4&fill=0.5", "application/octet-stream", x);
+        assertThat(a.status()).as("%s", a.json()).isEqualTo(200);
+        assertThat(b.status()).as("%s", b.json()).isEqualTo(200);
         assertThat(a.json().has("pixel_maps")).isFalse();
         assertThat(a.json().path("targets").get(0).path("index").asInt()).isEqualTo(3);
         assertThat(a.json().path("targets").get(0).path("label").asText()).isEqualTo("class 3");
+        // the library on the same model and tensor, with the server's defaults (window 8, softmax) and the query's settings
+        SensitivityMap lib;
+        try (Occlusion o = Occlusion.builder().model(s.model).threads(2).window(8, 8).stride(4, 4).score(Score.SOFTMAX)
+                .fill(Fill.constant(0.5f)).targets(Targets.of(3)).build()) {
+            lib = o.explain(Npy.parse(x, "x"));
+        }
+        for (TestServer.Reply r : List.of(a, b)) { // the same model, session settings and batches: equal bit for bit
+            JsonNode grid = r.json().path("grid_maps");
+            assertThat(grid.path("shape").toString()).isEqualTo(Arrays.toString(lib.gridMaps().shape()).replace(" ", ""));
+            assertThat(floats(grid.path("base64").asText())).containsExactly(lib.gridMaps().data());
+        }
+        assertThat(a.json().path("targets").get(0).path("base_score").floatValue()).isEqualTo(lib.baseScores()[0]);
+        float largest = 0;
+        for (float v : lib.gridMaps().data()) {
+            largest = Math.max(largest, Math.abs(v));
+        }
+        assertThat(largest).as("the map says something (not all 0)").isPositive();
+    }
+
+    @Test
+    void aReducedScoreIsNotNamedByTheClassLabels() throws Exception {
+        TestServer.Reply r = s.post("reduce=max&maps=none", "application/x-npy", TestServer.npy(3, 32, 32));
+        assertThat(r.status()).as("%s", r.json()).isEqualTo(200);
+        JsonNode target = r.json().path("targets").get(0);
+        assertThat(target.path("index").asInt()).isZero();
+        assertThat(target.path("label").asText()).isEqualTo("max softmax score"); // not "zero", the server's label of class 0
+        assertThat(r.json().path("reduce").asText()).isEqualTo("max");
     }
 
     @Test

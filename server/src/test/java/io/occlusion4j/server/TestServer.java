@@ -28,11 +28,13 @@ final class TestServer implements AutoCloseable {
     static final int SIZE = 32;
 
     final OcclusionServer server;
+    /** The model the server loaded (a small CNN, 3 x 32 x 32 in, 10 classes out). */
+    final Path model;
     final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     final String token;
 
     TestServer(Path dir, ServerConfig config, Map<String, String> defaults) throws IOException {
-        Path model = dir.resolve("cnn.onnx");
+        model = dir.resolve("cnn.onnx");
         if (!Files.exists(model)) {
             Files.write(model, TestModels.smallCnn(3, SIZE, SIZE, 10, 7).onnx());
         }
