@@ -65,13 +65,10 @@ public final class FillValues {
         return means;
     }
 
-    /** The largest blur sigma: a kernel of 2,401 taps, wider than any axis a picture within the limits has. */
-    public static final double MAX_BLUR_SIGMA = 400;
-
-    /** The normalised 1-D Gaussian kernel of radius {@code ceil(3 sigma)}; sigma in (0, {@value #MAX_BLUR_SIGMA}]. */
+    /** The normalised 1-D Gaussian kernel of radius {@code ceil(3 sigma)}; sigma in (0, {@value Fill#MAX_BLUR_SIGMA}]. */
     public static float[] gaussianKernel(double sigma) {
-        if (!(sigma > 0) || sigma > MAX_BLUR_SIGMA) {
-            throw new IllegalArgumentException("blur sigma must be in (0, " + (int) MAX_BLUR_SIGMA + "], got " + sigma
+        if (!(sigma > 0) || sigma > Fill.MAX_BLUR_SIGMA) {
+            throw new IllegalArgumentException("blur sigma must be in (0, " + (int) Fill.MAX_BLUR_SIGMA + "], got " + sigma
                     + " (fill blur:SIGMA, or the blur of evaluate)");
         }
         int radius = Math.max(1, (int) Math.ceil(3 * sigma));

@@ -178,7 +178,7 @@ public final class Images {
     }
 
     /** The largest whole step that keeps a {@code w x h} picture at least {@code keep} large; 1 without {@code keep}. */
-    static int subsampling(int w, int h, int[] keep) {
+    public static int subsampling(int w, int h, int[] keep) {
         if (keep == null) {
             return 1;
         }
