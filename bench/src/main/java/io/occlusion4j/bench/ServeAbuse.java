@@ -41,7 +41,7 @@ final class ServeAbuse {
     /** What one raw request got: the status (0: the connection closed with no answer), the body, the milliseconds. */
     record Answer(int status, String body, long millis) {
         String shown() {
-            String b = body.length() > 90 ? body.substring(0, 90) + "..." : body;
+            String b = body.length() > 160 ? body.substring(0, 160) + "..." : body;
             return status == 0 ? "connection closed, no answer" : status + " " + b.replace('|', '/').replace('\n', ' ');
         }
     }
@@ -135,6 +135,7 @@ final class ServeAbuse {
         rows.add("| attack | answer | ms | server RSS MiB before / after | server sockets before / after | /healthz after |");
         rows.add("|---|---|---:|---:|---:|---|");
         rows.add(row("50 clients hang up right after sending (answered after they left)", () -> {
+            long answered = explainRequests();
             for (int i = 0; i < 50; i++) {
                 try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
                     s.getOutputStream().write(head("window=64&stride=64", "image/png", picture.length, true, ""));
@@ -144,7 +145,7 @@ final class ServeAbuse {
                     return new Answer(0, e.toString(), 0);
                 }
             }
-            return waitForQuiet();
+            return waitForAnswered(answered + 50);
         }));
         rows.add(row("body never arrives (Content-Length 1 MB, 100 bytes sent)",
                 () -> send(head("", "image/png", 1 << 20, true, ""), picture, 0, 100)));
@@ -168,11 +169,47 @@ final class ServeAbuse {
                 "Authorization: Bearer wrong\r\n"), oneMb, 0, oneMb.length)));
         rows.add(row("lower-case 'bearer' scheme", () -> send(head("window=64&stride=64", "image/png", picture.length, false,
                 "Authorization: bearer " + TOKEN + "\r\n"), picture, 0, picture.length)));
-        rows.add(row("malformed request line", () -> send("GARBAGE / HTTP/1.1 junk\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1),
+        rows.add(row("malformed request line", () -> send("GARBAGE\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1),
                 new byte[0], 0, 0)));
         rows.add(row("500 KB of headers", () -> send(head("", "image/png", picture.length, true, "X-Big: " + "h".repeat(500 << 10) + "\r\n"),
                 picture, 0, picture.length)));
         return rows;
+    }
+
+    /** Explain requests the server has answered or given up on, from its {@code /metrics} (every status, 499 included). */
+    long explainRequests() {
+        Answer m = send(("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer " + TOKEN
+                + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1), new byte[0], 0, 0);
+        long n = 0;
+        for (String line : m.body().split("\n")) {
+            if (line.startsWith("occlusion4j_requests_total{path=\"/v1/explain\"")) {
+                n += Long.parseLong(line.substring(line.lastIndexOf(' ') + 1).strip());
+            }
+        }
+        return n;
+    }
+
+    /** Waits (at most 120 s) until the server has counted {@code total} explain requests; the answer says what it counted. */
+    private Answer waitForAnswered(long total) {
+        long t0 = System.nanoTime();
+        long n = 0;
+        for (int i = 0; i < 1200 && (n = explainRequests()) < total; i++) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        String metrics = send(("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer " + TOKEN
+                + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1), new byte[0], 0, 0).body();
+        StringBuilder b = new StringBuilder(n >= total ? "all counted: " : "only " + n + " of " + total + " counted: ");
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("occlusion4j_requests_total{path=\"/v1/explain\"") || line.startsWith("occlusion4j_client_aborts_total")) {
+                b.append(line.replace("occlusion4j_", "").replace("path=\"/v1/explain\",", "")).append("; ");
+            }
+        }
+        return new Answer(200, b.toString(), (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** Waits (at most 60 s) until the server has no explanation queued or running. */

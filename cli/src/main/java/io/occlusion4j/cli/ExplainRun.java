@@ -27,8 +27,7 @@ import java.util.Map;
 final class ExplainRun {
     /**
      * An image or tensor input: exactly one of {@code tensor} (read from its file) and {@code imageFile}. The image is
-     * decoded once the model says its size ({@link #tensor}): within {@code limits}, checked against its header first,
-     * and subsampled to no less than twice that size. {@code spatialAxes} is the tensor's rank less one (2 for an
+     * decoded when the model is loaded ({@link #tensor}), within {@code limits} checked against its header first. {@code spatialAxes} is the tensor's rank less one (2 for an
      * image) until the model says whether a leading axis of 1 is a batch ({@link Occlusion#sample}).
      */
     static final class Input {
@@ -83,7 +82,7 @@ final class ExplainRun {
     }
 
     /**
-     * The tensor to explain with {@code occlusion}: an image decoded for it and resized and converted by its settings,
+     * The tensor to explain with {@code occlusion}: an image decoded and resized and converted by its settings,
      * or the tensor as one sample (a batch of one loses its batch axis); with --verbose, the back end first.
      */
     Tensor tensor(Occlusion occlusion, Input in) {
@@ -91,10 +90,9 @@ final class ExplainRun {
         if (in.tensor != null) {
             return occlusion.sample(in.tensor);
         }
-        int[] size = occlusion.settings().imageSize() != null ? occlusion.settings().imageSize() : occlusion.modelSpatialSize();
-        int[] keep = size == null || size.length != 2 ? null : new int[] {2 * size[0], 2 * size[1]};
         try {
-            in.image = Images.read(in.imageFile, in.limits, keep);
+            // full resolution: the PNG and the JSON's image coordinates are in the source image's pixels
+            in.image = Images.read(in.imageFile, in.limits, null);
         } catch (ImageTooLargeException e) {
             throw new OcclusionException(e.getMessage() + " (--max-pixels and --max-side raise them)", e);
         }

@@ -22,7 +22,7 @@ import java.util.Map;
  * 422), settings against the input (422); then the explanation runs ({@link ExplainCall}) and is answered as JSON
  * or, with {@code Accept: image/png}, as the heatmap. The answer's {@code timings} say where the time went.
  */
-final class ExplainEndpoint {
+final class ExplainEndpoint implements AutoCloseable {
     private final String modelName;
     private final Map<String, String> defaults;
     private final ServerConfig config;
@@ -61,7 +61,7 @@ final class ExplainEndpoint {
         ExplainParams params = ExplainParams.parse(defaults, given).within(config.requestLimits());
 
         long decode0 = System.nanoTime();
-        InputDecoder.Input input = decoder.decode(body);
+        InputDecoder.Input input = decoder.decode(body, deadline);
         int axes = input.spatialAxes();
         Occlusion occlusion = call.derive(params, axes);
         if (png && axes != 2) {
@@ -106,5 +106,11 @@ final class ExplainEndpoint {
     private static boolean wantsPng(HttpExchange ex) {
         String accept = ex.getRequestHeaders().getFirst("Accept");
         return accept != null && accept.toLowerCase(Locale.ROOT).contains("image/png");
+    }
+
+    /** Stops the image decode threads. */
+    @Override
+    public void close() {
+        decoder.close();
     }
 }

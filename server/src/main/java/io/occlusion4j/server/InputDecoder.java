@@ -9,6 +9,14 @@ import io.occlusion4j.io.Images;
 import io.occlusion4j.io.Npy;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns a request's input bytes into a picture or a tensor. Images are refused from their header, before any pixel
@@ -18,7 +26,7 @@ import java.util.Arrays;
  * refused when their spatial extent exceeds the limits; one saved as the model takes it ({@code [1, C, H, W]}) is
  * explained as its sample.
  */
-final class InputDecoder {
+final class InputDecoder implements AutoCloseable {
     /** Heap bytes a decoded pixel may take on its way to a tensor: the decoder's raster, the RGB copy, the resize. */
     static final long BYTES_PER_DECODED_PIXEL = 16;
 
@@ -36,16 +44,58 @@ final class InputDecoder {
     private final Occlusion model;
     private final Images.Limits limits;
     private final int[] keep;
+    /**
+     * Image decodes run here, on platform threads (one per two processors) with a few waiting: a decode is CPU work
+     * with no blocking point, and many at once on virtual threads would hold every carrier, so body reads (then 408s)
+     * and {@code /healthz} would wait behind them. A decode that finds no room gets 503.
+     */
+    private final ThreadPoolExecutor decodes;
 
     InputDecoder(Occlusion model, long maxPixels, int maxSide) {
         this.model = model;
         this.limits = new Images.Limits(maxPixels, maxSide);
         int[] size = model.settings().imageSize() != null ? model.settings().imageSize() : model.modelSpatialSize();
         this.keep = size == null || size.length != 2 ? null : new int[] {2 * size[0], 2 * size[1]};
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        AtomicInteger n = new AtomicInteger();
+        this.decodes = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4 * threads), r -> {
+            Thread t = new Thread(r, "occlusion4j-decode-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.AbortPolicy());
     }
 
-    Input decode(RequestBody body) {
-        return RequestBody.isImage(body.mediaType()) ? image(body) : tensor(body.bytes());
+    /** Decodes the body's input; an image waits for a decode thread at most until {@code deadlineNanos} (then 504). */
+    Input decode(RequestBody body, long deadlineNanos) {
+        if (!RequestBody.isImage(body.mediaType())) {
+            return tensor(body.bytes());
+        }
+        Future<Input> f;
+        try {
+            f = decodes.submit(() -> image(body));
+        } catch (RejectedExecutionException e) {
+            throw new ApiException(503, "overloaded", "the server is decoding as many images as it may at once; retry later", null, 1);
+        }
+        try {
+            return f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw new ApiException(504, "deadline_exceeded", "the image was not decoded within the request's deadline", null);
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "shutting_down", "the server is shutting down", null, 1);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new ApiException(500, "internal", "internal error: " + e.getCause(), null);
+        }
+    }
+
+    @Override
+    public void close() {
+        decodes.shutdownNow();
     }
 
     private Input image(RequestBody body) {

@@ -183,6 +183,7 @@ public final class OcclusionServer implements AutoCloseable {
         cutOff = left;
         http.stop(0);
         JdkHttpServer.unlisten(jdkEvents);
+        explain.close();
         admission.close();
         requestThreads.shutdownNow();
         model.close();
