@@ -117,7 +117,7 @@ public final class LoadTest {
         report.add("");
         report.add("`java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar io.occlusion4j.bench.LoadTest" + (quick ? " --quick" : "")
                 + "`: each server in a process of its own on 127.0.0.1 (JDK HttpServer, virtual threads; ONNX Runtime with 2 intra-op "
-                + "threads, 1 explain slot), `java.net.http.HttpClient` and raw sockets on loopback, responses without maps (`maps=none`). "
+                + "threads, 1 explain slot; a fixed, pre-touched 1 GiB heap, so its RSS grows only with what it keeps), `java.net.http.HttpClient` and raw sockets on loopback, responses without maps (`maps=none`). "
                 + "The machine is shared by several engineers right now: timings are noisy.");
         report.add("");
         report.add("- commit: " + BenchMain.Machine.commit());

@@ -41,7 +41,9 @@ final class ServeProcess implements AutoCloseable {
      */
     static ServeProcess start(List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-cp", System.getProperty("java.class.path"), ServeProcess.class.getName()));
+                // a fixed, pre-touched heap: the resident memory then grows only with what is really kept (or leaked), not
+                // with the garbage collector's choice of heap size
+                "--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"), ServeProcess.class.getName()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put("ORT_DISABLE_TELEMETRY", "1");

@@ -38,7 +38,7 @@ final class ExplainEndpoint implements AutoCloseable {
         this.modelName = modelName;
         this.defaults = Map.copyOf(defaults);
         this.config = config;
-        this.decoder = new InputDecoder(model, config.maxPixels(), config.maxSide());
+        this.decoder = new InputDecoder(model, config.maxPixels(), config.maxSide(), config.slots() + config.queueCapacity());
         this.call = new ExplainCall(model, admission, config.deadline());
         this.metrics = metrics;
         this.bgr = model.settings().bgr();

@@ -45,20 +45,22 @@ final class InputDecoder implements AutoCloseable {
     private final Images.Limits limits;
     private final int[] keep;
     /**
-     * Image decodes run here, on platform threads (one per two processors) with a few waiting: a decode is CPU work
-     * with no blocking point, and many at once on virtual threads would hold every carrier, so body reads (then 408s)
-     * and {@code /healthz} would wait behind them. A decode that finds no room gets 503.
+     * Image decodes run here, on platform threads (one per two processors) with as many waiting as the server admits
+     * explanations: a decode is CPU work with no blocking point, and many at once on virtual threads would hold every
+     * carrier, so body reads (then 408s) and {@code /healthz} would wait behind them. A decode that finds no room gets
+     * 503, as its explanation would.
      */
     private final ThreadPoolExecutor decodes;
 
-    InputDecoder(Occlusion model, long maxPixels, int maxSide) {
+    /** @param waiting decodes that may wait for a thread: the explanations the server admits (slots + queue) */
+    InputDecoder(Occlusion model, long maxPixels, int maxSide, int waiting) {
         this.model = model;
         this.limits = new Images.Limits(maxPixels, maxSide);
         int[] size = model.settings().imageSize() != null ? model.settings().imageSize() : model.modelSpatialSize();
         this.keep = size == null || size.length != 2 ? null : new int[] {2 * size[0], 2 * size[1]};
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         AtomicInteger n = new AtomicInteger();
-        this.decodes = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4 * threads), r -> {
+        this.decodes = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(Math.max(1, waiting)), r -> {
             Thread t = new Thread(r, "occlusion4j-decode-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
