@@ -14,6 +14,7 @@ Subcommands:
                                      network's PyTorch original; writes P.grid.npy, P.pixel.npy, P.json
 """
 import argparse
+import inspect
 import json
 import math
 import os
@@ -30,6 +31,12 @@ WORKLOADS = {
     "gpu-std": ("resnet50", (3, 224, 224), (16, 16), (4, 4), 0, "cuda"),
     "gpu-large": ("resnet50", (3, 1024, 1024), (64, 64), (32, 32), 0, "cuda"),
 }
+
+
+def torchscript_exporter():
+    """torch.onnx.export's options for the TorchScript exporter. Since PyTorch 2.9 the default is the dynamo
+    exporter, which needs onnxscript (absent on the device machines); torch before 2.5 has no such option."""
+    return {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
 
 
 def build_model(arch, seed):
@@ -105,7 +112,7 @@ def main():
         dummy = torch.from_numpy(x).unsqueeze(0)
         torch.onnx.export(model, dummy, os.path.join(a.dir, "model.onnx"), opset_version=13,
                           input_names=["input"], output_names=["logits"],
-                          dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}})
+                          dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}}, **torchscript_exporter())
         print(json.dumps({"exported": os.path.join(a.dir, "model.onnx"), "torch": torch.__version__}))
         return
     if device == "cuda" and not torch.cuda.is_available():

@@ -3,7 +3,7 @@
 #   compile-kernels.sh ptx  <out-dir>   every src/main/cuda/*.cu through nvcc to sm_90 PTX (skipped, with
 #                                       the reason printed, when nvcc is not on the PATH)
 #   compile-kernels.sh host <out-dir>   the same kernel bodies as plain C++ (host_compat.h) into one shared
-#                                       library the tests call through FFM
+#                                       library called through FFM (HostLauncher), packaged in the jar
 set -euo pipefail
 mode=$1
 out=$2
@@ -27,7 +27,9 @@ case "$mode" in
   host)
     cxx=${CXX:-g++}
     # -ffp-contract=off for the same reason as -fmad=false above.
-    "$cxx" -std=c++17 -O2 -ffp-contract=off -fno-fast-math -fPIC -shared -Wall -Wextra -Werror \
+    # The C++ runtime is linked in, so the packaged library loads on any glibc Linux without a matching libstdc++.
+    "$cxx" -std=c++17 -O2 -ffp-contract=off -fno-fast-math -fPIC -shared -static-libstdc++ -static-libgcc \
+        -Wall -Wextra -Werror \
         -Wno-unused-parameter -x c++ -I"$src" -o "$out/libocc_kernels_host.so" "$here/src/host/host_kernels.cpp"
     echo "[kernels] host library $out/libocc_kernels_host.so"
     ;;

@@ -53,8 +53,9 @@ public final class Occlusion implements AutoCloseable {
     public Occlusion with(Consumer<Builder> change) {
         Builder b = new Builder(settings);
         change.accept(b);
-        if (b.model != null || b.backend != null || b.threads >= 0) {
-            throw new IllegalArgumentException("model, backend and threads are fixed when the model is loaded; build a new Occlusion to change them");
+        if (b.model != null || b.backend != null || b.threads >= 0 || b.verifyBackend != null) {
+            throw new IllegalArgumentException("model, backend, threads and verifyBackend are fixed when the model is loaded;"
+                    + " build a new Occlusion to change them");
         }
         return new Occlusion(b.settings(), session, backendReason, false);
     }
@@ -268,6 +269,7 @@ public final class Occlusion implements AutoCloseable {
         private Path model;
         private Backend backend;
         private int threads = -1;
+        private Boolean verifyBackend;
         // The settings, as the fluent calls set them; settings() freezes them into the record.
         private int[] window;
         private int[] stride;
@@ -320,6 +322,15 @@ public final class Occlusion implements AutoCloseable {
 
         public Builder backend(Backend backend) {
             this.backend = Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
+        /**
+         * Whether a GPU back end checks its first results against ONNX Runtime (true, the default: a mismatch falls
+         * back to the CPU under AUTO and is an error under CUDA); false skips the check, for benchmarks.
+         */
+        public Builder verifyBackend(boolean verify) {
+            this.verifyBackend = verify;
             return this;
         }
 
@@ -443,8 +454,9 @@ public final class Occlusion implements AutoCloseable {
             int n = Math.max(threads, 0);
             BackendChoice choice = switch (backend == null ? Backend.AUTO : backend) {
                 case CPU -> new BackendChoice(OrtBackendSession.open(model, n), "asked for");
-                case AUTO -> BackendChoice.auto(model, n, BackendChoice.discover(), () -> OrtBackendSession.open(model, n));
-                case CUDA -> BackendChoice.cuda(model, n, BackendChoice.discover());
+                case AUTO -> BackendChoice.auto(model, n, verifyBackend != Boolean.FALSE, BackendChoice.discover(),
+                        () -> OrtBackendSession.open(model, n));
+                case CUDA -> BackendChoice.cuda(model, n, verifyBackend != Boolean.FALSE, BackendChoice.discover());
             };
             try {
                 choice.session().signature().checkInputSize(model.toString()); // whichever back end read it

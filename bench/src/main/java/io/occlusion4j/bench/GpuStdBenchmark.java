@@ -1,27 +1,23 @@
 // The gpu-std workload on the device: plan-only throughput, end-to-end occlusion through the CUDA back end, overhead.
 package io.occlusion4j.bench;
 
-import io.occlusion4j.Backend;
 import io.occlusion4j.Edge;
 import io.occlusion4j.Fill;
 import io.occlusion4j.Occlusion;
 import io.occlusion4j.Score;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Tensor;
+import io.occlusion4j.WindowGrid;
 import io.occlusion4j.backend.cuda.CudaBackendSession;
 import io.occlusion4j.backend.cuda.CudaPlan;
+import io.occlusion4j.backend.cuda.Device;
 import io.occlusion4j.backend.cuda.Precision;
 import io.occlusion4j.backend.cuda.TransferLedger;
-import io.occlusion4j.cuda.CudaContext;
-import io.occlusion4j.cuda.CudaEvent;
-import io.occlusion4j.cuda.CudaStream;
-import io.occlusion4j.cuda.DeviceBuffer;
-import io.occlusion4j.cuda.NvrtcCompiler;
+import io.occlusion4j.core.ExplainRequest;
 import io.occlusion4j.graph.Graph;
 import io.occlusion4j.graph.OnnxModelReader;
 import io.occlusion4j.graph.PlanBuilder;
 import io.occlusion4j.io.Npy;
-import io.occlusion4j.kernels.PlanKernels;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -226,52 +222,54 @@ public final class GpuStdBenchmark {
     }
 
     private static Figures endToEnd(Settings s, Precision p, Tensor x) {
-        System.setProperty("occlusion4j.cuda.precision", p.name());
-        try (Occlusion occlusion = Occlusion.builder().model(s.model()).backend(Backend.CUDA).window(WINDOW, WINDOW)
-                .stride(STRIDE, STRIDE).edge(Edge.CROP).fill(Fill.constant(0f)).score(Score.RAW).batchSize(s.batch()).build()) {
-            SensitivityMap map = occlusion.explain(x); // warm-up: plan, algorithms, kernels, the plan's graph
+        try (CudaBackendSession session = CudaBackendSession.open(s.model(), p, Device.gpu())) {
+            io.occlusion4j.Settings settings = Occlusion.builder().window(WINDOW, WINDOW).stride(STRIDE, STRIDE).edge(Edge.CROP)
+                    .fill(Fill.constant(0f)).score(Score.RAW).batchSize(s.batch()).settings()
+                    .withOutputs(List.of(session.signature().outputs().getFirst().name()));
+            ExplainRequest r = new ExplainRequest(x, settings, WindowGrid.of(new int[] {224, 224}, new int[] {WINDOW, WINDOW},
+                    new int[] {STRIDE, STRIDE}, Edge.CROP, false));
+            SensitivityMap map = session.explain(r); // warm-up: plan, algorithms, kernels, the plan's graph
             if (map.stats().windows() != VARIANTS) {
                 throw new IllegalStateException("gpu-std has " + VARIANTS + " variants, the run scored " + map.stats().windows());
             }
             double[] seconds = new double[s.reps()];
+            TransferLedger ledger = new TransferLedger();
             for (int i = 0; i < seconds.length; i++) {
+                ledger = new TransferLedger();
                 long t0 = System.nanoTime();
-                map = occlusion.explain(x);
+                map = session.explain(r, ledger);
                 seconds[i] = (System.nanoTime() - t0) / 1e9;
             }
-            TransferLedger ledger = CudaBackendSession.lastDeviceLedger();
             Npy.write(s.out().resolve("gpu-std." + p + ".pixel.npy"), Tensor.of(map.pixelMap(0).data(), 224, 224));
             Npy.write(s.out().resolve("gpu-std." + p + ".grid.npy"), Tensor.of(map.gridMap(0).data(), 53, 53));
+            System.out.println("[gpu-std] " + p + ": " + session.storage());
             return new Figures(p, map.stats().batchSize(), map.stats().forwards(), map.targets()[0], map.baseScores()[0],
-                    seconds, Double.NaN, ledger == null ? -1 : ledger.hostToDeviceBytes(),
-                    ledger == null ? -1 : ledger.deviceToHostBytes(), null);
+                    seconds, Double.NaN, ledger.hostToDeviceBytes(), ledger.deviceToHostBytes(), null);
         }
     }
 
-    /** Milliseconds per forward of the plan alone at {@code batch}, CUDA events around {@code reps} graph replays. */
+    /**
+     * Milliseconds per forward of the plan alone at {@code batch}: wall time over {@code reps} graph replays between
+     * two synchronisations, after a warm-up.
+     */
     private static double planOnly(Graph graph, Precision p, int batch, int reps) {
-        CudaContext context = CudaContext.primary();
-        try (PlanKernels kernels = PlanKernels.load(context, NvrtcCompiler.withDefaultCache());
-             CudaPlan plan = CudaPlan.create(context, kernels, PlanBuilder.build(graph, batch, PlanBuilder.Options.all()), batch,
-                     CudaPlan.Options.defaults(p));
-             CudaStream stream = context.createStream();
-             CudaEvent start = context.createEvent(true);
-             CudaEvent stop = context.createEvent(true)) {
-            System.out.println("[gpu-std] " + p + " batch " + batch + ": " + plan.storage());
-            DeviceBuffer in = plan.slot(graph.inputs().get(0).name());
+        try (Device device = Device.gpu();
+             CudaPlan plan = CudaPlan.create(device, PlanBuilder.build(graph, batch, PlanBuilder.Options.all()), batch,
+                     CudaPlan.Options.defaults(p))) {
+            System.out.println("[gpu-std] " + p + " batch " + batch + ": " + plan.storage() + "; " + plan.convolutions());
+            Device.Buffer in = plan.slot(graph.inputs().get(0).name());
             // 0.5 in either storage: fp32 words, or two fp16 halves (0x3800) for an fp16 NHWC input slot.
-            in.fill32(plan.isHalf(graph.inputs().get(0).name()) ? 0x38003800 : Float.floatToRawIntBits(0.5f));
+            device.fill32(in, plan.isHalf(graph.inputs().get(0).name()) ? 0x38003800 : Float.floatToRawIntBits(0.5f));
             for (int i = 0; i < 3; i++) {
-                plan.forward(stream);
+                plan.forward();
             }
-            stream.synchronize();
-            start.record(stream);
+            device.synchronize();
+            long t0 = System.nanoTime();
             for (int i = 0; i < reps; i++) {
-                plan.forward(stream);
+                plan.forward();
             }
-            stop.record(stream);
-            stop.synchronize();
-            return stop.elapsedMillisSince(start) / reps;
+            device.synchronize();
+            return (System.nanoTime() - t0) / 1e6 / reps;
         }
     }
 

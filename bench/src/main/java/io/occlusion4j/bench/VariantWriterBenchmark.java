@@ -7,8 +7,9 @@ import io.occlusion4j.cuda.CudaStream;
 import io.occlusion4j.cuda.DeviceBuffer;
 import io.occlusion4j.cuda.NvrtcCompiler;
 import io.occlusion4j.kernels.DeviceFill;
-import io.occlusion4j.kernels.EdgePolicy;
 import io.occlusion4j.kernels.KernelGeometry;
+import io.occlusion4j.kernels.KernelProgram;
+import io.occlusion4j.kernels.ModuleLauncher;
 import io.occlusion4j.kernels.OcclusionKernels;
 
 /**
@@ -23,10 +24,12 @@ public final class VariantWriterBenchmark {
     public static void main(String[] args) {
         int reps = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         try (CudaContext context = CudaContext.primary();
-             OcclusionKernels kernels = OcclusionKernels.load(context, NvrtcCompiler.withDefaultCache());
              CudaStream stream = context.createStream();
+             ModuleLauncher launcher = ModuleLauncher.load(context, NvrtcCompiler.withDefaultCache(), KernelProgram.OCCLUSION,
+                     stream);
              CudaEvent start = context.createEvent(true);
              CudaEvent stop = context.createEvent(true)) {
+            OcclusionKernels kernels = new OcclusionKernels(launcher);
             int channels = 3;
             int side = 1024;
             int batch = 16;
@@ -36,10 +39,10 @@ public final class VariantWriterBenchmark {
             try (DeviceBuffer x = context.allocate(4 * sample); DeviceBuffer mean = context.allocate(4 * channels);
                  DeviceBuffer scale = context.allocate(4 * channels); DeviceBuffer values = context.allocate(4 * channels);
                  DeviceBuffer out = context.allocate(4 * sample * batch); DeviceBuffer copy = context.allocate(4 * sample * batch)) {
-                x.fill32(Float.floatToRawIntBits(0.5f));
-                mean.fill32(0);
-                scale.fill32(Float.floatToRawIntBits(1f));
-                values.fill32(0);
+                x.fill32Async(Float.floatToRawIntBits(0.5f), stream);
+                mean.fill32Async(0, stream);
+                scale.fill32Async(Float.floatToRawIntBits(1f), stream);
+                values.fill32Async(0, stream);
                 DeviceFill fill = DeviceFill.perChannelValues(values);
                 double copyGbs = 0;
                 for (int rep = 0; rep < 2; rep++) {
@@ -56,17 +59,17 @@ public final class VariantWriterBenchmark {
                 System.out.printf("| cuMemcpyDtoDAsync | %d | %.4f | %.1f | %.1f | 1.00 |%n", out.byteSize(), copyMs, copyGbs, copyGbs);
                 for (boolean half : new boolean[] {false, true}) {
                     KernelGeometry g = new KernelGeometry(channels, new int[] {side, side}, new int[] {64, 64}, new int[] {32, 32},
-                            EdgePolicy.CROP, false, half, false);
+                            KernelGeometry.EDGE_CROP, false, half, false);
                     long fullBytes = sample * batch * g.elementBytes();
                     double ms = time(stream, start, stop, reps,
-                            () -> kernels.writeFull(stream, g, batch, batch, 0, x, fill, mean, scale, out));
+                            () -> kernels.writeFull(g, batch, batch, 0, x, fill, mean, scale, out));
                     double gbs = fullBytes / ms / 1e6;
                     System.out.printf("| full write %s | %d | %.4f | %.1f | %.1f | %.2f |%n", half ? "fp16" : "fp32", fullBytes, ms, gbs,
                             copyGbs, gbs / copyGbs);
                     // Incremental: windows batch..2*batch-1 after 0..batch-1; bytes = union of the two regions per slot.
                     long nextBytes = incrementalBytes(g, batch, 0, batch);
                     double nms = time(stream, start, stop, reps,
-                            () -> kernels.writeNext(stream, g, batch, 0, batch, x, fill, mean, scale, out));
+                            () -> kernels.writeNext(g, batch, 0, batch, x, fill, mean, scale, out));
                     double ngbs = nextBytes / nms / 1e6;
                     System.out.printf("| next batch %s (launch-bound) | %d | %.4f | %.1f | %.1f | %.2f |%n", half ? "fp16" : "fp32",
                             nextBytes, nms, ngbs, copyGbs, ngbs / copyGbs);

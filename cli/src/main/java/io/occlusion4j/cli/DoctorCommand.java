@@ -6,11 +6,11 @@ import io.occlusion4j.Backend;
 import io.occlusion4j.Occlusion;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Tensor;
+import io.occlusion4j.core.BackendChoice;
+import io.occlusion4j.core.BackendProvider;
 import io.occlusion4j.onnx.TestModels;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.reflect.Method;
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,18 +20,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Reports the Java runtime, the CPU back end (checked by running a tiny generated model) and, when the
- * native-bindings module is on the class path, each GPU library as its probe sees it. Exit code 0 whenever
- * the CPU back end works: a missing GPU library is information, not a failure.
+ * Reports the Java runtime, the CPU back end (checked by running a tiny generated model) and every other back end
+ * on the class path as its provider sees the machine (the CUDA back end: the driver, NVRTC, cuBLAS and cuDNN,
+ * found with their versions or missing with the places tried, and the devices). One probe path: the providers'.
+ * Exit code 0 whenever the CPU back end works: a missing GPU library is information, not a failure.
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = {"Shows the Java runtime, the CPU back end's state and each GPU library (driver, NVRTC, cuBLAS,",
                 "cuDNN): found or not, the paths tried, the version, the reason."},
         footer = {"", "Exit codes: 0 the CPU back end works (whatever the GPU libraries say); 1 it does not."})
 final class DoctorCommand implements Callable<Integer> {
-    /** The probe of the native-bindings module; looked up by name so this build works without that module. */
-    static final String PROBE_CLASS = "io.occlusion4j.cuda.NativeProbe";
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -47,7 +45,7 @@ final class DoctorCommand implements Callable<Integer> {
                 + Runtime.getRuntime().availableProcessors() + " processors, max heap "
                 + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
         boolean cpuWorks = checkCpu(out);
-        checkGpu(out);
+        checkBackends(out);
         out.flush();
         return cpuWorks ? 0 : Main.EXIT_RUNTIME;
     }
@@ -85,54 +83,27 @@ final class DoctorCommand implements Callable<Integer> {
         }
     }
 
-    private void checkGpu(PrintWriter out) {
-        Class<?> probe;
-        try {
-            probe = Class.forName(PROBE_CLASS);
-        } catch (ClassNotFoundException | LinkageError e) {
-            out.println("gpu       GPU probe not available in this build (no native-bindings module on the class path);"
-                    + " the CUDA back end is not built yet, the CPU back end is used");
+    /** Every other back end on the class path, as its provider sees this machine: available or why not, what it found. */
+    private void checkBackends(PrintWriter out) {
+        List<BackendProvider> providers = BackendChoice.discover();
+        if (providers.isEmpty()) {
+            out.println("gpu       no other back end on the class path: the CPU back end is used");
             return;
         }
-        try {
-            Object report = probe.getMethod("probe").invoke(null);
-            out.println("gpu       the CUDA back end is not built yet; the libraries it will need:");
-            for (Object lib : (List<?>) accessor(report, "libraries")) {
-                boolean found = (Boolean) accessor(lib, "found");
-                out.printf("  %-8s %s%n", accessor(lib, "library"),
-                        found ? "found, version " + accessor(lib, "version") + ", " + accessor(lib, "path") : "MISSING");
-                out.println("           " + accessor(lib, "reason"));
-                for (Object tried : (List<?>) accessor(lib, "tried")) {
+        for (BackendProvider p : providers) {
+            BackendProvider.Availability a = p.probe();
+            out.printf("%-9s %s: %s%n", p.name(), a.available() ? "AVAILABLE" : "unavailable", Main.oneLine(a.reason()));
+            for (BackendProvider.Finding f : p.findings()) {
+                out.printf("  %-8s %s%n", f.what(), f.found() ? "found" + (f.version().isEmpty() ? "" : ", version "
+                        + f.version()) + ", " + f.detail() : "MISSING");
+                if (!f.found()) {
+                    out.println("           " + f.detail());
+                }
+                for (String tried : f.tried()) {
                     out.println("           tried " + tried);
                 }
             }
-            List<?> devices = (List<?>) accessor(report, "devices");
-            if (devices.isEmpty()) {
-                out.println("  devices  none: " + accessor(report, "deviceNote"));
-            }
-            for (Object d : devices) {
-                out.printf("  device   [%s] %s, %s, %.1f GiB%n", accessor(d, "ordinal"), accessor(d, "name"),
-                        accessor(d, "architecture"), ((Long) accessor(d, "totalMemoryBytes")) / (double) (1L << 30));
-            }
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : e;
-            out.println("gpu       the GPU probe failed: " + Main.oneLine(String.valueOf(cause)));
-            if (verbose) {
-                cause.printStackTrace(spec.commandLine().getErr());
-            }
         }
-    }
-
-    /** A record component's value by name (the probe's records are read without compiling against them). */
-    private static Object accessor(Object record, String name) throws ReflectiveOperationException {
-        for (RecordComponent c : record.getClass().getRecordComponents()) {
-            if (c.getName().equals(name)) {
-                Method m = c.getAccessor();
-                m.setAccessible(true);
-                return m.invoke(record);
-            }
-        }
-        throw new NoSuchMethodException(record.getClass().getName() + " has no component " + name);
     }
 
     static void deleteQuietly(Path dir) {

@@ -1,4 +1,5 @@
-// The flags that say which model runs and how (explain, evaluate, serve): the model, the back end, threads, preprocessing.
+// The flags that say which model runs and how (explain, evaluate, serve): the model, the back end, threads, the
+// back end's self-check, preprocessing.
 package io.occlusion4j.cli;
 
 import io.occlusion4j.Backend;
@@ -19,11 +20,14 @@ final class ModelFlags {
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "CPU threads per explanation (0: all)")
     int threads;
 
+    @Option(names = "--no-verify", description = "the CUDA back end skips its self-check against ONNX Runtime (benchmarks)")
+    boolean noVerify;
+
     @Mixin
     Preprocessing prep = new Preprocessing();
 
     /** A builder for the model with these flags; the settings are the library's defaults until set. */
     Occlusion.Builder builder() {
-        return prep.applyTo(Occlusion.builder().model(model).backend(backend).threads(threads));
+        return prep.applyTo(Occlusion.builder().model(model).backend(backend).threads(threads).verifyBackend(!noVerify));
     }
 }

@@ -20,7 +20,7 @@ import java.util.function.Supplier;
 public record BackendChoice(BackendSession session, String reason) {
     private static final System.Logger LOG = System.getLogger("io.occlusion4j");
 
-    /** The providers on the class path (the kernels module's CUDA back end, when present). */
+    /** The providers on the class path (the cuda-backend module's, when present). */
     public static List<BackendProvider> discover() {
         List<BackendProvider> found = new ArrayList<>();
         for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
@@ -29,8 +29,12 @@ public record BackendChoice(BackendSession session, String reason) {
         return found;
     }
 
-    /** AUTO: the first provider named {@code cuda} that probes available and opens the model, else {@code cpu}. */
-    public static BackendChoice auto(Path model, int threads, List<BackendProvider> providers, Supplier<BackendSession> cpu) {
+    /**
+     * AUTO: the first provider named {@code cuda} that probes available and opens the model, else {@code cpu}; the
+     * provider may hand work to the CPU later too, should its run-time check fail ({@code verify}).
+     */
+    public static BackendChoice auto(Path model, int threads, boolean verify, List<BackendProvider> providers,
+                                     Supplier<BackendSession> cpu) {
         String why = "no CUDA back end on the class path";
         for (BackendProvider p : providers) {
             if (!p.name().equals("cuda")) {
@@ -42,7 +46,8 @@ public record BackendChoice(BackendSession session, String reason) {
                 continue;
             }
             try {
-                BackendChoice c = new BackendChoice(p.open(model, threads), "auto: " + a.reason());
+                BackendChoice c = new BackendChoice(p.open(model, new BackendProvider.OpenOptions(threads, verify, true)),
+                        "auto: " + a.reason());
                 log("cuda", c.reason());
                 return c;
             } catch (UnsupportedModelException e) {
@@ -61,7 +66,7 @@ public record BackendChoice(BackendSession session, String reason) {
     }
 
     /** CUDA asked for: the provider's session, or an {@link OcclusionException} saying why not. */
-    public static BackendChoice cuda(Path model, int threads, List<BackendProvider> providers) {
+    public static BackendChoice cuda(Path model, int threads, boolean verify, List<BackendProvider> providers) {
         for (BackendProvider p : providers) {
             if (!p.name().equals("cuda")) {
                 continue;
@@ -71,12 +76,13 @@ public record BackendChoice(BackendSession session, String reason) {
                 throw new OcclusionException("the CUDA back end is not available: " + a.reason()
                         + "; use --backend cpu (ONNX Runtime)");
             }
-            BackendChoice c = new BackendChoice(p.open(model, threads), "asked for; " + a.reason());
+            BackendChoice c = new BackendChoice(p.open(model, new BackendProvider.OpenOptions(threads, verify, false)),
+                    "asked for; " + a.reason());
             log("cuda", c.reason());
             return c;
         }
-        throw new OcclusionException("the CUDA back end is not available: occlusion4j-kernels (the CUDA plan) is not on"
-                + " the class path; use --backend cpu (ONNX Runtime)");
+        throw new OcclusionException("the CUDA back end is not available: occlusion4j-cuda-backend is not on the class "
+                + "path; use --backend cpu (ONNX Runtime)");
     }
 
     private static void log(String backend, String reason) {

@@ -45,8 +45,14 @@ public final class HostLoop {
      * @param model   names the model in errors
      * @param backend {@code cpu} or {@code cuda}
      * @param device  what the back end runs on, in words
+     * @param verification the back end's self-check, for {@link RunStats#verification()} ("" for none)
      */
-    public record Runner(String model, String backend, String device) {}
+    public record Runner(String model, String backend, String device, String verification) {
+        /** A runner with no self-check (the CPU back end). */
+        public Runner(String model, String backend, String device) {
+            this(model, backend, device, "");
+        }
+    }
 
     /**
      * Runs the loop.
@@ -133,7 +139,7 @@ public final class HostLoop {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         RunStats stats = new RunStats(variants, forwards, batch, b.fixed(), seconds, variants / seconds, runner.backend(),
-                runner.device());
+                runner.device(), runner.verification());
         return new SensitivityMap(r.grid(), r.perChannel(), r.channels(), outputLabel, targets, base, grid, pixel, stats);
     }
 }

@@ -68,7 +68,10 @@ public final class Summaries {
         return out;
     }
 
-    /** {@code windows}, {@code forwards}, {@code batch_size}, {@code seconds}, {@code variants_per_s}, {@code backend}, {@code device}. */
+    /**
+     * {@code windows}, {@code forwards}, {@code batch_size}, {@code seconds}, {@code variants_per_s}, {@code backend},
+     * {@code device}; for a back end that checks itself (CUDA) also {@code verified} and {@code verification}.
+     */
     public static Map<String, Object> stats(RunStats s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("windows", s.windows());
@@ -78,6 +81,10 @@ public final class Summaries {
         m.put("variants_per_s", s.variantsPerSecond());
         m.put("backend", s.backend());
         m.put("device", s.device());
+        if (!s.verification().isEmpty()) {
+            m.put("verified", s.verified());
+            m.put("verification", s.verification());
+        }
         return m;
     }
 }

@@ -44,23 +44,25 @@ class BackendChoiceTest {
         }
 
         @Override
-        public BackendSession open(Path model, int threads) {
+        public BackendSession open(Path model, OpenOptions options) {
+            OPENED.add(options);
             return session.get();
         }
     }
 
     private static final Supplier<BackendSession> CPU = () -> new Fake("cpu", "test CPU");
+    private static final List<BackendProvider.OpenOptions> OPENED = new java.util.ArrayList<>();
 
     @Test
     void autoWithoutAProviderPicksTheCpuAndSaysWhy() {
-        BackendChoice c = BackendChoice.auto(MODEL, 0, List.of(), CPU);
+        BackendChoice c = BackendChoice.auto(MODEL, 0, true, List.of(), CPU);
         assertThat(c.session().name()).isEqualTo("cpu");
         assertThat(c.reason()).contains("no CUDA back end on the class path");
     }
 
     @Test
     void autoWithoutAGpuPicksTheCpuWithTheProbesReason() {
-        BackendChoice c = BackendChoice.auto(MODEL, 0, List.of(new Provider(
+        BackendChoice c = BackendChoice.auto(MODEL, 0, true, List.of(new Provider(
                 BackendProvider.Availability.unavailable("no CUDA device (the driver is missing)"), () -> {
                     throw new AssertionError("must not open");
                 })), CPU);
@@ -70,7 +72,7 @@ class BackendChoiceTest {
 
     @Test
     void autoWithAnUnsupportedOperatorFallsBackToTheCpu() {
-        BackendChoice c = BackendChoice.auto(MODEL, 0, List.of(new Provider(
+        BackendChoice c = BackendChoice.auto(MODEL, 0, true, List.of(new Provider(
                 BackendProvider.Availability.available("H200 (sm_90)"), () -> {
                     throw new UnsupportedModelException("cuda", "operator NonMaxSuppression at node 'weird_1' is not supported", null);
                 })), CPU);
@@ -80,7 +82,7 @@ class BackendChoiceTest {
 
     @Test
     void autoFallsBackWhenAProviderLetsAnUntranslatedFailureThrough() {
-        BackendChoice c = BackendChoice.auto(MODEL, 0, List.of(new Provider(
+        BackendChoice c = BackendChoice.auto(MODEL, 0, true, List.of(new Provider(
                 BackendProvider.Availability.available("H200 (sm_90)"), () -> {
                     throw new UnsatisfiedLinkError("libcudnn_cnn.so.9: cannot open shared object file");
                 })), CPU);
@@ -90,7 +92,7 @@ class BackendChoiceTest {
 
     @Test
     void autoWithAGpuPicksCuda() {
-        BackendChoice c = BackendChoice.auto(MODEL, 0, List.of(new Provider(
+        BackendChoice c = BackendChoice.auto(MODEL, 0, true, List.of(new Provider(
                 BackendProvider.Availability.available("H200 (sm_90)"), () -> new Fake("cuda", "H200"))), CPU);
         assertThat(c.session().name()).isEqualTo("cuda");
         assertThat(c.reason()).contains("H200");
@@ -98,12 +100,22 @@ class BackendChoiceTest {
 
     @Test
     void cudaAskedForWithoutAGpuIsAClearError() {
-        assertThatThrownBy(() -> BackendChoice.cuda(MODEL, 0, List.of(new Provider(
+        assertThatThrownBy(() -> BackendChoice.cuda(MODEL, 0, true, List.of(new Provider(
                 BackendProvider.Availability.unavailable("cudnn library not found (tried libcudnn.so.9)"), CPU))))
                 .isInstanceOf(OcclusionException.class).hasMessageContaining("cudnn library not found")
                 .hasMessageContaining("--backend cpu");
-        assertThatThrownBy(() -> BackendChoice.cuda(MODEL, 0, List.of())).isInstanceOf(OcclusionException.class)
+        assertThatThrownBy(() -> BackendChoice.cuda(MODEL, 0, true, List.of())).isInstanceOf(OcclusionException.class)
                 .hasMessageContaining("not on the class path");
+    }
+
+    @Test
+    void autoLetsTheProviderFallBackToTheCpuLaterAndCudaAskedForDoesNot() {
+        OPENED.clear();
+        BackendProvider cuda = new Provider(BackendProvider.Availability.available("H200 (sm_90)"), () -> new Fake("cuda", "H200"));
+        BackendChoice.auto(MODEL, 3, true, List.of(cuda), CPU).session().close();
+        BackendChoice.cuda(MODEL, 2, false, List.of(cuda)).session().close();
+        assertThat(OPENED).containsExactly(new BackendProvider.OpenOptions(3, true, true),
+                new BackendProvider.OpenOptions(2, false, false));
     }
 
     @Test

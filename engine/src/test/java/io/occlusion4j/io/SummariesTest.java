@@ -45,4 +45,14 @@ class SummariesTest {
         assertThat(Summaries.labels(new int[] {0}, List.of(), Reduce.MAX, Score.SIGMOID)).containsExactly("max sigmoid score");
         assertThat(Summaries.labels(new int[] {3}, null, Reduce.NONE, Score.RAW)).containsExactly("class 3");
     }
+
+    @Test
+    void statsSayWhetherASelfCheckingBackEndWasVerified() {
+        assertThat(Summaries.stats(stats)).containsEntry("backend", "cpu").doesNotContainKeys("verified", "verification");
+        RunStats cuda = new RunStats(6, 2, 4, false, 0.5, 12.0, "cuda", "H200", "verified against ONNX Runtime on 4 samples");
+        assertThat(Summaries.stats(cuda)).containsEntry("backend", "cuda").containsEntry("verified", true)
+                .containsEntry("verification", "verified against ONNX Runtime on 4 samples");
+        RunStats off = new RunStats(6, 2, 4, false, 0.5, 12.0, "cuda", "H200", "not verified: the self-check is off");
+        assertThat(Summaries.stats(off)).containsEntry("verified", false);
+    }
 }

@@ -11,8 +11,10 @@ import java.util.Set;
 
 /**
  * Turns a graph with static shapes into a {@link Plan}: steps in node order, and one arena for all
- * activations. A value is live from the step that writes it to the last step that reads it (graph
- * inputs from before the first step, outputs to after the last). Views (Reshape, Flatten, Squeeze,
+ * activations. A value is live from the step that writes it to the last step that reads it; graph
+ * inputs from before the first step and graph outputs to after the last. Inputs live through the whole plan
+ * because their slot is read again after a forward: the CUDA plan replays a captured forward over the same
+ * input, and the occlusion loop rewrites only the window regions of the batch it left there. Views (Reshape, Flatten, Squeeze,
  * Unsqueeze, Identity, Dropout's output) share their input's bytes and extend its lifetime. Offsets are
  * assigned greedily, largest buffer first, each at the lowest aligned offset that no buffer live at
  * the same time occupies; values whose lifetimes do not overlap share memory.
@@ -78,6 +80,9 @@ public final class BufferPlanner {
             if (root.containsKey(out)) {
                 last.put(root.get(out), end);
             }
+        }
+        for (String in : graph.inputNames()) {
+            last.put(in, end);
         }
         // Sizes per group: the largest member (views have the same element count; kept general).
         Map<String, Long> bytes = new LinkedHashMap<>();

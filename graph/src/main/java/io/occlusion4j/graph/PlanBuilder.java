@@ -103,11 +103,13 @@ public final class PlanBuilder {
      * The largest batch, at most {@code maxBatch}, whose arena plus weights plus {@code reserveBytes}
      * (workspace, the occlusion map, the runtime's own needs) fits in {@code freeBytes}; 0 when not even
      * one sample fits. Arena size grows monotonically with the batch, so a binary search over plans
-     * finds it; the device executor halves it again on an out-of-memory error.
+     * finds it; the device executor halves it again on an out-of-memory error. The batch is also capped so
+     * that every tensor of the plan stays below 2^31 elements ({@link #ELEMENT_LIMIT}: cuDNN refuses larger
+     * tensor descriptors).
      */
     public static int largestBatch(Graph graph, long freeBytes, long reserveBytes, int maxBatch) {
         int lo = 0;
-        int hi = maxBatch;
+        int hi = Math.min(maxBatch, batchBelowElementLimit(graph));
         while (lo < hi) {
             int mid = (int) ((lo + (long) hi + 1) / 2);
             Plan p = build(graph, mid, Options.all());
@@ -118,5 +120,17 @@ public final class PlanBuilder {
             }
         }
         return lo;
+    }
+
+    /** Elements a tensor may hold at most: cuDNN refuses descriptors of 2^31 elements or more. */
+    public static final long ELEMENT_LIMIT = (1L << 31) - 1;
+
+    /** The largest batch whose every tensor stays within {@link #ELEMENT_LIMIT} (activations grow with the batch). */
+    static int batchBelowElementLimit(Graph graph) {
+        long perSample = 1;
+        for (BufferSlot s : build(graph, 1, Options.all()).slots().values()) {
+            perSample = Math.max(perSample, s.elementCount());
+        }
+        return (int) Math.min(Integer.MAX_VALUE, ELEMENT_LIMIT / perSample);
     }
 }

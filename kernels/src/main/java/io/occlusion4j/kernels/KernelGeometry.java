@@ -5,14 +5,25 @@ import java.util.Arrays;
 
 /**
  * One run's geometry, packed into the 16 ints the kernels take ({@code OCC_GEOM_PARAMS}). A 2-D input is
- * padded to three axes with a leading axis of 1 (window 1, stride 1), which changes no result. The grid
+ * padded to three axes with a leading axis of 1 (window 1, stride 1), which changes no result. {@code edge} is
+ * the kernels' {@code OCC_EDGE_*} code ({@link #EDGE_CROP}, {@link #EDGE_INSIDE}, {@link #EDGE_SHIFT}). The grid
  * follows {@code io.occlusion4j.WindowGrid}: SHIFT has {@code ceil((D-w)/s)+1} positions per axis, CROP
  * the same but never a start at or past the edge ({@code ceil(D/s)} at most), INSIDE {@code floor((D-w)/s)+1}.
  */
-public record KernelGeometry(int channels, int[] spatial, int[] window, int[] stride, EdgePolicy edge,
+public record KernelGeometry(int channels, int[] spatial, int[] window, int[] stride, int edge,
                              boolean channelsLast, boolean halfOutput, boolean perChannel) {
 
+    /** {@code OCC_EDGE_CROP}: the last window of an axis cropped at the edge. */
+    public static final int EDGE_CROP = 0;
+    /** {@code OCC_EDGE_INSIDE}: only whole windows. */
+    public static final int EDGE_INSIDE = 1;
+    /** {@code OCC_EDGE_SHIFT}: the last window moved back to end at the edge. */
+    public static final int EDGE_SHIFT = 2;
+
     public KernelGeometry {
+        if (edge < EDGE_CROP || edge > EDGE_SHIFT) {
+            throw new IllegalArgumentException("edge must be an OCC_EDGE_* code (0..2), got " + edge);
+        }
         if (channels < 1) {
             throw new IllegalArgumentException("channels must be >= 1, got " + channels);
         }
@@ -42,10 +53,10 @@ public record KernelGeometry(int channels, int[] spatial, int[] window, int[] st
             int span = spatial[d] - window[d];
             int ceil = -Math.floorDiv(-span, stride[d]) + 1;
             g[d] = switch (edge) {
-                case INSIDE -> span / stride[d] + 1;
-                case SHIFT -> ceil;
+                case EDGE_INSIDE -> span / stride[d] + 1;
+                case EDGE_SHIFT -> ceil;
                 // With gaps a CROP start can fall at or past the edge; WindowGrid drops such windows.
-                case CROP -> Math.min(ceil, -Math.floorDiv(-spatial[d], stride[d]));
+                default -> Math.min(ceil, -Math.floorDiv(-spatial[d], stride[d]));
             };
         }
         return g;
@@ -93,7 +104,7 @@ public record KernelGeometry(int channels, int[] spatial, int[] window, int[] st
             out[6 + d] = real ? stride[d - pad] : 1;
             out[9 + d] = real ? g[d - pad] : 1;
         }
-        out[12] = edge.ordinal();
+        out[12] = edge;
         out[13] = channels;
         out[14] = spatial.length;
         out[15] = (channelsLast ? 1 : 0) | (halfOutput ? 2 : 0) | (perChannel ? 4 : 0);
@@ -104,7 +115,7 @@ public record KernelGeometry(int channels, int[] spatial, int[] window, int[] st
     public int[] axisWindow(int axis, int i) {
         int s = i * stride[axis];
         int span = spatial[axis] - window[axis];
-        if (edge == EdgePolicy.SHIFT && s > span) {
+        if (edge == EDGE_SHIFT && s > span) {
             s = span;
         }
         return new int[] {s, Math.min(window[axis], spatial[axis] - s)};
@@ -125,7 +136,7 @@ public record KernelGeometry(int channels, int[] spatial, int[] window, int[] st
     @Override
     public String toString() {
         return "KernelGeometry[C=" + channels + ", spatial=" + Arrays.toString(spatial) + ", window=" + Arrays.toString(window)
-                + ", stride=" + Arrays.toString(stride) + ", " + edge + (channelsLast ? ", NHWC" : ", NCHW")
+                + ", stride=" + Arrays.toString(stride) + ", " + new String[] {"CROP", "INSIDE", "SHIFT"}[edge] + (channelsLast ? ", NHWC" : ", NCHW")
                 + (halfOutput ? ", fp16" : ", fp32") + (perChannel ? ", per channel" : "") + "]";
     }
 }

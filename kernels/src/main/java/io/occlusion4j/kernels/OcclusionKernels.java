@@ -1,57 +1,35 @@
-// Typed launchers for every occlusion kernel, compiled once per device by NVRTC (cached on disk).
+// Typed launchers for every occlusion kernel, on a GPU stream or on the host build of the same kernels.
 package io.occlusion4j.kernels;
 
-import io.occlusion4j.cuda.CudaContext;
-import io.occlusion4j.cuda.CudaFunction;
-import io.occlusion4j.cuda.CudaModule;
-import io.occlusion4j.cuda.CudaStream;
-import io.occlusion4j.cuda.DeviceBuffer;
-import io.occlusion4j.cuda.Dim3;
+import io.occlusion4j.cuda.DeviceMemory;
 import io.occlusion4j.cuda.KernelArgs;
 import io.occlusion4j.cuda.KernelArgs.Kind;
-import io.occlusion4j.cuda.NvrtcCompiler;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Logger;
 
 /**
- * The kernels of {@code src/main/cuda} loaded into one module. Compiled for {@code sm_90} on Hopper and
- * for the device's own architecture elsewhere, with {@code --fmad=false} so every product rounds as in
- * the Java reference. Launchers take typed arguments and a stream; all kernels use grid-stride loops,
- * so the launch shape never changes a result. Launches are asynchronous: a kernel's error surfaces at
- * the next synchronisation of its stream.
+ * The kernels of {@link KernelProgram#OCCLUSION} with typed arguments: each method checks its buffers' sizes,
+ * packs the arguments in the order the {@code .cu} files declare them and hands the launch to a
+ * {@link KernelLauncher} (a CUDA or the host build). Scores and edges are the kernels' own codes
+ * ({@link #SCORE_RAW}..., {@link KernelGeometry#EDGE_CROP}...); the CUDA back end maps the engine's vocabulary
+ * onto them. All kernels use grid-stride loops, so the launch shape never changes a result.
  */
-public final class OcclusionKernels implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(OcclusionKernels.class.getName());
-    /** NVRTC options; part of the cache key. */
-    public static final List<String> OPTIONS = List.of("--fmad=false", "-std=c++17");
-    static final int BLOCK = 256;
+public final class OcclusionKernels {
+    /** {@code OCC_SCORE_RAW}: the model output as it is. */
+    public static final int SCORE_RAW = 0;
+    /** {@code OCC_SCORE_SOFTMAX}: softmax over the output's last axis. */
+    public static final int SCORE_SOFTMAX = 1;
+    /** {@code OCC_SCORE_SIGMOID}: the logistic function of each output. */
+    public static final int SCORE_SIGMOID = 2;
 
     private static final Kind P = Kind.POINTER;
     private static final Kind I = Kind.I32;
     private static final Kind L = Kind.I64;
     private static final Kind F = Kind.F32;
     private static final Kind D = Kind.F64;
-
-    private final CudaModule module;
-    private final String architecture;
-    private final int maxBlocks;
-    private final CudaFunction channelMean;
-    private final CudaFunction gaussWeights;
-    private final CudaFunction blurAxis;
-    private final CudaFunction noise;
-    private final CudaFunction softMask;
-    private final CudaFunction writeFull;
-    private final CudaFunction writeNext;
-    private final CudaFunction scoreRows;
-    private final CudaFunction scoreGather;
-    private final CudaFunction nonfiniteFlag;
-    private final CudaFunction coveringTables;
-    private final CudaFunction pixelMap;
-    private final CudaFunction copyWords;
 
     /** Every kernel's parameter kinds, as declared in the .cu files ({@code OCC_GEOM_PARAMS}: 16 ints). */
     static final Map<String, Kind[]> SIGNATURES = signatures();
@@ -72,63 +50,20 @@ public final class OcclusionKernels implements AutoCloseable {
         m.put("occ_covering_tables", geom(P, P));
         m.put("occ_pixel_map", geom(P, I, I, P, P, P));
         m.put("occ_copy_words", new Kind[] {P, P, L});
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
-    private static CudaFunction function(CudaModule module, String name) {
-        return module.function(name, SIGNATURES.get(name));
-    }
+    private final KernelLauncher launcher;
 
-    private OcclusionKernels(CudaModule module, String architecture, int multiprocessors) {
-        this.module = module;
-        this.architecture = architecture;
-        this.maxBlocks = Math.max(1, multiprocessors) * 16;
-        channelMean = function(module, "occ_channel_mean");
-        gaussWeights = function(module, "occ_gauss_weights");
-        blurAxis = function(module, "occ_blur_axis");
-        noise = function(module, "occ_noise");
-        softMask = function(module, "occ_soft_mask");
-        writeFull = function(module, "occ_write_full");
-        writeNext = function(module, "occ_write_next");
-        scoreRows = function(module, "occ_score_rows");
-        scoreGather = function(module, "occ_score_gather");
-        nonfiniteFlag = function(module, "occ_nonfinite_flag");
-        coveringTables = function(module, "occ_covering_tables");
-        pixelMap = function(module, "occ_pixel_map");
-        copyWords = function(module, "occ_copy_words");
-    }
-
-    /** Compiles (or takes from the cache) and loads the kernels for the context's device. */
-    public static OcclusionKernels load(CudaContext context, NvrtcCompiler compiler) {
-        String arch = architectureFor(context.device().computeCapabilityMajor(), context.device().architecture());
-        NvrtcCompiler.Compiled compiled = compiler.compile("occlusion4j_kernels.cu", KernelSources.program(), arch,
-                OPTIONS, NvrtcCompiler.Output.CUBIN);
-        if (Boolean.getBoolean("occlusion4j.debug")) {
-            LOG.info(() -> "kernels for " + arch + (compiled.fromCache() ? " from the NVRTC cache" : " compiled by NVRTC")
-                    + ", key " + compiled.key() + (compiled.log().isEmpty() ? "" : "\n" + compiled.log()));
-        }
-        CudaModule module = context.loadModule(compiled.image());
-        try {
-            return new OcclusionKernels(module, arch, context.device().multiprocessorCount());
-        } catch (RuntimeException e) {
-            module.close();
-            throw e;
-        }
-    }
-
-    /** {@code sm_90} on Hopper (compute capability 9.x), the device's own architecture elsewhere. */
-    public static String architectureFor(int major, String deviceArchitecture) {
-        return major == 9 ? "sm_90" : deviceArchitecture;
-    }
-
-    public String architecture() {
-        return architecture;
+    /** Launchers over {@code launcher}, which must run {@link KernelProgram#OCCLUSION}. */
+    public OcclusionKernels(KernelLauncher launcher) {
+        this.launcher = launcher;
     }
 
     // ---- fill preparation
 
-    public void channelMean(CudaStream stream, DeviceBuffer x, int channels, long size, DeviceBuffer means) {
-        launch(channelMean, channels, stream, KernelArgs.create().pointer(x).i32(channels).i64(size).pointer(means));
+    public void channelMean(DeviceMemory x, int channels, long size, DeviceMemory means) {
+        launch("occ_channel_mean", channels, KernelArgs.create().pointer(x).i32(channels).i64(size).pointer(means));
     }
 
     /** Radius of the blur kernel for {@code sigma}: {@code max(1, ceil(3 sigma))}, as FillValues. */
@@ -136,49 +71,49 @@ public final class OcclusionKernels implements AutoCloseable {
         return Math.max(1, (int) Math.ceil(3 * sigma));
     }
 
-    public void gaussWeights(CudaStream stream, double sigma, DeviceBuffer weights) {
+    public void gaussWeights(double sigma, DeviceMemory weights) {
         int radius = blurRadius(sigma);
         requireBytes(weights, 4L * (2 * radius + 1), "blur weights");
-        launch(gaussWeights, 1, stream, KernelArgs.create().f64(sigma).i32(radius).pointer(weights));
+        launch("occ_gauss_weights", 1, KernelArgs.create().f64(sigma).i32(radius).pointer(weights));
     }
 
     /**
      * Separable blur of {@code x} ({@code [C, D...]}) into {@code out}, one pass per real axis (axis 0
      * first), ping-ponging through {@code scratch}; {@code weights} from {@link #gaussWeights}.
      */
-    public void blur(CudaStream stream, KernelGeometry g, DeviceBuffer x, DeviceBuffer scratch, DeviceBuffer out,
-                     DeviceBuffer weights, double sigma) {
+    public void blur(KernelGeometry g, DeviceMemory x, DeviceMemory scratch, DeviceMemory out,
+                     DeviceMemory weights, double sigma) {
         int radius = blurRadius(sigma);
         int[] spatial = g.spatial();
         long size = g.spatialSize();
         int k = spatial.length;
-        DeviceBuffer src = x;
+        DeviceMemory src = x;
         for (int axis = 0; axis < k; axis++) {
             // The last pass lands in out; earlier ones alternate so that it does.
-            DeviceBuffer dst = ((k - 1 - axis) % 2 == 0) ? out : scratch;
+            DeviceMemory dst = ((k - 1 - axis) % 2 == 0) ? out : scratch;
             long inner = 1;
             for (int d = axis + 1; d < k; d++) {
                 inner *= spatial[d];
             }
             long outer = size / (spatial[axis] * inner);
-            launch(blurAxis, g.channels() * size, stream, KernelArgs.create().pointer(src).pointer(dst).i32(g.channels())
+            launch("occ_blur_axis", g.channels() * size, KernelArgs.create().pointer(src).pointer(dst).i32(g.channels())
                     .i64(size).i64(outer).i32(spatial[axis]).i64(inner).pointer(weights).i32(radius));
             src = dst;
         }
     }
 
-    public void noise(CudaStream stream, long seed, float low, float high, long count, DeviceBuffer out) {
+    public void noise(long seed, float low, float high, long count, DeviceMemory out) {
         requireBytes(out, 4 * count, "noise");
-        launch(noise, count, stream, KernelArgs.create().i64(seed).f32(low).f32(high).i64(count).pointer(out));
+        launch("occ_noise", count, KernelArgs.create().i64(seed).f32(low).f32(high).i64(count).pointer(out));
     }
 
-    public void softMask(CudaStream stream, KernelGeometry g, double sigma, DeviceBuffer mask) {
+    public void softMask(KernelGeometry g, double sigma, DeviceMemory mask) {
         long volume = 1;
         for (int w : g.window()) {
             volume *= w;
         }
         requireBytes(mask, 4 * volume, "soft window mask");
-        launch(softMask, volume, stream, geom(g).f64(sigma).pointer(mask));
+        launch("occ_soft_mask", volume, geom(g).f64(sigma).pointer(mask));
     }
 
     // ---- the variant writer
@@ -187,19 +122,19 @@ public final class OcclusionKernels implements AutoCloseable {
      * Writes slots {@code [0, slots)} of {@code out} whole: slot s holds the variant of window
      * {@code first + s} when {@code s < n}, else the unoccluded sample.
      */
-    public void writeFull(CudaStream stream, KernelGeometry g, int slots, int n, long first, DeviceBuffer x,
-                          DeviceFill fill, DeviceBuffer mean, DeviceBuffer scale, DeviceBuffer out) {
+    public void writeFull(KernelGeometry g, int slots, int n, long first, DeviceMemory x,
+                          DeviceFill fill, DeviceMemory mean, DeviceMemory scale, DeviceMemory out) {
         requireBytes(out, slots * g.sampleElements() * g.elementBytes(), "batch buffer");
         KernelArgs args = geom(g).i32(slots).i32(n).i64(first);
-        launch(writeFull, slots * g.sampleElements(), stream, writerTail(args, x, fill, mean, scale, out));
+        launch("occ_write_full", slots * g.sampleElements(), writerTail(args, x, fill, mean, scale, out));
     }
 
     /**
      * Moves slots {@code [0, n)} from windows {@code previous + s} to windows {@code first + s}, touching
      * only the two window regions of each slot.
      */
-    public void writeNext(CudaStream stream, KernelGeometry g, int n, long previous, long first, DeviceBuffer x,
-                          DeviceFill fill, DeviceBuffer mean, DeviceBuffer scale, DeviceBuffer out) {
+    public void writeNext(KernelGeometry g, int n, long previous, long first, DeviceMemory x,
+                          DeviceFill fill, DeviceMemory mean, DeviceMemory scale, DeviceMemory out) {
         requireBytes(out, n * g.sampleElements() * g.elementBytes(), "batch buffer");
         long volume = 1;
         for (int w : g.window()) {
@@ -207,11 +142,11 @@ public final class OcclusionKernels implements AutoCloseable {
         }
         long items = (long) n * 2 * (g.perChannel() ? 1 : g.channels()) * volume;
         KernelArgs args = geom(g).i32(n).i64(previous).i64(first);
-        launch(writeNext, items, stream, writerTail(args, x, fill, mean, scale, out));
+        launch("occ_write_next", items, writerTail(args, x, fill, mean, scale, out));
     }
 
-    private static KernelArgs writerTail(KernelArgs args, DeviceBuffer x, DeviceFill fill, DeviceBuffer mean,
-                                         DeviceBuffer scale, DeviceBuffer out) {
+    private static KernelArgs writerTail(KernelArgs args, DeviceMemory x, DeviceFill fill, DeviceMemory mean,
+                                         DeviceMemory scale, DeviceMemory out) {
         args.pointer(x).i32(fill.mode().ordinal());
         orNull(args, fill.values());
         orNull(args, fill.tensor());
@@ -222,32 +157,32 @@ public final class OcclusionKernels implements AutoCloseable {
     // ---- scores
 
     /** All scores of rows {@code [0, rows)} of {@code outputs} ({@code [rows, K]}) into {@code dst}. */
-    public void scoreRows(CudaStream stream, DeviceBuffer outputs, int rows, int outputsPerRow, int group,
-                          ScoreTransform score, boolean reduceMax, DeviceBuffer dst) {
+    public void scoreRows(DeviceMemory outputs, int rows, int outputsPerRow, int group,
+                          int score, boolean reduceMax, DeviceMemory dst) {
         checkGroup(outputsPerRow, group);
         long items = (long) rows * (reduceMax ? 1 : outputsPerRow);
-        launch(scoreRows, items, stream, KernelArgs.create().pointer(outputs).i32(rows).i32(outputsPerRow).i32(group)
-                .i32(score.ordinal()).i32(reduceMax ? 1 : 0).pointer(dst));
+        launch("occ_score_rows", items, KernelArgs.create().pointer(outputs).i32(rows).i32(outputsPerRow).i32(group)
+                .i32(scoreCode(score)).i32(reduceMax ? 1 : 0).pointer(dst));
     }
 
     /**
      * {@code gridMap[t * windows + first + row] = baseScores[targets[t]] - score(row, targets[t])} for rows
      * {@code [0, rows)}.
      */
-    public void scoreGather(CudaStream stream, DeviceBuffer outputs, int rows, int outputsPerRow, int group,
-                            ScoreTransform score, boolean reduceMax, DeviceBuffer targets, int targetCount,
-                            DeviceBuffer baseScores, long first, long windows, DeviceBuffer gridMap) {
+    public void scoreGather(DeviceMemory outputs, int rows, int outputsPerRow, int group,
+                            int score, boolean reduceMax, DeviceMemory targets, int targetCount,
+                            DeviceMemory baseScores, long first, long windows, DeviceMemory gridMap) {
         checkGroup(outputsPerRow, group);
-        launch(scoreGather, (long) rows * targetCount, stream, KernelArgs.create().pointer(outputs).i32(rows)
-                .i32(outputsPerRow).i32(group).i32(score.ordinal()).i32(reduceMax ? 1 : 0).pointer(targets)
+        launch("occ_score_gather", (long) rows * targetCount, KernelArgs.create().pointer(outputs).i32(rows)
+                .i32(outputsPerRow).i32(group).i32(scoreCode(score)).i32(reduceMax ? 1 : 0).pointer(targets)
                 .i32(targetCount).pointer(baseScores).i64(first).i64(windows).pointer(gridMap));
     }
 
     /** Lowers {@code firstBad} (one int, start at {@link Integer#MAX_VALUE}) to the first window with a NaN/Inf output. */
-    public void nonfiniteFlag(CudaStream stream, DeviceBuffer outputs, int rows, int outputsPerRow, int first,
-                              DeviceBuffer firstBad) {
+    public void nonfiniteFlag(DeviceMemory outputs, int rows, int outputsPerRow, int first,
+                              DeviceMemory firstBad) {
         long count = (long) rows * outputsPerRow;
-        launch(nonfiniteFlag, count, stream, KernelArgs.create().pointer(outputs).i64(count).i32(outputsPerRow).i32(first)
+        launch("occ_nonfinite_flag", count, KernelArgs.create().pointer(outputs).i64(count).i32(outputsPerRow).i32(first)
                 .pointer(firstBad));
     }
 
@@ -259,36 +194,39 @@ public final class OcclusionKernels implements AutoCloseable {
         return p[0] + p[1] + p[2];
     }
 
-    public void coveringTables(CudaStream stream, KernelGeometry g, DeviceBuffer lo, DeviceBuffer hi) {
-        launch(coveringTables, coveringTableLength(g), stream, geom(g).pointer(lo).pointer(hi));
+    public void coveringTables(KernelGeometry g, DeviceMemory lo, DeviceMemory hi) {
+        launch("occ_covering_tables", coveringTableLength(g), geom(g).pointer(lo).pointer(hi));
     }
 
     /** {@code gridMap [T, mapChannels, G...]} to {@code pixel [T, mapChannels, D...]}. */
-    public void pixelMap(CudaStream stream, KernelGeometry g, DeviceBuffer gridMap, int mapChannels, int targetCount,
-                         DeviceBuffer lo, DeviceBuffer hi, DeviceBuffer pixel) {
+    public void pixelMap(KernelGeometry g, DeviceMemory gridMap, int mapChannels, int targetCount,
+                         DeviceMemory lo, DeviceMemory hi, DeviceMemory pixel) {
         long items = (long) targetCount * mapChannels * g.spatialSize();
         requireBytes(pixel, 4 * items, "pixel map");
-        launch(pixelMap, items, stream, geom(g).pointer(gridMap).i32(mapChannels).i32(targetCount).pointer(lo)
+        launch("occ_pixel_map", items, geom(g).pointer(gridMap).i32(mapChannels).i32(targetCount).pointer(lo)
                 .pointer(hi).pointer(pixel));
     }
 
     /** Copies {@code count} 32-bit words from word {@code from} of {@code source} to word {@code to} of {@code target}. */
-    public void copyWords(CudaStream stream, DeviceBuffer source, long from, DeviceBuffer target, long to, long count) {
+    public void copyWords(DeviceMemory source, long from, DeviceMemory target, long to, long count) {
         if (4 * (from + count) > source.byteSize() || 4 * (to + count) > target.byteSize()) {
             throw new IndexOutOfBoundsException("copy of " + count + " words from " + from + " to " + to + " outside "
                     + source.byteSize() + " / " + target.byteSize() + " bytes");
         }
-        launch(copyWords, count, stream, KernelArgs.create().pointer(source, 4 * from).pointer(target, 4 * to).i64(count));
+        launch("occ_copy_words", count, KernelArgs.create().pointer(source, 4 * from).pointer(target, 4 * to).i64(count));
     }
 
     // ---- plumbing
 
-    private void launch(CudaFunction f, long items, CudaStream stream, KernelArgs args) {
-        if (items <= 0) {
-            return;
+    private void launch(String kernel, long items, KernelArgs args) {
+        launcher.launch(kernel, items, args);
+    }
+
+    private static int scoreCode(int score) {
+        if (score < SCORE_RAW || score > SCORE_SIGMOID) {
+            throw new IllegalArgumentException("score must be an OCC_SCORE_* code (0..2), got " + score);
         }
-        int blocks = (int) Math.min(maxBlocks, (items + BLOCK - 1) / BLOCK);
-        f.launch(Dim3.of(blocks), Dim3.of(BLOCK), 0, stream, args);
+        return score;
     }
 
     private static KernelArgs geom(KernelGeometry g) {
@@ -312,7 +250,7 @@ public final class OcclusionKernels implements AutoCloseable {
         return out;
     }
 
-    private static void orNull(KernelArgs args, DeviceBuffer buffer) {
+    private static void orNull(KernelArgs args, DeviceMemory buffer) {
         if (buffer == null) {
             args.address(0L);
         } else {
@@ -326,18 +264,9 @@ public final class OcclusionKernels implements AutoCloseable {
         }
     }
 
-    private static void requireBytes(DeviceBuffer b, long bytes, String what) {
+    private static void requireBytes(DeviceMemory b, long bytes, String what) {
         if (b.byteSize() < bytes) {
             throw new IllegalArgumentException(what + " needs " + bytes + " bytes, the buffer has " + b.byteSize());
         }
-    }
-
-    @Override
-    public void close() {
-        for (CudaFunction f : List.of(channelMean, gaussWeights, blurAxis, noise, softMask, writeFull, writeNext, scoreRows,
-                scoreGather, nonfiniteFlag, coveringTables, pixelMap, copyWords)) {
-            f.close();
-        }
-        module.close();
     }
 }

@@ -1,26 +1,17 @@
-// The plan's kernels (plan_ops.cu) compiled by NVRTC into a module of their own, and their launcher.
+// The plan's kernels (plan_ops.cu): their launch table, and PlanLaunches turned into launches.
 package io.occlusion4j.kernels;
 
-import io.occlusion4j.cuda.CudaContext;
-import io.occlusion4j.cuda.CudaFunction;
-import io.occlusion4j.cuda.CudaModule;
-import io.occlusion4j.cuda.CudaStream;
-import io.occlusion4j.cuda.Dim3;
 import io.occlusion4j.cuda.KernelArgs;
 import io.occlusion4j.cuda.KernelArgs.Kind;
-import io.occlusion4j.cuda.NvrtcCompiler;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Loads {@code plan_ops.cu} for the context's device (same options and architecture rule as
- * {@link OcclusionKernels}) and launches {@link PlanLaunch}es, resolving their pointers through the caller
- * (arena, weights, scratch, metadata). Launches are asynchronous and may be captured into a CUDA graph.
+ * The kernels of {@link KernelProgram#PLAN}: {@link #launch} turns a {@link PlanLaunch} into arguments, resolving
+ * its pointers through the caller (arena, weights, scratch, metadata), and hands it to a {@link KernelLauncher}
+ * (a CUDA stream, where launches are asynchronous and may be captured into a graph, or the host build).
  */
-public final class PlanKernels implements AutoCloseable {
-    private static final int BLOCK = 256;
+public final class PlanKernels {
     private static final Kind P = Kind.POINTER;
     private static final Kind I = Kind.I32;
     private static final Kind L = Kind.I64;
@@ -55,34 +46,15 @@ public final class PlanKernels implements AutoCloseable {
         return kinds == null ? null : kinds.clone();
     }
 
-    private final CudaModule module;
-    private final Map<String, CudaFunction> functions = new HashMap<>();
-    private final int maxBlocks;
+    private final KernelLauncher launcher;
 
-    private PlanKernels(CudaModule module, int multiprocessors) {
-        this.module = module;
-        this.maxBlocks = Math.max(1, multiprocessors) * 16;
-        for (Map.Entry<String, Kind[]> e : SIGNATURES.entrySet()) {
-            functions.put(e.getKey(), module.function(e.getKey(), e.getValue()));
-        }
-    }
-
-    public static PlanKernels load(CudaContext context, NvrtcCompiler compiler) {
-        String arch = OcclusionKernels.architectureFor(context.device().computeCapabilityMajor(),
-                context.device().architecture());
-        NvrtcCompiler.Compiled compiled = compiler.compile("occlusion4j_plan.cu",
-                KernelSources.program(KernelSources.PLAN_UNITS), arch, OcclusionKernels.OPTIONS, NvrtcCompiler.Output.CUBIN);
-        CudaModule module = context.loadModule(compiled.image());
-        try {
-            return new PlanKernels(module, context.device().multiprocessorCount());
-        } catch (RuntimeException e) {
-            module.close();
-            throw e;
-        }
+    /** Launches over {@code launcher}, which must run {@link KernelProgram#PLAN}. */
+    public PlanKernels(KernelLauncher launcher) {
+        this.launcher = launcher;
     }
 
     /** Enqueues one launch; {@code address} gives the device address of each pointer and of the metadata. */
-    public void launch(CudaStream stream, PlanLaunch launch, Function<PlanLaunch.Arg, Long> address) {
+    public void launch(PlanLaunch launch, Function<PlanLaunch.Arg, Long> address) {
         if (launch.work() <= 0) {
             return;
         }
@@ -96,21 +68,6 @@ public final class PlanKernels implements AutoCloseable {
                 case PlanLaunch.Arg.F32(float v) -> args.f32(v);
             }
         }
-        CudaFunction f = functions.get(launch.kernel());
-        if (f == null) {
-            throw new IllegalArgumentException("no plan kernel " + launch.kernel());
-        }
-        int blocks = (int) Math.max(1, Math.min(maxBlocks, (launch.work() + BLOCK - 1) / BLOCK));
-        f.launch(new Dim3(blocks, 1, 1), new Dim3(BLOCK, 1, 1), 0, stream, args);
-    }
-
-    /** The kernel names, for checks. */
-    public static List<String> kernelNames() {
-        return List.copyOf(SIGNATURES.keySet());
-    }
-
-    @Override
-    public void close() {
-        module.close();
+        launcher.launch(launch.kernel(), launch.work(), args);
     }
 }

@@ -31,9 +31,10 @@ import org.junit.jupiter.api.Test;
 class GpuKernelsTest {
     private static final int POISON = 0x7fc0dead;
     private static CudaContext context;
+    private static ModuleLauncher launcher;
     private static OcclusionKernels kernels;
     private static CudaStream stream;
-    private final Random rnd = new Random(System.nanoTime());
+    private final Random rnd = RandomCase.seeded(GpuKernelsTest.class);
 
     @BeforeAll
     static void open() {
@@ -41,8 +42,9 @@ class GpuKernelsTest {
             return;
         }
         context = GpuSupport.context();
-        kernels = OcclusionKernels.load(context, GpuSupport.compiler());
         stream = context.createStream();
+        launcher = ModuleLauncher.load(context, GpuSupport.compiler(), KernelProgram.OCCLUSION, stream);
+        kernels = new OcclusionKernels(launcher);
     }
 
     @BeforeEach
@@ -54,8 +56,8 @@ class GpuKernelsTest {
     @AfterAll
     static void close() {
         if (stream != null) {
+            launcher.close();
             stream.close();
-            kernels.close();
             context.close();
         }
     }
@@ -63,21 +65,21 @@ class GpuKernelsTest {
     private static DeviceBuffer upload(float[] v) {
         DeviceBuffer b = context.allocate(4L * Math.max(1, v.length));
         if (v.length > 0) {
-            b.copyFrom(v);
+            b.upload(v, stream);
         }
         return b;
     }
 
     private static DeviceBuffer poisoned(long bytes) {
         DeviceBuffer b = context.allocate(Math.max(4, (bytes + 3) / 4 * 4));
-        b.fill32(POISON);
+        b.fill32Async(POISON, stream);
         return b;
     }
 
     private static short[] shorts(DeviceBuffer b, long n) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment host = arena.allocate(b.byteSize(), 16);
-            b.copyTo(host);
+            b.download(host, 0, stream);
             return host.asSlice(0, 2 * n).toArray(ValueLayout.JAVA_SHORT);
         }
     }
@@ -92,18 +94,18 @@ class GpuKernelsTest {
                  DeviceBuffer weights = poisoned(4L * (2 * OcclusionKernels.blurRadius(sigma) + 1));
                  DeviceBuffer scratch = poisoned(4L * c.x().length); DeviceBuffer blurred = poisoned(4L * c.x().length);
                  DeviceBuffer noise = poisoned(4L * c.x().length); DeviceBuffer mask = poisoned(4L * g.sampleElements())) {
-                kernels.channelMean(stream, x, c.channels(), g.spatialSize(), means);
-                kernels.gaussWeights(stream, sigma, weights);
-                kernels.blur(stream, g, x, scratch, blurred, weights, sigma);
-                kernels.noise(stream, 42L + trial, -0.5f, 2f, c.x().length, noise);
-                kernels.softMask(stream, g, 0.25, mask);
+                kernels.channelMean(x, c.channels(), g.spatialSize(), means);
+                kernels.gaussWeights(sigma, weights);
+                kernels.blur(g, x, scratch, blurred, weights, sigma);
+                kernels.noise(42L + trial, -0.5f, 2f, c.x().length, noise);
+                kernels.softMask(g, 0.25, mask);
                 stream.synchronize();
-                assertThat(Arrays.copyOf(means.toFloatArray(), c.channels()))
+                assertThat(Arrays.copyOf(means.toFloatArray(stream), c.channels()))
                         .containsExactly(FillValues.channelMeans(c.x(), c.channels(), c.spatialSize()));
-                HostKernelsTest.assertClose(blurred.toFloatArray(), FillValues.blur(c.x(), c.channels(), c.grid().spatialShape(), sigma), c.toString());
-                assertThat(noise.toFloatArray()).containsExactly(FillValues.noise(42L + trial, -0.5f, 2f, c.x().length));
+                HostKernelsTest.assertClose(blurred.toFloatArray(stream), FillValues.blur(c.x(), c.channels(), c.grid().spatialShape(), sigma), c.toString());
+                assertThat(noise.toFloatArray(stream)).containsExactly(FillValues.noise(42L + trial, -0.5f, 2f, c.x().length));
                 float[] expectedMask = FillValues.softWindowMask(c.grid().window(), 0.25);
-                HostKernelsTest.assertClose(Arrays.copyOf(mask.toFloatArray(), expectedMask.length), expectedMask, c.toString());
+                HostKernelsTest.assertClose(Arrays.copyOf(mask.toFloatArray(stream), expectedMask.length), expectedMask, c.toString());
             }
         }
     }
@@ -179,9 +181,9 @@ class GpuKernelsTest {
                     slotWindow[s] = first + s;
                 }
                 if (first == 0) {
-                    kernels.writeFull(stream, g, batch, n, 0, x, fill, mean, scale, out);
+                    kernels.writeFull(g, batch, n, 0, x, fill, mean, scale, out);
                 } else {
-                    kernels.writeNext(stream, g, n, first - batch, first, x, fill, mean, scale, out);
+                    kernels.writeNext(g, n, first - batch, first, x, fill, mean, scale, out);
                 }
                 stream.synchronize();
                 if (c.half()) {
@@ -190,7 +192,7 @@ class GpuKernelsTest {
                         assertEquals(Float.floatToFloat16(reference.get(i)), got[i], c + " element " + i);
                     }
                 } else {
-                    float[] got = out.toFloatArray();
+                    float[] got = out.toFloatArray(stream);
                     for (int i = 0; i < batch * sample; i++) {
                         assertEquals(reference.get(i), got[i], 0f, c + " batch at " + first + " element " + i);
                     }
@@ -220,9 +222,9 @@ class GpuKernelsTest {
                     System.arraycopy(row, 0, expected, r * count, count);
                 }
                 try (DeviceBuffer out = upload(outputs); DeviceBuffer dst = poisoned(4L * rows * count)) {
-                    kernels.scoreRows(stream, out, rows, k, group, ScoreTransform.valueOf(score.name()), reduceMax, dst);
+                    kernels.scoreRows(out, rows, k, group, RandomCase.scoreCode(score), reduceMax, dst);
                     stream.synchronize();
-                    HostKernelsTest.assertClose(dst.toFloatArray(), expected, score + " K=" + k);
+                    HostKernelsTest.assertClose(dst.toFloatArray(stream), expected, score + " K=" + k);
                 }
             }
         }
@@ -238,10 +240,10 @@ class GpuKernelsTest {
                 int table = OcclusionKernels.coveringTableLength(g);
                 try (DeviceBuffer gm = upload(gridMap); DeviceBuffer lo = poisoned(4L * table); DeviceBuffer hi = poisoned(4L * table);
                      DeviceBuffer pixel = poisoned(4L * mapChannels * c.spatialSize())) {
-                    kernels.coveringTables(stream, g, lo, hi);
-                    kernels.pixelMap(stream, g, gm, mapChannels, 1, lo, hi, pixel);
+                    kernels.coveringTables(g, lo, hi);
+                    kernels.pixelMap(g, gm, mapChannels, 1, lo, hi, pixel);
                     stream.synchronize();
-                    assertThat(pixel.toFloatArray()).as(c.toString())
+                    assertThat(pixel.toFloatArray(stream)).as(c.toString())
                             .containsExactly(Reductions.pixelMap(gridMap, c.grid(), mapChannels));
                 }
             }
@@ -249,10 +251,10 @@ class GpuKernelsTest {
         float[] outputs = new float[40];
         outputs[27] = Float.NaN;
         try (DeviceBuffer out = upload(outputs); DeviceBuffer flag = context.allocate(4)) {
-            flag.fill32(Integer.MAX_VALUE);
-            kernels.nonfiniteFlag(stream, out, 10, 4, 100, flag);
+            flag.fill32Async(Integer.MAX_VALUE, stream);
+            kernels.nonfiniteFlag(out, 10, 4, 100, flag);
             stream.synchronize();
-            assertEquals(106, Float.floatToRawIntBits(flag.toFloatArray()[0]));
+            assertEquals(106, Float.floatToRawIntBits(flag.toFloatArray(stream)[0]));
         }
     }
 }

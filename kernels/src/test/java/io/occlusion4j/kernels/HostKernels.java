@@ -1,4 +1,4 @@
-// Calls the host build of the kernels (kernels/target/host/libocc_kernels_host.so) through FFM.
+// Calls the host build of the kernels (HostKernelLibrary) one kernel at a time with any grid, for the kernel tests.
 package io.occlusion4j.kernels;
 
 import java.lang.foreign.Arena;
@@ -9,7 +9,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,8 +21,6 @@ import java.util.Map;
  * are boxed Java values (Integer, Long, Float, Double) or native segments for pointers.
  */
 public final class HostKernels implements AutoCloseable {
-    public static final String PROPERTY = "occlusion4j.hostKernels";
-
     private final Arena arena = Arena.ofShared();
     private final SymbolLookup lookup;
     private final Linker linker = Linker.nativeLinker();
@@ -37,22 +34,8 @@ public final class HostKernels implements AutoCloseable {
         setThread = handle("occ_host_set_thread", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     }
 
-    /** The library's path, or why it is not there. */
-    public static Path libraryPath() {
-        String path = System.getProperty(PROPERTY);
-        if (path == null) {
-            throw new IllegalStateException("system property " + PROPERTY + " (the host kernel library) is not set;"
-                    + " the tests module's surefire configuration sets it");
-        }
-        Path p = Path.of(path);
-        if (!Files.isRegularFile(p)) {
-            throw new IllegalStateException("host kernel library " + p + " does not exist: build the kernels module first");
-        }
-        return p;
-    }
-
     public static HostKernels open() {
-        return new HostKernels(libraryPath());
+        return new HostKernels(HostKernelLibrary.path());
     }
 
     private MethodHandle handle(String name, FunctionDescriptor descriptor) {

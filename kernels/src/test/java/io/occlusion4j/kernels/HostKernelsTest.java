@@ -28,12 +28,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Same inputs, same outputs (to 1e-6, most of them bit for bit): every kernel of src/main/cuda, built
  * as C++ through host_compat.h, against io.occlusion4j.core. Inputs are fresh random ones of many
  * shapes (odd sizes, windows touching edges, gaps, 3-D), launch shapes are random too (results must not
- * depend on them), and outputs start poisoned.
+ * depend on them), and outputs start poisoned. The random seed is printed (and fixed by {@code -Docclusion4j.seed}).
  */
 class HostKernelsTest {
     private static final float TOL = 1e-6f;
     private static HostKernels host;
-    private final Random rnd = new Random(System.nanoTime());
+    private final Random rnd = RandomCase.seeded(HostKernelsTest.class);
 
     @BeforeAll
     static void load() {
@@ -229,7 +229,7 @@ class HostKernelsTest {
         }
         // A full write with no window and identity normalisation stores half(x).
         KernelGeometry g = new KernelGeometry(1, new int[] {1, values.length}, new int[] {1, 1}, new int[] {1, 1},
-                EdgePolicy.CROP, false, true, false);
+                KernelGeometry.EDGE_CROP, false, true, false);
         MemorySegment out = host.poisoned(values.length);
         host.launch("occ_write_full", grid(), block(), HostKernels.withGeometry(g, 1, 0, 0L, host.floats(values), 0,
                 host.floats(0f), MemorySegment.NULL, MemorySegment.NULL, 0L, 0f, 0f, host.floats(0f), host.floats(1f), out));
@@ -261,7 +261,7 @@ class HostKernelsTest {
             }
             MemorySegment out = host.floats(outputs);
             MemorySegment dst = host.poisoned(rows * count);
-            host.launch("occ_score_rows", grid(), block(), out, rows, k, group, score.ordinal(), reduceMax ? 1 : 0, dst);
+            host.launch("occ_score_rows", grid(), block(), out, rows, k, group, RandomCase.scoreCode(score), reduceMax ? 1 : 0, dst);
             assertClose(HostKernels.toFloats(dst, rows * count), expected, score + " K=" + k + " group=" + group
                     + (reduceMax ? " max" : ""));
 
@@ -274,7 +274,7 @@ class HostKernelsTest {
             long windows = rows + 3 + rnd.nextInt(5);
             long first = rnd.nextInt((int) (windows - rows + 1));
             MemorySegment gridMap = host.poisoned(targets * windows);
-            host.launch("occ_score_gather", grid(), block(), out, rows, k, group, score.ordinal(), reduceMax ? 1 : 0,
+            host.launch("occ_score_gather", grid(), block(), out, rows, k, group, RandomCase.scoreCode(score), reduceMax ? 1 : 0,
                     host.ints(target), targets, host.floats(base), first, windows, gridMap);
             float[] got = HostKernels.toFloats(gridMap, targets * windows);
             for (int t = 0; t < targets; t++) {

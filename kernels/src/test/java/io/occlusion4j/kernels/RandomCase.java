@@ -4,6 +4,7 @@ package io.occlusion4j.kernels;
 import io.occlusion4j.Edge;
 import io.occlusion4j.Fill;
 import io.occlusion4j.Layout;
+import io.occlusion4j.Score;
 import io.occlusion4j.Tensor;
 import io.occlusion4j.WindowGrid;
 import io.occlusion4j.core.FillValues;
@@ -76,8 +77,33 @@ record RandomCase(int channels, float[] x, WindowGrid grid, Fill fill, InputTran
     }
 
     KernelGeometry geometry() {
-        return new KernelGeometry(channels, grid.spatialShape(), grid.window(), grid.stride(),
-                EdgePolicy.valueOf(grid.edge().name()), transform.layout() == Layout.CHANNELS_LAST, half, perChannel);
+        int edge = switch (grid.edge()) {
+            case CROP -> KernelGeometry.EDGE_CROP;
+            case INSIDE -> KernelGeometry.EDGE_INSIDE;
+            case SHIFT -> KernelGeometry.EDGE_SHIFT;
+        };
+        return new KernelGeometry(channels, grid.spatialShape(), grid.window(), grid.stride(), edge,
+                transform.layout() == Layout.CHANNELS_LAST, half, perChannel);
+    }
+
+    /** The kernels' code of the engine's score transform, for the reference comparisons. */
+    static int scoreCode(Score score) {
+        return switch (score) {
+            case RAW -> OcclusionKernels.SCORE_RAW;
+            case SOFTMAX -> OcclusionKernels.SCORE_SOFTMAX;
+            case SIGMOID -> OcclusionKernels.SCORE_SIGMOID;
+        };
+    }
+
+    /**
+     * A random source for {@code test}: seeded by {@code -Docclusion4j.seed}, else by the clock; the seed is
+     * printed, so a failing draw can be repeated.
+     */
+    static Random seeded(Class<?> test) {
+        long seed = Long.getLong("occlusion4j.seed", System.nanoTime());
+        System.out.println("[kernels] " + test.getSimpleName() + " draws with seed " + seed + " (-Docclusion4j.seed=" + seed
+                + " repeats it)");
+        return new Random(seed);
     }
 
     int spatialSize() {

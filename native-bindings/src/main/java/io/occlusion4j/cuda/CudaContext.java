@@ -49,7 +49,7 @@ public final class CudaContext extends NativeResource {
     }
 
     /** The {@code CUcontext}. */
-    public MemorySegment handle() {
+    MemorySegment handle() {
         return handle;
     }
 

@@ -1,6 +1,7 @@
 // A point in a stream's work, for ordering and for timing.
 package io.occlusion4j.cuda;
 
+import io.occlusion4j.cuda.bindings.LoadedLibrary;
 import io.occlusion4j.cuda.bindings.cuda_h;
 
 import java.lang.foreign.Arena;
@@ -30,7 +31,7 @@ public final class CudaEvent extends NativeResource {
     }
 
     /** The {@code CUevent}. */
-    public MemorySegment handle() {
+    MemorySegment handle() {
         ensureOpen();
         return handle;
     }
@@ -68,9 +69,20 @@ public final class CudaEvent extends NativeResource {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(cuda_h.C_FLOAT);
-            CudaException.check(cuda_h.cuEventElapsedTime_v2(out, start.handle(), handle), "cuEventElapsedTime_v2");
+            String call = elapsedTimeSymbol(cuda_h.library());
+            int status = call.equals("cuEventElapsedTime_v2") ? cuda_h.cuEventElapsedTime_v2(out, start.handle(), handle)
+                    : cuda_h.cuEventElapsedTime(out, start.handle(), handle);
+            CudaException.check(status, call);
             return out.get(cuda_h.C_FLOAT, 0);
         }
+    }
+
+    /**
+     * The entry point that times events on this driver: {@code cuEventElapsedTime_v2} where the driver exports it
+     * (the 12.8 generation on), else the unversioned {@code cuEventElapsedTime} of older drivers.
+     */
+    static String elapsedTimeSymbol(LoadedLibrary driver) {
+        return driver.hasSymbol("cuEventElapsedTime_v2") ? "cuEventElapsedTime_v2" : "cuEventElapsedTime";
     }
 
     @Override

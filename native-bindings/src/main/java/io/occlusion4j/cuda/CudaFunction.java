@@ -53,40 +53,6 @@ public final class CudaFunction extends NativeResource {
         }
     }
 
-    /** A {@code CU_FUNC_ATTRIBUTE_*} value. */
-    public int attribute(int attribute) {
-        enter();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(cuda_h.C_INT);
-            CudaException.check(cuda_h.cuFuncGetAttribute(out, attribute, handle), "cuFuncGetAttribute");
-            return out.get(cuda_h.C_INT, 0);
-        }
-    }
-
-    public int maxActiveBlocksPerMultiprocessor(int blockSize, long dynamicSharedBytes) {
-        enter();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(cuda_h.C_INT);
-            CudaException.check(cuda_h.cuOccupancyMaxActiveBlocksPerMultiprocessor(out, handle, blockSize,
-                    dynamicSharedBytes), "cuOccupancyMaxActiveBlocksPerMultiprocessor");
-            return out.get(cuda_h.C_INT, 0);
-        }
-    }
-
-    /** The driver's suggestion: the block size reaching maximum occupancy, and the grid that fills the GPU. */
-    public record LaunchSuggestion(int minGridSize, int blockSize) { }
-
-    public LaunchSuggestion suggestLaunch(long dynamicSharedBytes, int blockSizeLimit) {
-        enter();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment grid = arena.allocate(cuda_h.C_INT);
-            MemorySegment block = arena.allocate(cuda_h.C_INT);
-            CudaException.check(cuda_h.cuOccupancyMaxPotentialBlockSize(grid, block, handle, MemorySegment.NULL,
-                    dynamicSharedBytes, blockSizeLimit), "cuOccupancyMaxPotentialBlockSize");
-            return new LaunchSuggestion(grid.get(cuda_h.C_INT, 0), block.get(cuda_h.C_INT, 0));
-        }
-    }
-
     @Override
     void free() {
         // A CUfunction is owned by its module; releasing the module reference is all there is.

@@ -2,7 +2,6 @@
 package io.occlusion4j.cuda;
 
 import io.occlusion4j.cuda.bindings.cuda_h;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
@@ -41,7 +40,7 @@ public final class CudaStream extends NativeResource {
     }
 
     /** The {@code CUstream}. */
-    public MemorySegment handle() {
+    MemorySegment handle() {
         ensureOpen();
         return handle;
     }
@@ -60,23 +59,6 @@ public final class CudaStream extends NativeResource {
         enter();
         CudaException.check(cuda_h.cuStreamSynchronize(handle), "cuStreamSynchronize");
         reclaim();
-    }
-
-    /** True when all work on this stream has completed. */
-    public boolean isIdle() {
-        enter();
-        int status = cuda_h.cuStreamQuery(handle);
-        if (status == cuda_h.CUDA_ERROR_NOT_READY) {
-            return false;
-        }
-        CudaException.check(status, "cuStreamQuery");
-        return true;
-    }
-
-    /** Makes later work on this stream wait for {@code event}. */
-    public void waitFor(CudaEvent event) {
-        enter();
-        CudaException.check(cuda_h.cuStreamWaitEvent(handle, event.handle(), 0), "cuStreamWaitEvent");
     }
 
     public boolean isCapturing() {

@@ -19,26 +19,13 @@ public final class Cudnn {
         }
     }
 
+    /** The activations the fused convolution call accepts. */
     public enum Activation {
-        SIGMOID(cudnn_h.CUDNN_ACTIVATION_SIGMOID), RELU(cudnn_h.CUDNN_ACTIVATION_RELU),
-        TANH(cudnn_h.CUDNN_ACTIVATION_TANH), CLIPPED_RELU(cudnn_h.CUDNN_ACTIVATION_CLIPPED_RELU),
-        ELU(cudnn_h.CUDNN_ACTIVATION_ELU), IDENTITY(cudnn_h.CUDNN_ACTIVATION_IDENTITY);
+        RELU(cudnn_h.CUDNN_ACTIVATION_RELU), IDENTITY(cudnn_h.CUDNN_ACTIVATION_IDENTITY);
 
         final int value;
 
         Activation(int value) {
-            this.value = value;
-        }
-    }
-
-    public enum Pooling {
-        MAX(cudnn_h.CUDNN_POOLING_MAX), AVERAGE_INCLUDE_PADDING(cudnn_h.CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING),
-        AVERAGE_EXCLUDE_PADDING(cudnn_h.CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING),
-        MAX_DETERMINISTIC(cudnn_h.CUDNN_POOLING_MAX_DETERMINISTIC);
-
-        final int value;
-
-        Pooling(int value) {
             this.value = value;
         }
     }
@@ -56,25 +43,15 @@ public final class Cudnn {
         MathType(int value) {
             this.value = value;
         }
-    }
 
-    public enum SoftmaxAlgorithm {
-        FAST(cudnn_h.CUDNN_SOFTMAX_FAST), ACCURATE(cudnn_h.CUDNN_SOFTMAX_ACCURATE), LOG(cudnn_h.CUDNN_SOFTMAX_LOG);
-
-        final int value;
-
-        SoftmaxAlgorithm(int value) {
-            this.value = value;
-        }
-    }
-
-    public enum SoftmaxMode {
-        INSTANCE(cudnn_h.CUDNN_SOFTMAX_MODE_INSTANCE), CHANNEL(cudnn_h.CUDNN_SOFTMAX_MODE_CHANNEL);
-
-        final int value;
-
-        SoftmaxMode(int value) {
-            this.value = value;
+        /** The math type of a {@code cudnnMathType_t} value (as an algorithm search reports it). */
+        public static MathType of(int value) {
+            for (MathType m : values()) {
+                if (m.value == value) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("no cudnnMathType_t " + value);
         }
     }
 

@@ -7,7 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** A {@code cudnnActivationDescriptor_t}; {@code coefficient} is the clip value or ELU alpha. */
+/** A {@code cudnnActivationDescriptor_t} for the fused convolution call; {@code coefficient} is cuDNN's {@code coef}. */
 public final class CudnnActivationDescriptor extends NativeResource {
 
     private final MemorySegment handle;
@@ -32,7 +32,7 @@ public final class CudnnActivationDescriptor extends NativeResource {
         }
     }
 
-    public MemorySegment handle() {
+    MemorySegment handle() {
         ensureOpen();
         return handle;
     }

@@ -41,7 +41,7 @@ public final class CudnnFilterDescriptor extends NativeResource {
         }
     }
 
-    public MemorySegment handle() {
+    MemorySegment handle() {
         ensureOpen();
         return handle;
     }

@@ -1,4 +1,4 @@
-// A cuDNN handle: convolutions (plain and fused), tensor add, activation, pooling, softmax.
+// A cuDNN handle: convolutions (plain and fused), the tensor add of a bias or residual, an in-place activation.
 package io.occlusion4j.cuda;
 
 import io.occlusion4j.cuda.bindings.cudnnConvolutionFwdAlgoPerf_t;
@@ -174,6 +174,10 @@ public final class CudnnHandle extends NativeResource {
         }
     }
 
+    /**
+     * {@code y = alpha * act(x) + beta * y}; {@code x} and {@code y} may be the same buffer (in place). The
+     * convolution without a fused epilogue applies its ReLU this way.
+     */
     public void activationForward(CudnnActivationDescriptor activation, float alpha, CudnnTensorDescriptor xDesc,
                                   DeviceBuffer x, float beta, CudnnTensorDescriptor yDesc, DeviceBuffer y) {
         checkHolds("x", x, xDesc);
@@ -184,33 +188,6 @@ public final class CudnnHandle extends NativeResource {
                     arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha), xDesc.handle(), device(x),
                     arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta), yDesc.handle(), device(y)),
                     "cudnnActivationForward");
-        }
-    }
-
-    public void poolingForward(CudnnPoolingDescriptor pooling, float alpha, CudnnTensorDescriptor xDesc,
-                               DeviceBuffer x, float beta, CudnnTensorDescriptor yDesc, DeviceBuffer y) {
-        checkHolds("x", x, xDesc);
-        checkHolds("y", y, yDesc);
-        enter();
-        try (Arena arena = Arena.ofConfined()) {
-            CudnnException.check(cudnn_h.cudnnPoolingForward(handle, pooling.handle(),
-                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha), xDesc.handle(), device(x),
-                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta), yDesc.handle(), device(y)),
-                    "cudnnPoolingForward");
-        }
-    }
-
-    public void softmaxForward(Cudnn.SoftmaxAlgorithm algorithm, Cudnn.SoftmaxMode mode, float alpha,
-                               CudnnTensorDescriptor xDesc, DeviceBuffer x, float beta,
-                               CudnnTensorDescriptor yDesc, DeviceBuffer y) {
-        checkHolds("x", x, xDesc);
-        checkHolds("y", y, yDesc);
-        enter();
-        try (Arena arena = Arena.ofConfined()) {
-            CudnnException.check(cudnn_h.cudnnSoftmaxForward(handle, algorithm.value, mode.value,
-                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha), xDesc.handle(), device(x),
-                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta), yDesc.handle(), device(y)),
-                    "cudnnSoftmaxForward");
         }
     }
 

@@ -44,7 +44,7 @@ public final class CudnnTensorDescriptor extends NativeResource {
         }
     }
 
-    public MemorySegment handle() {
+    MemorySegment handle() {
         ensureOpen();
         return handle;
     }

@@ -8,11 +8,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * A block of device memory ({@code cuMemAlloc_v2}). Synchronous copies take any native host segment;
- * asynchronous copies take a {@link PinnedHostBuffer} and keep both buffers alive until the stream has
- * passed the copy.
+ * A block of device memory ({@code cuMemAlloc_v2}). Every copy and fill is ordered on a stream the caller
+ * gives: {@link #upload}/{@link #download} take any native host memory and wait for the stream; the
+ * {@code *Async} ones take a {@link PinnedHostBuffer} (or device memory) and keep both buffers alive until the
+ * stream has passed the copy.
  */
-public final class DeviceBuffer extends NativeResource {
+public final class DeviceBuffer extends NativeResource implements DeviceMemory {
 
     private final CudaContext context;
     private final long address;
@@ -62,11 +63,13 @@ public final class DeviceBuffer extends NativeResource {
     }
 
     /** The {@code CUdeviceptr}, for kernel arguments and library calls. */
+    @Override
     public long address() {
         ensureOpen();
         return address;
     }
 
+    @Override
     public long byteSize() {
         return byteSize;
     }
@@ -93,72 +96,84 @@ public final class DeviceBuffer extends NativeResource {
         }
     }
 
-    /** Copies all of {@code host} to the start of this buffer and returns when done. */
-    public void copyFrom(MemorySegment host) {
-        copyFrom(host, 0);
-    }
+    // Every copy and fill below is enqueued on a caller's stream. The legacy default stream (cuMemcpyHtoD_v2,
+    // cuMemsetD32_v2, ...) does not order with the non-blocking streams this layer creates, and a synchronous
+    // copy from pageable memory may return before its DMA is done, so this layer offers neither.
 
-    public void copyFrom(MemorySegment host, long offset) {
+    /**
+     * Copies all of {@code host} (any native memory) to {@code offset} bytes into this buffer, in order on
+     * {@code stream}, and waits for the stream: afterwards the copy is done and {@code host} may be reused.
+     */
+    public void upload(MemorySegment host, long offset, CudaStream stream) {
         checkHost(host);
         checkRange(offset, host.byteSize());
         enter();
-        CudaException.check(cuda_h.cuMemcpyHtoD_v2(address + offset, host, host.byteSize()), "cuMemcpyHtoD_v2");
+        CudaException.check(cuda_h.cuMemcpyHtoDAsync_v2(address + offset, host, host.byteSize(), stream.handle()),
+                "cuMemcpyHtoDAsync_v2");
+        stream.synchronize();
     }
 
-    /** Fills all of {@code host} from the start of this buffer and returns when done. */
-    public void copyTo(MemorySegment host) {
-        copyTo(host, 0);
-    }
-
-    public void copyTo(MemorySegment host, long offset) {
-        checkHost(host);
-        checkRange(offset, host.byteSize());
-        enter();
-        CudaException.check(cuda_h.cuMemcpyDtoH_v2(host, address + offset, host.byteSize()), "cuMemcpyDtoH_v2");
-    }
-
-    public void copyFrom(float[] values) {
+    /** {@link #upload} of {@code values} to the start of this buffer. */
+    public void upload(float[] values, CudaStream stream) {
         try (Arena arena = Arena.ofConfined()) {
-            copyFrom(arena.allocateFrom(ValueLayout.JAVA_FLOAT, values));
+            upload(arena.allocateFrom(ValueLayout.JAVA_FLOAT, values), 0, stream);
         }
     }
 
-    public float[] toFloatArray() {
+    /**
+     * Fills all of {@code host} from {@code offset} bytes into this buffer once the work queued on {@code stream}
+     * before it is done (the copy is ordered on the stream, which is then waited for).
+     */
+    public void download(MemorySegment host, long offset, CudaStream stream) {
+        checkHost(host);
+        checkRange(offset, host.byteSize());
+        enter();
+        CudaException.check(cuda_h.cuMemcpyDtoHAsync_v2(host, address + offset, host.byteSize(), stream.handle()),
+                "cuMemcpyDtoHAsync_v2");
+        stream.synchronize();
+    }
+
+    /** The whole buffer as floats, after the work queued on {@code stream}. */
+    public float[] toFloatArray(CudaStream stream) {
         if (byteSize % Float.BYTES != 0) {
             throw new IllegalStateException("a buffer of " + byteSize + " bytes is not a float array");
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment host = arena.allocate(byteSize, 16);
-            copyTo(host);
+            download(host, 0, stream);
             return host.toArray(ValueLayout.JAVA_FLOAT);
         }
     }
 
-    /** Device-to-device copy of all of {@code source} to the start of this buffer. */
-    public void copyFrom(DeviceBuffer source) {
-        checkRange(0, source.byteSize);
-        enter();
-        CudaException.check(cuda_h.cuMemcpyDtoD_v2(address, source.address(), source.byteSize), "cuMemcpyDtoD_v2");
-    }
-
     /** Enqueues a copy of all of {@code source} to the start of this buffer. */
     public void copyFromAsync(PinnedHostBuffer source, CudaStream stream) {
-        checkRange(0, source.byteSize());
+        copyFromAsync(source, 0, stream);
+    }
+
+    /** Enqueues a copy of all of {@code source} to {@code offset} bytes into this buffer. */
+    public void copyFromAsync(PinnedHostBuffer source, long offset, CudaStream stream) {
+        checkRange(offset, source.byteSize());
         enter();
-        CudaException.check(cuda_h.cuMemcpyHtoDAsync_v2(address, source.segment(), source.byteSize(),
+        CudaException.check(cuda_h.cuMemcpyHtoDAsync_v2(address + offset, source.segment(), source.byteSize(),
                 stream.handle()), "cuMemcpyHtoDAsync_v2");
         stream.keepAlive(this, source);
     }
 
     /** Enqueues a copy filling all of {@code target} from the start of this buffer. */
     public void copyToAsync(PinnedHostBuffer target, CudaStream stream) {
-        checkRange(0, target.byteSize());
+        copyToAsync(target, 0, stream);
+    }
+
+    /** Enqueues a copy filling all of {@code target} from {@code offset} bytes into this buffer. */
+    public void copyToAsync(PinnedHostBuffer target, long offset, CudaStream stream) {
+        checkRange(offset, target.byteSize());
         enter();
-        CudaException.check(cuda_h.cuMemcpyDtoHAsync_v2(target.segment(), address, target.byteSize(),
+        CudaException.check(cuda_h.cuMemcpyDtoHAsync_v2(target.segment(), address + offset, target.byteSize(),
                 stream.handle()), "cuMemcpyDtoHAsync_v2");
         stream.keepAlive(this, target);
     }
 
+    /** Enqueues a device-to-device copy of all of {@code source} to the start of this buffer. */
     public void copyFromAsync(DeviceBuffer source, CudaStream stream) {
         checkRange(0, source.byteSize);
         enter();
@@ -167,19 +182,14 @@ public final class DeviceBuffer extends NativeResource {
         stream.keepAlive(this, source);
     }
 
-    /** Sets every byte to {@code value}. */
-    public void fill(byte value) {
+    /** Enqueues setting every byte to {@code value}. */
+    public void fillAsync(byte value, CudaStream stream) {
         enter();
-        CudaException.check(cuda_h.cuMemsetD8_v2(address, value, byteSize), "cuMemsetD8_v2");
+        CudaException.check(cuda_h.cuMemsetD8Async(address, value, byteSize, stream.handle()), "cuMemsetD8Async");
+        stream.keepAlive(this);
     }
 
-    /** Sets every 32-bit word to {@code bits} (e.g. {@code Float.floatToRawIntBits(x)}). */
-    public void fill32(int bits) {
-        requireWords();
-        enter();
-        CudaException.check(cuda_h.cuMemsetD32_v2(address, bits, byteSize / 4), "cuMemsetD32_v2");
-    }
-
+    /** Enqueues setting every 32-bit word to {@code bits} (e.g. {@code Float.floatToRawIntBits(x)}). */
     public void fill32Async(int bits, CudaStream stream) {
         requireWords();
         enter();

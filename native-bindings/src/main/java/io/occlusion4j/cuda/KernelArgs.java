@@ -38,19 +38,20 @@ public final class KernelArgs {
         return this;
     }
 
-    /** A device pointer to the start of {@code buffer}. */
-    public KernelArgs pointer(DeviceBuffer buffer) {
-        buffers.add(buffer);
-        return add(Kind.POINTER, buffer.address());
+    /** A pointer to the start of {@code memory}. */
+    public KernelArgs pointer(DeviceMemory memory) {
+        return pointer(memory, 0);
     }
 
-    /** A device pointer {@code byteOffset} bytes into {@code buffer}. */
-    public KernelArgs pointer(DeviceBuffer buffer, long byteOffset) {
-        if (byteOffset < 0 || byteOffset > buffer.byteSize()) {
-            throw new IndexOutOfBoundsException("offset " + byteOffset + " outside " + buffer.byteSize() + " bytes");
+    /** A pointer {@code byteOffset} bytes into {@code memory}. */
+    public KernelArgs pointer(DeviceMemory memory, long byteOffset) {
+        if (byteOffset < 0 || byteOffset > memory.byteSize()) {
+            throw new IndexOutOfBoundsException("offset " + byteOffset + " outside " + memory.byteSize() + " bytes");
         }
-        buffers.add(buffer);
-        return add(Kind.POINTER, buffer.address() + byteOffset);
+        if (memory instanceof DeviceBuffer buffer) {
+            buffers.add(buffer);
+        }
+        return add(Kind.POINTER, memory.address() + byteOffset);
     }
 
     /** A raw device address (for memory this layer does not own, e.g. a library's workspace). */
@@ -80,6 +81,20 @@ public final class KernelArgs {
 
     public List<Kind> kinds() {
         return List.copyOf(kinds);
+    }
+
+    /**
+     * Argument {@code i} as a Java value of its kind ({@code Integer}, {@code Long}, {@code Float}, {@code Double},
+     * or the address as a {@code Long} for a pointer): what a host build of the kernel is called with.
+     */
+    public Object value(int i) {
+        long b = bits[i];
+        return switch (kinds.get(i)) {
+            case I32 -> (int) b;
+            case F32 -> Float.intBitsToFloat((int) b);
+            case F64 -> Double.longBitsToDouble(b);
+            case I64, POINTER -> b;
+        };
     }
 
     /** The buffers passed as pointers, so a launch being captured can keep them alive. */

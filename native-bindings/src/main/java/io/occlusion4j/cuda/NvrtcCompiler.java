@@ -1,8 +1,9 @@
 // Compiles CUDA C++ with NVRTC, caching results on disk.
 package io.occlusion4j.cuda;
 
+import io.occlusion4j.cuda.bindings.NativeLibraries;
+import io.occlusion4j.cuda.bindings.NvrtcCompatibility;
 import io.occlusion4j.cuda.bindings.nvrtc_h;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -17,7 +18,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * NVRTC front end. A result is cached under a SHA-256 of (compiler version, output kind, architecture,
@@ -62,10 +62,6 @@ public final class NvrtcCompiler {
         return new NvrtcCompiler(null);
     }
 
-    public Optional<Path> cacheDirectory() {
-        return Optional.ofNullable(cacheDirectory);
-    }
-
     public static Version version() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment major = arena.allocate(ValueLayout.JAVA_INT);
@@ -87,6 +83,7 @@ public final class NvrtcCompiler {
         if (!arch.matches("sm_\\d+[a-z]?")) {
             throw new IllegalArgumentException("architecture must look like sm_90, not " + arch);
         }
+        refuseUnloadable(output);
         String target = output == Output.PTX ? arch.replace("sm_", "compute_") : arch;
         List<String> allOptions = new java.util.ArrayList<>();
         allOptions.add("--gpu-architecture=" + target);
@@ -106,6 +103,19 @@ public final class NvrtcCompiler {
             store(cached, compiled.image());
         }
         return compiled;
+    }
+
+    /** Raises when the installed driver could not load {@code output} of this NVRTC (no driver: nothing to refuse). */
+    private static void refuseUnloadable(Output output) {
+        int driver = NativeLibraries.driverVersion();
+        if (driver == 0) {
+            return;
+        }
+        Version v = version();
+        String why = NvrtcCompatibility.refusal(v.major(), v.minor(), driver, output == Output.PTX);
+        if (why != null) {
+            throw new IllegalArgumentException("cannot compile " + output + ": " + why);
+        }
     }
 
     static String cacheKey(Version version, Output output, String target, List<String> options, String source) {

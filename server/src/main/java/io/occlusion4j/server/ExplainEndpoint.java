@@ -75,7 +75,7 @@ final class ExplainEndpoint implements AutoCloseable {
 
         ExplainCall.Done done = call.run(occlusion, x, deadline);
         SensitivityMap map = done.map();
-        metrics.variants(map.stats().windows(), map.stats().device());
+        metrics.variants(map.stats());
         if (System.nanoTime() > deadline) {
             throw call.deadlineError(); // encoding is part of the answer's time
         }

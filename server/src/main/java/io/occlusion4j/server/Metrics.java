@@ -1,5 +1,6 @@
 package io.occlusion4j.server;
 
+import io.occlusion4j.RunStats;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,8 +34,9 @@ public final class Metrics {
     private volatile long intakeCapacity;
     private final AtomicLongArray perSecond = new AtomicLongArray(RATE_WINDOW_S + 1);
     private final AtomicLongArray secondOf = new AtomicLongArray(RATE_WINDOW_S + 1);
-    private final String backend;
+    private volatile String backend;
     private volatile String device;
+    private volatile String verified = "n/a";
     private final IntSupplier queueDepth;
     private final IntSupplier running;
     private final int queueCapacity;
@@ -94,8 +96,12 @@ public final class Metrics {
         latencyCount.increment();
     }
 
-    void variants(int n, String runDevice) {
-        device = runDevice;
+    /** A finished run: its variants count, its back end (a self-checking one may have handed over to the CPU). */
+    void variants(RunStats run) {
+        int n = run.windows();
+        backend = run.backend();
+        device = run.device();
+        verified = run.verification().isEmpty() ? "n/a" : Boolean.toString(run.verified());
         variants.add(n);
         long now = System.currentTimeMillis() / 1000;
         int slot = (int) (now % perSecond.length());
@@ -181,10 +187,11 @@ public final class Metrics {
         b.append("# HELP occlusion4j_explain_slots Explanations that may run at once.\n");
         b.append("# TYPE occlusion4j_explain_slots gauge\n");
         b.append("occlusion4j_explain_slots ").append(slots).append('\n');
-        b.append("# HELP occlusion4j_backend_info The back end in use (value always 1).\n");
+        b.append("# HELP occlusion4j_backend_info The back end in use and whether its results were checked against ONNX "
+                + "Runtime (n/a: the CPU back end is the reference) (value always 1).\n");
         b.append("# TYPE occlusion4j_backend_info gauge\n");
         b.append("occlusion4j_backend_info{backend=\"").append(escape(backend)).append("\",device=\"").append(escape(device))
-                .append("\"} 1\n");
+                .append("\",verified=\"").append(verified).append("\"} 1\n");
         return b.toString();
     }
 

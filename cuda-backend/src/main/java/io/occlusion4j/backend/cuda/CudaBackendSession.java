@@ -1,37 +1,29 @@
-// The CUDA back end behind the engine's BackendSession SPI: the explanation loop over a CudaPlan.
+// The CUDA back end behind the engine's BackendSession SPI: the explanation loop over a CudaPlan on a Device.
 package io.occlusion4j.backend.cuda;
 
+import io.occlusion4j.BackendException;
 import io.occlusion4j.Fill;
 import io.occlusion4j.Layout;
 import io.occlusion4j.OcclusionException;
-import io.occlusion4j.ProgressListener;
-import io.occlusion4j.Reduce;
-import io.occlusion4j.RunStats;
-import io.occlusion4j.Score;
+import io.occlusion4j.UnsupportedModelException;
 import io.occlusion4j.SensitivityMap;
-import io.occlusion4j.WindowGrid;
+import io.occlusion4j.core.BackendProvider;
 import io.occlusion4j.core.BackendSession;
 import io.occlusion4j.core.ExplainRequest;
 import io.occlusion4j.core.HostLoop;
-import io.occlusion4j.core.InputTransform;
 import io.occlusion4j.core.ModelSignature;
 import io.occlusion4j.core.VariantWriter;
-import io.occlusion4j.cuda.CudaContext;
-import io.occlusion4j.cuda.CudaStream;
-import io.occlusion4j.cuda.DeviceBuffer;
-import io.occlusion4j.cuda.NvrtcCompiler;
-import io.occlusion4j.cuda.PinnedHostBuffer;
+import io.occlusion4j.cpu.OrtBackendSession;
 import io.occlusion4j.graph.BufferSlot;
 import io.occlusion4j.graph.Dim;
 import io.occlusion4j.graph.Graph;
 import io.occlusion4j.graph.OnnxModelReader;
+import io.occlusion4j.graph.Plan;
 import io.occlusion4j.graph.PlanBuilder;
+import io.occlusion4j.graph.Shape;
+import io.occlusion4j.graph.UnsupportedOperatorException;
 import io.occlusion4j.graph.ValueInfo;
-import io.occlusion4j.kernels.EdgePolicy;
 import io.occlusion4j.kernels.KernelGeometry;
-import io.occlusion4j.kernels.OcclusionKernels;
-import io.occlusion4j.kernels.PlanKernels;
-import io.occlusion4j.kernels.ScoreTransform;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -47,22 +39,23 @@ import java.util.List;
  * kernels cover the request ({@link #zeroCopyUnsupported} says when they do not): a {@link GpuOcclusionSession}
  * with a {@link PlanScorer}, the variant writer writing straight into the plan's input slot. Host-device
  * traffic per run is then the input (with its normalisation) once, the base scores once and the maps once,
- * plus a few bytes (targets, constant fill values, a baseline tensor when that is the fill). Every fill,
- * edge policy, per-channel windows, both layouts, every score transform and {@code reduce(MAX)} over one
- * output run this way, on 2-D and 3-D inputs.
+ * plus a few bytes (targets, constant fill values, a baseline tensor when that is the fill): the run's
+ * {@link TransferLedger} counts them ({@link #explain(ExplainRequest, TransferLedger)}). Every fill, edge policy,
+ * per-channel windows, both layouts, every score transform and {@code reduce(MAX)} over one output run this way,
+ * on 2-D and 3-D inputs.
  *
  * <p>The rest (an explicit window subset, several selected outputs, 1-D or 4-D+ inputs, or
  * {@code -Docclusion4j.cuda.zeroCopy=false}) runs the host loop, the same loop as the CPU back end: the host
  * {@link VariantWriter} fills a pinned batch, one upload into the plan's input slot per batch, the forward
- * replayed as a CUDA graph, one download of the selected outputs. The first explanation taking the host loop
- * logs one INFO line naming why.
+ * replayed, one download of the selected outputs. The first explanation taking the host loop logs one INFO line.
  *
  * <p>Both paths give the CPU back end's results: targets resolved from the unoccluded scores, grid and pixel
- * maps, NaN/Inf in an output named with its window, the progress listener told after each forward (on the
- * device path: after each batch has finished on the device), the same {@link RunStats} (the device path
- * counts the unoccluded forward as a forward of its own). The batch is the request's, else the largest that
- * fits free memory (at most {@value #MAX_AUTO_BATCH}), halved on out-of-memory. Calls are serialised (one
- * stream, one plan at a time).
+ * maps, NaN/Inf in an output named with its window, the progress listener told after each forward, the same
+ * {@code RunStats} (the device path counts the unoccluded forward as a forward of its own). The batch is the
+ * request's, else the largest that fits free memory (at most {@value #MAX_AUTO_BATCH}). A native failure
+ * becomes a {@link io.occlusion4j.BackendException} ({@link NativeFailures}). Calls are serialised (one stream,
+ * one plan at a time). The session owns its {@link Device}: a GPU, or the host stand-in that runs the same
+ * operations on the CPU (the tests, and checking a model without a GPU).
  */
 public final class CudaBackendSession implements BackendSession {
     private static final System.Logger LOG = System.getLogger("io.occlusion4j");
@@ -73,54 +66,88 @@ public final class CudaBackendSession implements BackendSession {
 
     private final Path model;
     private final Graph graph;
-    private final CudaContext context;
-    private final PlanKernels kernels;
+    private final boolean sampleShapeFixed;
+    private final Device device;
     private final ModelSignature signature;
     private final Precision precision;
+    private final BackendProvider.OpenOptions options;
     private CudaPlan plan;
-    private OcclusionKernels occlusionKernels;
+    private long[] planSample;
+    private boolean planChecked;
+    private String verification;
+    private OrtBackendSession cpuFallback;
     private PlanScorer scorer;
     private boolean loggedFallback;
-    private static volatile TransferLedger lastLedger;
 
-    private CudaBackendSession(Path model, Graph graph, CudaContext context, PlanKernels kernels, Precision precision) {
+    private CudaBackendSession(Path model, Graph graph, Device device, Precision precision,
+                               BackendProvider.OpenOptions options) {
         this.model = model;
+        this.options = options;
+        this.verification = options.verify() ? "not verified yet" : "not verified: the self-check is off (--no-verify)";
         this.graph = graph;
-        this.context = context;
-        this.kernels = kernels;
+        this.sampleShapeFixed = sampleShapeFixed(graph);
+        this.device = device;
         this.precision = precision;
-        this.signature = signature(graph);
+        this.signature = signature(graph, sampleShapeFixed);
     }
 
-    /** Reads {@code model} and checks the plan can run it; the precision from {@code -Docclusion4j.cuda.precision}. */
-    public static CudaBackendSession open(Path model) {
-        return open(model, Precision.valueOf(System.getProperty("occlusion4j.cuda.precision", "FP32")));
+    /**
+     * Reads {@code model} and checks the plan can run it, in {@code precision}, on {@code device}, without the
+     * self-check: the tests of the device loop, the benchmarks and {@code check-model} (which compare for themselves).
+     */
+    public static CudaBackendSession open(Path model, Precision precision, Device device) {
+        return open(model, precision, device, new BackendProvider.OpenOptions(0, false, false));
     }
 
-    /** Reads {@code model} and checks the plan can run it, in {@code precision}. */
-    public static CudaBackendSession open(Path model, Precision precision) {
-        Graph graph = OnnxModelReader.read(model);
-        if (graph.inputs().size() != 1) {
-            throw new OcclusionException("model " + model + " has " + graph.inputs().size()
-                    + " inputs; occlusion4j explains models with exactly one input");
+    /**
+     * Reads {@code model} and checks the plan can run it, in {@code precision}, on {@code device}, which the session
+     * then owns (and closes, also when opening fails). With {@code options.verify()} each new plan is first checked
+     * against ONNX Runtime on the request's own samples ({@link SelfCheck}); a mismatch hands the session's work to
+     * the CPU back end when {@code options.cpuFallback()}, else fails.
+     */
+    public static CudaBackendSession open(Path model, Precision precision, Device device,
+                                          BackendProvider.OpenOptions options) {
+        try {
+            Graph graph = OnnxModelReader.read(model);
+            if (graph.inputs().size() != 1) {
+                throw new OcclusionException("model " + model + " has " + graph.inputs().size()
+                        + " inputs; occlusion4j explains models with exactly one input");
+            }
+            // Every operator lowered for one sample: an unsupported node fails now, before the device is used. A
+            // model whose sample shape is only known from its input (dynamic height or width) is lowered then.
+            if (sampleShapeFixed(graph)) {
+                PlanLowering.lower(PlanBuilder.build(graph, 1, PlanBuilder.Options.all()));
+            }
+            return new CudaBackendSession(model, graph, device, precision, options);
+        } catch (RuntimeException e) {
+            device.close();
+            throw e;
         }
-        // Every operator lowered for one sample: an unsupported node fails now, before the device is touched.
-        PlanLowering.lower(PlanBuilder.build(graph, 1, PlanBuilder.Options.all()));
-        CudaContext context = CudaContext.primary();
-        PlanKernels kernels = PlanKernels.load(context, NvrtcCompiler.withDefaultCache());
-        return new CudaBackendSession(model, graph, context, kernels, precision);
     }
 
-    private static ModelSignature signature(Graph graph) {
+    /** The precision from {@code -Docclusion4j.cuda.precision} (FP32 when unset). */
+    public static Precision configuredPrecision() {
+        return Precision.valueOf(System.getProperty("occlusion4j.cuda.precision", "FP32"));
+    }
+
+    /** Whether every input dimension but the batch is declared as a size. */
+    private static boolean sampleShapeFixed(Graph graph) {
+        List<Dim> dims = graph.inputs().get(0).shape().dims();
+        return dims.stream().skip(1).allMatch(d -> d instanceof Dim.Fixed);
+    }
+
+    /** The input and outputs (shapes from a one-sample plan; unknown, {@code []}, while the sample shape is open). */
+    private static ModelSignature signature(Graph graph, boolean sampleShapeFixed) {
         ValueInfo in = graph.inputs().get(0);
         long[] shape = new long[in.shape().rank()];
         for (int i = 0; i < shape.length; i++) {
             shape[i] = in.shape().dim(i) instanceof Dim.Fixed(long size) ? size : -1;
         }
-        Graph bound = PlanBuilder.build(graph, 1, PlanBuilder.Options.none()).graph();
+        Graph bound = sampleShapeFixed ? PlanBuilder.build(graph, 1, PlanBuilder.Options.none()).graph() : null;
+        Plan one = sampleShapeFixed ? PlanBuilder.build(graph, 1, PlanBuilder.Options.all()) : null;
         List<ModelSignature.Output> outputs = new ArrayList<>();
         for (String o : graph.outputs()) {
-            long[] s = bound.isConstant(o) ? new long[0] : PlanBuilder.build(graph, 1, PlanBuilder.Options.all()).slot(o).shape();
+            long[] s = one == null || bound.isConstant(o) ? new long[0] : one.slot(o).shape();
             if (s.length > 0 && shape.length > 0 && shape[0] < 0) {
                 s[0] = -1;
             }
@@ -129,14 +156,37 @@ public final class CudaBackendSession implements BackendSession {
         return new ModelSignature(in.name(), shape, outputs);
     }
 
+    /** The graph with its input's sample dimensions set to {@code sample} (the model's layout; the batch left open). */
+    static Graph bindSample(Graph graph, long[] sample) {
+        ValueInfo in = graph.inputs().get(0);
+        List<Dim> dims = new ArrayList<>(in.shape().dims());
+        if (dims.size() != sample.length + 1) {
+            throw new OcclusionException("model input " + in.name() + " " + in.shape() + " does not take samples of shape "
+                    + Arrays.toString(sample));
+        }
+        for (int i = 1; i < dims.size(); i++) {
+            if (dims.get(i) instanceof Dim.Fixed(long size) && size != sample[i - 1]) {
+                throw new OcclusionException("model input " + in.name() + " " + in.shape() + " needs " + size + " on axis "
+                        + i + ", the sample has " + sample[i - 1]);
+            }
+            dims.set(i, Dim.of(sample[i - 1]));
+        }
+        return graph.withInputs(List.of(new ValueInfo(in.name(), in.type(), new Shape(dims))));
+    }
+
     @Override
     public String name() {
-        return "cuda";
+        return cpuFallback != null ? cpuFallback.name() : "cuda";
     }
 
     @Override
     public String device() {
-        return context.device().name() + " (" + context.device().architecture() + "), CUDA plan " + precision;
+        return cpuFallback != null ? cpuFallback.device() : device.description() + ", CUDA plan " + precision;
+    }
+
+    /** The self-check's verdict on the current plan: "verified ...", or "not verified: why". */
+    public synchronized String verification() {
+        return verification;
     }
 
     @Override
@@ -144,8 +194,13 @@ public final class CudaBackendSession implements BackendSession {
         return signature;
     }
 
-    private CudaPlan planFor(int batch) {
-        if (plan != null && plan.batch() == batch) {
+    /**
+     * The plan for {@code batch} samples of {@code r}'s sample shape (made once per batch size and shape), or the
+     * largest batch that fits.
+     */
+    private CudaPlan planFor(int batch, ExplainRequest r) {
+        long[] sample = r.modelShape();
+        if (plan != null && plan.batch() == batch && (sampleShapeFixed || Arrays.equals(planSample, sample))) {
             return plan;
         }
         if (plan != null) {
@@ -153,31 +208,84 @@ public final class CudaBackendSession implements BackendSession {
             plan = null;
         }
         scorer = null;
-        plan = CudaPlan.createFitting(context, kernels, graph, batch, RESERVE_BYTES, CudaPlan.Options.defaults(precision));
+        Graph g = sampleShapeFixed ? graph : bindSample(graph, sample);
+        plan = CudaPlan.createFitting(device, g, batch, device.isHost() ? 0 : RESERVE_BYTES,
+                CudaPlan.Options.defaults(precision));
+        planSample = sample;
+        planChecked = false;
         return plan;
     }
 
-    @Override
-    public synchronized SensitivityMap explain(ExplainRequest r) {
-        String unsupported = zeroCopyUnsupported(r);
-        if (unsupported == null && precision == Precision.FP16 && r.transform().layout() == Layout.CHANNELS_LAST
-                && planFor(batchFor(r)).isHalf(signature.inputName())) {
-            unsupported = "a channels-last model input that the FP16 plan stores as fp16 NHWC of its own axes";
+    /**
+     * The self-check of a new plan, on the request's unoccluded input and first variants. A mismatch under AUTO
+     * logs one line naming the first diverging output and opens the CPU back end, which takes this session's work
+     * from then on (true is returned); asked for by name it is an error.
+     */
+    private boolean checkFailed(CudaPlan p, ExplainRequest r) {
+        if (!options.verify() || planChecked) {
+            return false;
         }
-        if (unsupported == null) {
-            return explainOnDevice(r);
+        planChecked = true;
+        SelfCheck.Verdict v;
+        try {
+            v = SelfCheck.run(model, p, r, precision, options.threads());
+        } catch (NoClassDefFoundError e) {
+            // SelfCheck links against ONNX Runtime: without it on the class path the class itself does not load.
+            v = SelfCheck.Verdict.skipped("ONNX Runtime is not on the class path");
         }
-        if (!loggedFallback) {
-            loggedFallback = true;
-            LOG.log(System.Logger.Level.INFO, "occlusion4j: CUDA back end runs the host variant loop (one upload per batch) for "
-                    + "this request: " + unsupported);
+        verification = v.detail();
+        if (!v.diverged()) {
+            return false;
         }
-        return explainHostLoop(r);
+        if (!options.cpuFallback()) {
+            throw new BackendException(name(), "the CUDA back end's self-check failed for " + model + ": " + v.detail()
+                    + "; use --backend cpu, or --no-verify to skip the check");
+        }
+        LOG.log(System.Logger.Level.WARNING, "occlusion4j: back end cpu (the CUDA back end's self-check failed: "
+                + v.detail() + ")");
+        cpuFallback = OrtBackendSession.open(model, options.threads());
+        return true;
     }
 
-    /** Host<->device bytes of the last explanation that ran on the device path (any session), or null. */
-    public static TransferLedger lastDeviceLedger() {
-        return lastLedger;
+    @Override
+    public SensitivityMap explain(ExplainRequest r) {
+        return explain(r, new TransferLedger());
+    }
+
+    /** {@link #explain(ExplainRequest)}, counting the run's host-device bytes in {@code ledger} (device path). */
+    public synchronized SensitivityMap explain(ExplainRequest r, TransferLedger ledger) {
+        if (cpuFallback != null) {
+            return cpuFallback.explain(r);
+        }
+        try {
+            String unsupported = zeroCopyUnsupported(r);
+            if (unsupported == null && precision == Precision.FP16 && r.transform().layout() == Layout.CHANNELS_LAST
+                    && planFor(batchFor(r), r).isHalf(signature.inputName())) {
+                unsupported = "a channels-last model input that the FP16 plan stores as fp16 NHWC of its own axes";
+            }
+            if (unsupported == null) {
+                return explainOnDevice(r, ledger);
+            }
+            if (!loggedFallback) {
+                loggedFallback = true;
+                LOG.log(System.Logger.Level.INFO, "occlusion4j: CUDA back end runs the host variant loop (one upload per "
+                        + "batch) for this request: " + unsupported);
+            }
+            return explainHostLoop(r);
+        } catch (UnsupportedOperatorException e) {
+            // Met here when the sample shape (dynamic height or width) was only known from the input.
+            throw new UnsupportedModelException(name(), e.getMessage(), e);
+        } catch (RuntimeException | LinkageError e) {
+            if (NativeFailures.isNative(e)) {
+                throw NativeFailures.translate(e, "explain " + model);
+            }
+            throw e;
+        }
+    }
+
+    /** How the current plan stores its tensors (fp32, or which fp16 NHWC regions), for logs; empty before a plan. */
+    public synchronized String storage() {
+        return plan == null ? "" : plan.storage();
     }
 
     /**
@@ -204,7 +312,7 @@ public final class CudaBackendSession implements BackendSession {
         if (r.fill() instanceof Fill.Baseline b && b.tensor().size() != r.data().length) {
             return "a baseline of " + b.tensor().size() + " values for an input of " + r.data().length;
         }
-        KernelGeometry g = geometry(r);
+        KernelGeometry g = KernelTerms.geometry(r, false);
         if (g.gridCount() != r.grid().count() || !Arrays.equals(g.gridShape(), r.grid().gridShape())) {
             return "a window grid the device kernels number differently (" + Arrays.toString(r.grid().gridShape())
                     + " vs " + Arrays.toString(g.gridShape()) + ")";
@@ -212,81 +320,24 @@ public final class CudaBackendSession implements BackendSession {
         return null;
     }
 
-    /** The kernels' geometry of {@code r} for an fp32 input slot in the model's layout. */
-    static KernelGeometry geometry(ExplainRequest r) {
-        return geometry(r, false);
-    }
-
-    /**
-     * The kernels' geometry of {@code r}: fp32 variants in the model's layout, or, for a plan that stores its
-     * input as fp16 NHWC ({@code halfSlot}), fp16 variants channels-last.
-     */
-    static KernelGeometry geometry(ExplainRequest r, boolean halfSlot) {
-        WindowGrid grid = r.grid();
-        return new KernelGeometry(r.channels(), grid.spatialShape(), grid.window(), grid.stride(),
-                EdgePolicy.valueOf(grid.edge().name()), halfSlot || r.transform().layout() == Layout.CHANNELS_LAST, halfSlot,
-                r.perChannel());
-    }
-
-    /** The engine's fill in the kernels' terms. */
-    static FillSpec fillSpec(Fill fill) {
-        return switch (fill) {
-            case Fill.Constant c -> new FillSpec.Constant(c.values().clone());
-            case Fill.Mean m -> new FillSpec.ChannelMean();
-            case Fill.Blur b -> new FillSpec.Blur(b.sigma());
-            case Fill.Noise n -> new FillSpec.Noise(n.seed(), n.low(), n.high());
-            case Fill.Baseline b -> new FillSpec.Baseline(b.tensor().data());
-            case Fill.GaussianWindow w -> new FillSpec.SoftWindow(w.sigma());
-        };
-    }
-
-    static ScoreTransform scoreTransform(Score score) {
-        return ScoreTransform.valueOf(score.name());
-    }
-
     /** The device path: GpuOcclusionSession over the plan (zero copy), results as the CPU back end gives them. */
-    private SensitivityMap explainOnDevice(ExplainRequest r) {
-        long t0 = System.nanoTime();
-        long fixed = signature.fixedBatch();
-        CudaPlan p = planFor(batchFor(r));
-        KernelGeometry g = geometry(r, p.isHalf(signature.inputName()));
-        int windows = Math.toIntExact(g.windowCount());
-        if (occlusionKernels == null) {
-            occlusionKernels = OcclusionKernels.load(context, NvrtcCompiler.withDefaultCache());
+    private SensitivityMap explainOnDevice(ExplainRequest r, TransferLedger ledger) {
+        CudaPlan p = planFor(batchFor(r), r);
+        if (checkFailed(p, r)) {
+            return cpuFallback.explain(r);
         }
-        String outputLabel = String.join("+", r.outputs());
-        // Kept with the plan, never closed here (closing a PlanScorer closes its plan).
+        KernelGeometry g = KernelTerms.geometry(r, p.isHalf(signature.inputName()));
+        // Kept with the plan, never closed here.
         if (scorer == null || !scorer.output().equals(r.outputs().get(0))) {
             scorer = new PlanScorer(p, r.outputs().get(0), false);
         }
-        // Rows past a short batch still run through the plan: start them from zeros, not stale memory.
-        scorer.inputBuffer().fill32(0);
-        InputTransform t = r.transform();
-        ProgressListener listener = r.progress();
-        GpuOcclusionSession.Progress progress = listener == null ? null
-                : (done, total) -> listener.progress((int) done, (int) total);
-        GpuOcclusionSession.Request request = new GpuOcclusionSession.Request(r.data(), g, fillSpec(r.fill()), t.mean(),
-                t.std(), scoreTransform(r.score()), r.reduce() == Reduce.MAX, p.batch(),
-                base -> r.targets().resolve(base, outputLabel), false, progress);
-        GpuOcclusionSession.Result result;
-        try {
-            result = new GpuOcclusionSession(context, occlusionKernels).explain(request, scorer);
-        } catch (GpuOcclusionSession.NonFiniteOutputException e) {
-            throw new OcclusionException(e.window() < 0
-                    ? "model output " + outputLabel + " of " + model + " contains NaN or Inf for the unoccluded input (CUDA plan)"
-                    : "model output " + outputLabel + " of " + model + " contains NaN or Inf for the variant occluding window "
-                      + e.window() + " of " + windows + " (CUDA plan)");
-        }
-        lastLedger = result.ledger();
+        SensitivityMap map = new GpuOcclusionSession(device).explain(r, g, scorer, p.batch(), false, ledger,
+                new GpuOcclusionSession.Runner(model.toString(), name(), device(), signature.fixedBatch() > 0, verification));
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-            LOG.log(System.Logger.Level.DEBUG, "occlusion4j: CUDA device loop, " + windows + " windows, batch " + result.batch()
-                    + ", " + result.ledger());
+            LOG.log(System.Logger.Level.DEBUG, "occlusion4j: CUDA device loop, " + g.windowCount() + " windows, batch "
+                    + p.batch() + ", " + ledger);
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        RunStats stats = new RunStats(windows, Math.toIntExact(result.forwards()), p.batch(), fixed > 0, seconds,
-                windows / seconds, name(), device());
-        return new SensitivityMap(r.grid(), r.perChannel(), r.channels(), outputLabel, result.targets(), result.baseScores(),
-                result.gridMap(), result.pixelMap(), stats);
+        return map;
     }
 
     /** The batch the device path asks the plan for: the model's fixed batch, the request's, or up to MAX_AUTO_BATCH. */
@@ -301,11 +352,13 @@ public final class CudaBackendSession implements BackendSession {
     private SensitivityMap explainHostLoop(ExplainRequest r) {
         long t0 = System.nanoTime();
         VariantWriter writer = VariantWriter.of(r);
-        int variants = r.variantCount();
         int sample = writer.sampleSize();
         long fixed = signature.fixedBatch();
-        int asked = fixed > 0 ? (int) fixed : r.batchSize() > 0 ? r.batchSize() : Math.min(MAX_AUTO_BATCH, variants + 1);
-        CudaPlan p = planFor(Math.max(1, asked));
+        int asked = fixed > 0 ? (int) fixed : r.batchSize() > 0 ? r.batchSize() : Math.min(MAX_AUTO_BATCH, r.variantCount() + 1);
+        CudaPlan p = planFor(Math.max(1, asked), r);
+        if (checkFailed(p, r)) {
+            return cpuFallback.explain(r);
+        }
         int batch = p.batch();
         List<BufferSlot> outSlots = new ArrayList<>();
         int[] sizes = new int[r.outputs().size()];
@@ -319,41 +372,42 @@ public final class CudaBackendSession implements BackendSession {
             last[o] = shape.length > 1 ? (int) shape[shape.length - 1] : 1;
             outFloats += s.elementCount();
         }
-        BufferSlot inSlot = p.plan().slot(signature.inputName());
-        if (inSlot.bytes() < 4L * batch * sample) {
-            throw new IllegalStateException("the plan's input slot holds " + inSlot.bytes() + " bytes, less than a batch of "
-                    + batch + " samples");
-        }
-        try (CudaStream stream = context.createStream();
-             PinnedHostBuffer host = context.allocatePinned(4L * batch * sample);
-             PinnedHostBuffer outHost = context.allocatePinned(4L * outFloats);
-             DeviceBuffer outDevice = context.allocate(4L * outFloats);
-             DeviceBuffer input = p.isHalf(signature.inputName()) ? context.allocate(4L * batch * sample)
-                     : p.slot(signature.inputName())) {
+        String input = signature.inputName();
+        boolean halfSlot = p.isHalf(input);
+        try (Device.HostBuffer host = device.allocateHost(4L * batch * sample);
+             Device.HostBuffer outHost = device.allocateHost(4L * outFloats);
+             Device.Buffer outDevice = device.allocate(4L * outFloats);
+             Device.Buffer staged = halfSlot ? device.allocate(4L * batch * sample) : null) {
+            Device.Buffer target = halfSlot ? staged : p.slot(input);
+            List<Device.Buffer> outViews = new ArrayList<>();
+            long offset = 0;
+            for (BufferSlot s : outSlots) {
+                outViews.add(outDevice.slice(offset, 4 * s.elementCount()));
+                offset += 4 * s.elementCount();
+            }
             FloatBuffer buffer = host.segment().asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
             FloatBuffer[] views = new FloatBuffer[sizes.length];
             HostLoop.Forward forward = new HostLoop.Forward() {
                 @Override
                 public FloatBuffer[] run(int n) {
                     // The plan's batch is fixed: every row runs; rows past n hold earlier variants and are ignored.
-                    input.copyFromAsync(host, stream);
-                    if (p.isHalf(signature.inputName())) {
+                    device.uploadAsync(host, target);
+                    if (halfSlot) {
                         // The FP16 plan stores its input as fp16 NHWC: convert the fp32 batch into the slot.
-                        p.loadInput(stream, input, signature.inputName(), (long) batch * sample);
+                        p.loadInput(staged, input, (long) batch * sample);
                     }
-                    p.forward(stream);
+                    p.forward();
+                    for (int o = 0; o < outSlots.size(); o++) {
+                        p.copyOut(outSlots.get(o).offset(), outViews.get(o), outSlots.get(o).elementCount());
+                    }
+                    device.downloadAsync(outDevice, 0, outHost);
+                    device.synchronize();
                     long at = 0;
                     for (int o = 0; o < sizes.length; o++) {
-                        p.copyOut(stream, outSlots.get(o).offset(), slice(outDevice, at), outSlots.get(o).elementCount());
-                        at += 4 * outSlots.get(o).elementCount();
-                    }
-                    outDevice.copyToAsync(outHost, stream);
-                    stream.synchronize();
-                    at = 0;
-                    for (int o = 0; o < sizes.length; o++) {
-                        views[o] = outHost.segment().asSlice(at, 4 * outSlots.get(o).elementCount()).asByteBuffer()
-                                .order(ByteOrder.nativeOrder()).asFloatBuffer();
-                        at += 4 * outSlots.get(o).elementCount();
+                        long bytes = 4 * outSlots.get(o).elementCount();
+                        views[o] = outHost.segment().asSlice(at, bytes).asByteBuffer().order(ByteOrder.nativeOrder())
+                                .asFloatBuffer();
+                        at += bytes;
                     }
                     return views;
                 }
@@ -368,26 +422,25 @@ public final class CudaBackendSession implements BackendSession {
                     return last;
                 }
             };
-            return HostLoop.run(r, writer, new HostLoop.Batch(buffer, batch, fixed > 0), forward,
-                    new HostLoop.Runner(model + " (CUDA plan)", name(), device()), t0);
+            try {
+                return HostLoop.run(r, writer, new HostLoop.Batch(buffer, batch, fixed > 0), forward,
+                        new HostLoop.Runner(model + " (CUDA plan)", name(), device(), verification), t0);
+            } finally {
+                outViews.forEach(Device.Buffer::close);
+            }
         }
-    }
-
-    private static DeviceBuffer slice(DeviceBuffer b, long offset) {
-        return b.slice(offset, b.byteSize() - offset);
     }
 
     @Override
     public synchronized void close() {
+        if (cpuFallback != null) {
+            cpuFallback.close();
+        }
         scorer = null;
         if (plan != null) {
             plan.close();
             plan = null;
         }
-        if (occlusionKernels != null) {
-            occlusionKernels.close();
-            occlusionKernels = null;
-        }
-        kernels.close();
+        device.close();
     }
 }

@@ -2,27 +2,13 @@
 package io.occlusion4j.backend.cuda;
 
 import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
-import io.occlusion4j.cuda.CublasHandle;
-import io.occlusion4j.cuda.CublasHandle.Transpose;
-import io.occlusion4j.cuda.CudaContext;
-import io.occlusion4j.cuda.CudaGraph;
-import io.occlusion4j.cuda.CudaStream;
-import io.occlusion4j.cuda.Cudnn;
-import io.occlusion4j.cuda.CudnnActivationDescriptor;
-import io.occlusion4j.cuda.CudnnConvolutionDescriptor;
 import io.occlusion4j.cuda.CudnnException;
-import io.occlusion4j.cuda.CudnnFilterDescriptor;
-import io.occlusion4j.cuda.CudnnHandle;
-import io.occlusion4j.cuda.CudnnTensorDescriptor;
-import io.occlusion4j.cuda.DeviceBuffer;
 import io.occlusion4j.cuda.NativeCallException;
-import io.occlusion4j.graph.ConvDescriptor;
-import io.occlusion4j.graph.DataType;
 import io.occlusion4j.graph.Graph;
 import io.occlusion4j.graph.Plan;
 import io.occlusion4j.graph.PlanBuilder;
 import io.occlusion4j.graph.PlanStep;
-import io.occlusion4j.graph.TensorValue;
+import io.occlusion4j.kernels.KernelProgram;
 import io.occlusion4j.kernels.PlanKernels;
 import io.occlusion4j.kernels.PlanLaunch;
 import io.occlusion4j.kernels.PlanLaunch.Arg;
@@ -39,25 +25,23 @@ import java.util.Set;
 import java.util.logging.Logger;
 
 /**
- * Runs a {@link Plan} on the GPU. Built once per batch size: one arena of {@link Plan#arenaBytes()} for
- * every activation, the weights uploaded once into one buffer, every launch's shape metadata uploaded once,
- * cuDNN descriptors and the algorithm of each convolution chosen once ({@code cudnnFindConvolutionForwardAlgorithm},
- * or the {@code _v7} heuristics), one workspace of the largest need. Convolutions run as
- * {@code cudnnConvolutionBiasActivationForward}: ReLU when fused, IDENTITY otherwise (which cuDNN accepts only
- * with {@code IMPLICIT_PRECOMP_GEMM}, so that algorithm is used there), the residual as its {@code z}.
- * {@link #forward} runs the steps once eagerly (a warm-up that also surfaces launch errors with a
- * synchronisation), captures them as a CUDA graph and from then on replays the graph; inside a caller's
- * capture it enqueues the steps directly. Graph inputs are written straight into their arena slots
- * ({@link #slot}): the occlusion variant writer writes there, no copy.
+ * Runs a {@link Plan} on a {@link Device}. Built once per batch size: one arena of the lowering's bytes for every
+ * activation, the weights uploaded once into one buffer ({@link PlanWeights}), every launch's shape metadata
+ * uploaded once, each convolution described to the library once (algorithm, math type, whether its epilogue is
+ * fused: {@link GpuConvolution}), one workspace of the largest need. {@link #forward} runs the steps once eagerly
+ * (a warm-up that also surfaces launch errors with a synchronisation), captures them and from then on replays the
+ * capture; inside a caller's capture it enqueues the steps directly. Graph inputs are written straight into their
+ * arena slots ({@link #slot}), which the buffer plan keeps whole to the end of the plan because a replay reads them
+ * again.
  */
 public final class CudaPlan implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CudaPlan.class.getName());
-    private static final long ALIGN = 256;
+    static final long ALIGN = 256;
 
     /**
      * @param precision      convolution and GEMM arithmetic
      * @param benchmark      rank convolution algorithms by running them (find) rather than by heuristics
-     * @param captureGraph   replay the forward as a CUDA graph
+     * @param captureGraph   replay the forward as a captured graph
      * @param workspaceLimit the most bytes one convolution's workspace may take
      * @param halfStorage    in FP16, store the tensor-core regions as fp16 NHWC ({@link HalfRegions}); ignored
      *                       in FP32 and TF32
@@ -78,42 +62,25 @@ public final class CudaPlan implements AutoCloseable {
         }
     }
 
-    private record Conv(Lowered.Convolution lowered, CudnnTensorDescriptor x, CudnnFilterDescriptor w,
-                        CudnnConvolutionDescriptor conv, CudnnTensorDescriptor y, CudnnTensorDescriptor bias,
-                        CudnnActivationDescriptor activation, int algorithm, long workspaceBytes) {
-        void close() {
-            x.close();
-            w.close();
-            conv.close();
-            y.close();
-            bias.close();
-            activation.close();
-        }
-    }
-
-    private final CudaContext context;
+    private final Device device;
     private final Plan plan;
     private final int batch;
     private final Options options;
-    private final PlanKernels kernels;
     private final PlanLowering.Lowering lowering;
-    private final List<AutoCloseable> owned = new ArrayList<>();
-    private final Map<String, Long> weightOffsets = new LinkedHashMap<>();
-    private final Map<PlanLaunch, Long> metaOffsets = new IdentityHashMap<>();
-    private final Map<PlanStep, Conv> convs = new IdentityHashMap<>();
+    private final PlanKernels kernels;
+    private final List<Device.Buffer> owned = new ArrayList<>();
+    private final Map<PlanStep, Device.Convolution> convs = new IdentityHashMap<>();
     private final Map<String, PlanLaunch> inputConversions;
-    private DeviceBuffer arena;
-    private DeviceBuffer weights;
-    private DeviceBuffer scratch;
-    private DeviceBuffer meta;
-    private DeviceBuffer workspace;
-    private DeviceBuffer zeroBias;
-    private CudnnHandle cudnn;
-    private CublasHandle cublas;
-    private CudaStream boundStream;
-    private CudaGraph graph;
+    private final Map<Arg.Pointer, Device.Buffer> views = new LinkedHashMap<>();
+    private final Map<String, Device.Buffer> slots = new LinkedHashMap<>();
+    private Device.Buffer arena;
+    private PlanWeights weights;
+    private Device.Buffer scratch;
+    private PlanWeights.Meta meta;
+    private Device.Buffer workspace;
+    private Device.Replay replay;
 
-    /** cuDNN refused the fp16 NHWC form of the convolution of plan step {@code step}. */
+    /** The library refused the fp16 NHWC form of the convolution of plan step {@code step}. */
     private static final class HalfConvolutionRefused extends RuntimeException {
         private static final long serialVersionUID = 1L;
         final int step;
@@ -124,14 +91,13 @@ public final class CudaPlan implements AutoCloseable {
         }
     }
 
-    private CudaPlan(CudaContext context, PlanKernels kernels, Plan plan, int batch, Options options,
-                     Set<Integer> fp32Steps) {
-        this.context = context;
-        this.kernels = kernels;
+    private CudaPlan(Device device, Plan plan, int batch, Options options, PlanLowering.Lowering lowering) {
+        this.device = device;
         this.plan = plan;
         this.batch = batch;
         this.options = options;
-        this.lowering = PlanLowering.lower(plan, options.storesHalf(), fp32Steps);
+        this.lowering = lowering;
+        this.kernels = new PlanKernels(device.launcher(KernelProgram.PLAN));
         this.inputConversions = inputConversionLaunches();
     }
 
@@ -142,16 +108,17 @@ public final class CudaPlan implements AutoCloseable {
      * fp32 storage alone, its neighbours staying fp16, and the log names it; any other cuDNN refusal rebuilds
      * the whole plan with fp32 storage, also logged, rather than failing.
      */
-    public static CudaPlan create(CudaContext context, PlanKernels kernels, Plan plan, int batch, Options options) {
+    public static CudaPlan create(Device device, Plan plan, int batch, Options options) {
         Set<Integer> fp32Steps = new HashSet<>();
         while (true) {
             try {
-                CudaPlan p = createExactly(context, kernels, plan, batch, options, fp32Steps);
+                CudaPlan p = withLowering(device, plan, batch, options,
+                        PlanLowering.lower(plan, options.storesHalf(), fp32Steps));
                 if (options.storesHalf()) {
                     // One eager forward now, so a convolution cuDNN describes but will not run shows here.
-                    try (CudaStream s = context.createStream()) {
-                        p.enqueue(s);
-                        s.synchronize();
+                    try {
+                        p.enqueue();
+                        device.synchronize();
                     } catch (RuntimeException e) {
                         p.close();
                         throw e;
@@ -164,19 +131,19 @@ public final class CudaPlan implements AutoCloseable {
                 }
                 LOG.warning("occlusion4j: " + e.getMessage() + "; that convolution runs in fp32 storage");
             } catch (CudnnException e) {
-                if (!options.storesHalf() || isOutOfMemory(e)) {
+                if (!options.storesHalf() || isOutOfMemory(e) || isTooLarge(e)) {
                     throw e;
                 }
                 LOG.warning("occlusion4j: cuDNN refused the FP16 plan's fp16 NHWC storage (" + e.getMessage()
                         + "); building it with fp32 storage and FP16 math instead");
-                return createExactly(context, kernels, plan, batch, options.withoutHalfStorage(), Set.of());
+                return withLowering(device, plan, batch, options.withoutHalfStorage(), PlanLowering.lower(plan, false));
             }
         }
     }
 
-    private static CudaPlan createExactly(CudaContext context, PlanKernels kernels, Plan plan, int batch, Options options,
-                                          Set<Integer> fp32Steps) {
-        CudaPlan p = new CudaPlan(context, kernels, plan, batch, options, fp32Steps);
+    /** The device side of {@code plan} with a lowering given by the caller (the host tests pick the fp32 steps). */
+    static CudaPlan withLowering(Device device, Plan plan, int batch, Options options, PlanLowering.Lowering lowering) {
+        CudaPlan p = new CudaPlan(device, plan, batch, options, lowering);
         try {
             p.allocate();
             return p;
@@ -187,13 +154,13 @@ public final class CudaPlan implements AutoCloseable {
     }
 
     /**
-     * The plan for the largest batch, at most {@code maxBatch}, that fits the device's free memory
-     * ({@link PlanBuilder#largestBatch}, with a reserve for workspaces and the occlusion buffers), halving
-     * the batch and retrying when an allocation still runs out of memory.
+     * The plan for the largest batch, at most {@code maxBatch}, that fits the device's free memory and keeps every
+     * tensor below 2^31 elements ({@link PlanBuilder#largestBatch}, with a reserve for workspaces and the occlusion
+     * buffers), halving the batch and retrying when an allocation still runs out of memory or cuDNN refuses a
+     * descriptor as too large.
      */
-    public static CudaPlan createFitting(CudaContext context, PlanKernels kernels, Graph graph, int maxBatch,
-                                         long reserveBytes, Options options) {
-        long free = context.memoryInfo().freeBytes();
+    public static CudaPlan createFitting(Device device, Graph graph, int maxBatch, long reserveBytes, Options options) {
+        long free = device.freeBytes();
         int b = PlanBuilder.largestBatch(graph, free, reserveBytes, Math.max(1, maxBatch));
         if (b < 1) {
             throw new IllegalStateException("the plan of '" + graph.name() + "' does not fit one sample in the "
@@ -201,14 +168,14 @@ public final class CudaPlan implements AutoCloseable {
         }
         while (true) {
             try {
-                return create(context, kernels, PlanBuilder.build(graph, b, PlanBuilder.Options.all()), b, options);
+                return create(device, PlanBuilder.build(graph, b, PlanBuilder.Options.all()), b, options);
             } catch (NativeCallException e) {
-                if (!isOutOfMemory(e) || b == 1) {
+                if (!(isOutOfMemory(e) || isTooLarge(e)) || b == 1) {
                     throw e;
                 }
                 int half = b / 2;
-                LOG.info("occlusion4j: CUDA plan for batch " + b + " ran out of memory (" + e.codeName()
-                        + " in " + e.call() + "); retrying with batch " + half);
+                LOG.info("occlusion4j: CUDA plan for batch " + b + " failed (" + e.codeName() + " in " + e.call()
+                        + "); retrying with batch " + half);
                 b = half;
             }
         }
@@ -217,6 +184,12 @@ public final class CudaPlan implements AutoCloseable {
     static boolean isOutOfMemory(NativeCallException e) {
         String name = e.codeName() == null ? "" : e.codeName();
         return name.contains("OUT_OF_MEMORY") || name.contains("ALLOC");
+    }
+
+    /** cuDNN's NOT_SUPPORTED when a descriptor is set: a tensor of 2^31 elements or more. */
+    static boolean isTooLarge(NativeCallException e) {
+        return e instanceof CudnnException && "CUDNN_STATUS_NOT_SUPPORTED".equals(e.codeName())
+                && e.call().startsWith("cudnnSet");
     }
 
     public Plan plan() {
@@ -231,123 +204,52 @@ public final class CudaPlan implements AutoCloseable {
         return options.precision();
     }
 
-    /** The arena slot of a graph input or output, as a buffer view. */
-    public DeviceBuffer slot(String value) {
-        var s = plan.slot(value);
-        DeviceBuffer view = arena.slice(s.offset(), s.bytes());
-        owned.add(view);
-        return view;
+    public Device device() {
+        return device;
     }
 
-    /** Bytes this plan holds on the device (arena, weights, scratch, metadata, workspace). */
-    public long deviceBytes() {
-        long b = 0;
-        for (DeviceBuffer d : new DeviceBuffer[] {arena, weights, scratch, meta, workspace, zeroBias}) {
-            b += d == null ? 0 : d.byteSize();
-        }
-        return b;
+    /** The arena slot of a graph input or output, a view the plan owns. */
+    public Device.Buffer slot(String value) {
+        return slots.computeIfAbsent(value, v -> {
+            var s = plan.slot(v);
+            return arena.slice(s.offset(), s.bytes());
+        });
     }
 
     private void allocate() {
-        arena = own(context.allocate(Math.max(ALIGN, lowering.arenaBytes())));
-        uploadWeights();
+        arena = own(device.allocate(Math.max(ALIGN, lowering.arenaBytes())));
+        weights = PlanWeights.upload(device, plan, lowering);
         if (lowering.scratchBytes() > 0) {
-            scratch = own(context.allocate(lowering.scratchBytes()));
+            scratch = own(device.allocate(lowering.scratchBytes()));
         }
-        uploadMeta();
-        cudnn = CudnnHandle.create(context);
-        owned.add(cudnn);
-        cublas = CublasHandle.create(context);
-        owned.add(cublas);
-        cublas.setMathMode(switch (options.precision()) {
-            case FP32 -> CublasHandle.MathMode.PEDANTIC;
-            case TF32 -> CublasHandle.MathMode.TF32_TENSOR_OP;
-            case FP16 -> CublasHandle.MathMode.DEFAULT;
-        });
-        long maxChannels = 1;
-        for (Lowered l : lowering.steps()) {
-            if (l instanceof Lowered.Convolution c) {
-                maxChannels = Math.max(maxChannels, c.conv().outChannels());
-            }
-        }
-        zeroBias = own(context.allocate(4 * maxChannels));
-        zeroBias.fill((byte) 0);
+        meta = PlanWeights.uploadMeta(device, launchesWithMeta());
         long work = 0;
         for (Lowered l : lowering.steps()) {
             if (l instanceof Lowered.Convolution c) {
-                Conv conv = describe(c);
+                Device.Convolution conv = describe(c);
                 convs.put(c.step(), conv);
                 work = Math.max(work, conv.workspaceBytes());
             }
         }
         if (work > 0) {
-            workspace = own(context.allocate(work));
+            workspace = own(device.allocate(work));
         }
     }
 
-    private DeviceBuffer own(DeviceBuffer b) {
+    private Device.Convolution describe(Lowered.Convolution c) {
+        try {
+            return device.prepare(c, options);
+        } catch (CudnnException e) {
+            if (!c.half() || isOutOfMemory(e) || isTooLarge(e)) {
+                throw e;
+            }
+            throw new HalfConvolutionRefused(c.step().index(), c.step().node().name(), e);
+        }
+    }
+
+    private Device.Buffer own(Device.Buffer b) {
         owned.add(b);
         return b;
-    }
-
-    private void uploadWeights() {
-        Map<String, TensorValue> all = new LinkedHashMap<>(plan.weights());
-        all.putAll(lowering.extraWeights());
-        long size = 0;
-        for (Map.Entry<String, TensorValue> e : all.entrySet()) {
-            if (e.getValue().type() == DataType.FLOAT && e.getValue().size() > 0) {
-                weightOffsets.put(e.getKey(), size);
-                size += align(4L * e.getValue().size());
-            }
-        }
-        Map<String, short[]> halves = new LinkedHashMap<>();
-        for (Map.Entry<String, PlanLowering.HalfWeight> e : lowering.halfWeights().entrySet()) {
-            short[] h = halfWeight(all.get(e.getValue().source()), e.getValue().channelsLast());
-            halves.put(e.getKey(), h);
-            weightOffsets.put(e.getKey(), size);
-            size += align(2L * Math.max(1, h.length));
-        }
-        weights = own(context.allocate(Math.max(ALIGN, size)));
-        try (Arena host = Arena.ofConfined()) {
-            MemorySegment staging = host.allocate(Math.max(ALIGN, size), 64);
-            for (Map.Entry<String, Long> e : weightOffsets.entrySet()) {
-                short[] h = halves.get(e.getKey());
-                if (h != null) {
-                    MemorySegment.copy(h, 0, staging, ValueLayout.JAVA_SHORT, e.getValue(), h.length);
-                } else {
-                    float[] v = all.get(e.getKey()).floats();
-                    MemorySegment.copy(v, 0, staging, ValueLayout.JAVA_FLOAT, e.getValue(), v.length);
-                }
-            }
-            weights.copyFrom(staging);
-        }
-    }
-
-    /**
-     * A weight as fp16 bits (round to nearest even); a filter {@code [K, C, spatial...]} reordered to
-     * {@code [K, spatial..., C]} when {@code channelsLast}.
-     */
-    public static short[] halfWeight(TensorValue w, boolean channelsLast) {
-        float[] v = w.floats();
-        short[] h = new short[v.length];
-        long[] s = w.shape();
-        if (!channelsLast || s.length < 3) {
-            for (int i = 0; i < v.length; i++) {
-                h[i] = Float.floatToFloat16(v[i]);
-            }
-            return h;
-        }
-        int k = (int) s[0];
-        int c = (int) s[1];
-        int spatial = v.length / Math.max(1, k * c);
-        for (int o = 0; o < k; o++) {
-            for (int ch = 0; ch < c; ch++) {
-                for (int p = 0; p < spatial; p++) {
-                    h[(o * spatial + p) * c + ch] = Float.floatToFloat16(v[(o * c + ch) * spatial + p]);
-                }
-            }
-        }
-        return h;
     }
 
     /** True when graph input (or any activation) {@code value} is stored as fp16 NHWC (FP16 mode only). */
@@ -360,17 +262,17 @@ public final class CudaPlan implements AutoCloseable {
      * first {@code elements} values, or, where the plan stores the input as fp16 NHWC, the conversion of the
      * whole batch ({@code source} then holds {@link #batch()} samples).
      */
-    public void loadInput(CudaStream stream, DeviceBuffer source, String input, long elements) {
+    public void loadInput(Device.Buffer source, String input, long elements) {
         PlanLaunch l = inputConversions.get(input);
         if (l == null) {
-            copyIn(stream, source, plan.slot(input).offset(), elements);
+            copyIn(source, plan.slot(input).offset(), elements);
             return;
         }
         if (source.byteSize() < 4L * plan.slot(input).elementCount()) {
             throw new IllegalArgumentException("an fp16 input slot converts a whole batch: the source holds "
                     + source.byteSize() + " bytes, the batch " + 4L * plan.slot(input).elementCount());
         }
-        kernels.launch(stream, l, a -> a == l.args().get(0) ? source.address() : address(l, a));
+        kernels.launch(l, a -> a == l.args().get(0) ? source.address() : address(l, a));
     }
 
     /** For each graph input stored as fp16 NHWC, its conversion from an fp32 NCHW batch (source set at launch). */
@@ -387,7 +289,7 @@ public final class CudaPlan implements AutoCloseable {
         return m;
     }
 
-    private void uploadMeta() {
+    private List<PlanLaunch> launchesWithMeta() {
         List<PlanLaunch> launches = new ArrayList<>(inputConversions.values());
         for (Lowered l : lowering.steps()) {
             switch (l) {
@@ -406,26 +308,7 @@ public final class CudaPlan implements AutoCloseable {
                 }
             }
         }
-        long words = 0;
-        for (PlanLaunch l : launches) {
-            metaOffsets.put(l, words);
-            words += l.meta().length;
-        }
-        meta = own(context.allocate(Math.max(8, 8 * words)));
-        if (words > 0) {
-            try (Arena host = Arena.ofConfined()) {
-                MemorySegment staging = host.allocate(8 * words, 8);
-                for (PlanLaunch l : launches) {
-                    long[] m = l.meta();
-                    MemorySegment.copy(m, 0, staging, ValueLayout.JAVA_LONG, 8 * metaOffsets.get(l), m.length);
-                }
-                meta.copyFrom(staging);
-            }
-        }
-    }
-
-    private static long align(long bytes) {
-        return (bytes + ALIGN - 1) / ALIGN * ALIGN;
+        return launches;
     }
 
     private long address(PlanLaunch launch, Arg a) {
@@ -433,198 +316,70 @@ public final class CudaPlan implements AutoCloseable {
             case Arg.Pointer(PlanLaunch.Region region, String weight, long offset) -> switch (region) {
                 case ARENA -> arena.address() + offset;
                 case SCRATCH -> scratch.address() + offset;
-                case WEIGHT -> {
-                    Long at = weightOffsets.get(weight);
-                    if (at == null) {
-                        throw new IllegalStateException("weight '" + weight + "' is not on the device");
-                    }
-                    yield weights.address() + at + offset;
-                }
+                case WEIGHT -> weights.address(weight) + offset;
             };
-            case Arg.Meta m -> meta.address() + 8 * metaOffsets.get(launch);
+            case Arg.Meta m -> meta.address(launch);
             default -> throw new IllegalArgumentException("not a pointer: " + a);
         };
     }
 
-    /** A buffer view from a pointer to the end of its region (the safe layer checks sizes as lower bounds). */
-    private DeviceBuffer view(Arg.Pointer p) {
-        DeviceBuffer region = switch (p.region()) {
-            case ARENA -> arena;
-            case SCRATCH -> scratch;
-            case WEIGHT -> weights;
-        };
-        long offset = address(null, p) - region.address();
-        DeviceBuffer v = region.slice(offset, region.byteSize() - offset);
-        owned.add(v);
-        return v;
-    }
-
-    private static int[] ints(long[] v, int extra, int fill) {
-        int[] r = new int[v.length + extra];
-        for (int i = 0; i < v.length; i++) {
-            r[i] = Math.toIntExact(v[i]);
-        }
-        for (int i = v.length; i < r.length; i++) {
-            r[i] = fill;
-        }
-        return r;
-    }
-
-    private Conv describe(Lowered.Convolution c) {
-        if (c.half()) {
-            try {
-                return describeHalf(c);
-            } catch (CudnnException e) {
-                if (isOutOfMemory(e)) {
-                    throw e;
-                }
-                throw new HalfConvolutionRefused(c.step().index(), c.step().node().name(), e);
-            }
-        }
-        ConvDescriptor d = c.conv();
-        // cuDNN wants at least 2 spatial axes: a 1-D convolution becomes [N, C, L, 1] with a 1-wide kernel.
-        int extra = d.spatialRank() == 1 ? 1 : 0;
-        CudnnTensorDescriptor x = CudnnTensorDescriptor.of(Cudnn.DataType.FLOAT, ints(c.inputShape(), extra, 1));
-        long[] w = new long[2 + d.spatialRank()];
-        w[0] = d.outChannels();
-        w[1] = d.inChannels() / d.groups();
-        System.arraycopy(d.kernel(), 0, w, 2, d.spatialRank());
-        CudnnFilterDescriptor filter = CudnnFilterDescriptor.of(Cudnn.DataType.FLOAT, ints(w, extra, 1));
-        CudnnConvolutionDescriptor conv = CudnnConvolutionDescriptor.of(ints(c.padsBegin(), extra, 0),
-                ints(d.strides(), extra, 1), ints(d.dilations(), extra, 1), Cudnn.DataType.FLOAT);
-        conv.setGroupCount(Math.toIntExact(d.groups()));
-        conv.setMathType(switch (options.precision()) {
-            case FP32 -> Cudnn.MathType.FMA;
-            case TF32 -> Cudnn.MathType.DEFAULT;
-            case FP16 -> Cudnn.MathType.TENSOR_OP_ALLOW_CONVERSION;
+    /** A buffer view from a pointer to the end of its region (the library calls check sizes as lower bounds). */
+    private Device.Buffer view(Arg.Pointer p) {
+        return views.computeIfAbsent(p, k -> {
+            Device.Buffer region = switch (k.region()) {
+                case ARENA -> arena;
+                case SCRATCH -> scratch;
+                case WEIGHT -> weights.buffer();
+            };
+            long offset = address(null, k) - region.address();
+            return region.slice(offset, region.byteSize() - offset);
         });
-        CudnnTensorDescriptor y = CudnnTensorDescriptor.of(Cudnn.DataType.FLOAT, ints(c.outputShape(), extra, 1));
-        long[] b = new long[c.outputShape().length];
-        java.util.Arrays.fill(b, 1);
-        b[1] = d.outChannels();
-        CudnnTensorDescriptor bias = CudnnTensorDescriptor.of(Cudnn.DataType.FLOAT, ints(b, extra, 1));
-        CudnnActivationDescriptor act = CudnnActivationDescriptor.of(d.relu() ? Cudnn.Activation.RELU
-                : Cudnn.Activation.IDENTITY, 0.0);
-        return withAlgorithm(c, x, filter, conv, y, bias, act);
     }
 
-    /**
-     * A 2-D convolution on fp16 NHWC tensors: x, y (and z) HALF with channels-last strides, the filter HALF in
-     * {@code CUDNN_TENSOR_NHWC} order, the bias HALF, fp32 accumulation ({@code CUDNN_DATA_FLOAT} compute
-     * type) with tensor-core math.
-     */
-    private Conv describeHalf(Lowered.Convolution c) {
-        ConvDescriptor d = c.conv();
-        CudnnTensorDescriptor x = CudnnTensorDescriptor.of(Cudnn.DataType.HALF, ints(c.inputShape(), 0, 1),
-                ints(PlanLowering.channelsLastStrides(c.inputShape()), 0, 1));
-        int[] w = {Math.toIntExact(d.outChannels()), Math.toIntExact(d.inChannels() / d.groups()),
-                Math.toIntExact(d.kernel()[0]), Math.toIntExact(d.kernel()[1])};
-        CudnnFilterDescriptor filter = CudnnFilterDescriptor.of(Cudnn.DataType.HALF, true, w);
-        CudnnConvolutionDescriptor conv = CudnnConvolutionDescriptor.of(ints(c.padsBegin(), 0, 0), ints(d.strides(), 0, 1),
-                ints(d.dilations(), 0, 1), Cudnn.DataType.FLOAT);
-        conv.setGroupCount(Math.toIntExact(d.groups()));
-        conv.setMathType(Cudnn.MathType.TENSOR_OP);
-        CudnnTensorDescriptor y = CudnnTensorDescriptor.of(Cudnn.DataType.HALF, ints(c.outputShape(), 0, 1),
-                ints(PlanLowering.channelsLastStrides(c.outputShape()), 0, 1));
-        CudnnTensorDescriptor bias = CudnnTensorDescriptor.of(Cudnn.DataType.HALF, 1, Math.toIntExact(d.outChannels()), 1, 1);
-        CudnnActivationDescriptor act = CudnnActivationDescriptor.of(d.relu() ? Cudnn.Activation.RELU
-                : Cudnn.Activation.IDENTITY, 0.0);
-        return withAlgorithm(c, x, filter, conv, y, bias, act);
-    }
-
-    private Conv withAlgorithm(Lowered.Convolution c, CudnnTensorDescriptor x, CudnnFilterDescriptor filter,
-                               CudnnConvolutionDescriptor conv, CudnnTensorDescriptor y, CudnnTensorDescriptor bias,
-                               CudnnActivationDescriptor act) {
-        ConvDescriptor d = c.conv();
-        int algorithm;
-        long bytes;
-        if (!d.relu()) {
-            algorithm = 1; // CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM: the one IDENTITY is fused with
-            bytes = cudnn.convolutionForwardWorkspaceSize(x, filter, conv, y, algorithm);
-        } else {
-            List<Cudnn.ConvolutionAlgorithm> ranked = options.benchmark()
-                    ? cudnn.findConvolutionForwardAlgorithms(x, filter, conv, y)
-                    : cudnn.convolutionForwardAlgorithms(x, filter, conv, y);
-            Cudnn.ConvolutionAlgorithm best = null;
-            for (Cudnn.ConvolutionAlgorithm a : ranked) {
-                if (a.status() == 0 && a.workspaceBytes() <= options.workspaceLimit()) {
-                    best = a;
-                    break;
-                }
-            }
-            algorithm = best == null ? 1 : best.algorithm();
-            bytes = best == null ? cudnn.convolutionForwardWorkspaceSize(x, filter, conv, y, 1) : best.workspaceBytes();
-        }
-        return new Conv(c, x, filter, conv, y, bias, act, algorithm, bytes);
-    }
-
-    /** Runs the plan on {@code stream}: graph replay, or direct launches while the stream is being captured. */
-    public void forward(CudaStream stream) {
-        bind(stream);
-        if (!options.captureGraph() || stream.isCapturing()) {
-            enqueue(stream);
+    /** Runs the plan: the captured replay, or the steps themselves while the caller captures (or capture is off). */
+    public void forward() {
+        if (!options.captureGraph() || device.isCapturing()) {
+            enqueue();
             return;
         }
-        if (graph == null) {
+        if (replay == null) {
             // Eager warm-up first: library-internal allocations happen outside the capture, errors surface here.
-            enqueue(stream);
-            stream.synchronize();
-            stream.beginCapture();
-            CudaGraph g;
-            try {
-                enqueue(stream);
-            } finally {
-                g = stream.endCapture();
-            }
-            graph = g;
+            enqueue();
+            device.synchronize();
+            replay = device.capture(this::enqueue);
         }
-        graph.launch(stream);
-    }
-
-    private void bind(CudaStream stream) {
-        if (boundStream != stream) {
-            cudnn.setStream(stream);
-            cublas.setStream(stream);
-            boundStream = stream;
-        }
+        replay.launch();
     }
 
     /** Enqueues every step, in order. */
-    public void enqueue(CudaStream stream) {
-        bind(stream);
+    void enqueue() {
         for (Lowered l : lowering.steps()) {
             switch (l) {
                 case Lowered.Launches ls -> {
                     for (PlanLaunch launch : ls.launches()) {
-                        kernels.launch(stream, launch, a -> address(launch, a));
+                        kernels.launch(launch, a -> address(launch, a));
                     }
                 }
-                case Lowered.Convolution c -> convolve(stream, c);
-                case Lowered.MatrixProduct m -> multiply(stream, m);
+                case Lowered.Convolution c -> convolve(c);
+                case Lowered.MatrixProduct m -> {
+                    if (m.fillY() != null) {
+                        kernels.launch(m.fillY(), a -> address(m.fillY(), a));
+                    }
+                    device.multiply(m, view(m.a()), view(m.b()), view(m.y()), options.precision());
+                }
                 case Lowered.Nothing n -> {
                 }
             }
         }
     }
 
-    private final Map<Arg.Pointer, DeviceBuffer> views = new LinkedHashMap<>();
-
-    private DeviceBuffer cachedView(Arg.Pointer p) {
-        return views.computeIfAbsent(p, this::view);
-    }
-
-    private void convolve(CudaStream stream, Lowered.Convolution c) {
+    private void convolve(Lowered.Convolution c) {
         if (c.prePad() != null) {
-            kernels.launch(stream, c.prePad(), a -> address(c.prePad(), a));
+            kernels.launch(c.prePad(), a -> address(c.prePad(), a));
         }
-        Conv conv = convs.get(c.step());
-        DeviceBuffer y = cachedView(c.output());
-        DeviceBuffer z = c.residual() == null ? y : cachedView(c.residual());
-        DeviceBuffer bias = c.bias() == null ? zeroBias : cachedView(c.bias());
         try {
-            cudnn.convolutionBiasActivationForward(1f, conv.x(), cachedView(c.input()), conv.w(), cachedView(c.weight()),
-                    conv.conv(), conv.algorithm(), workspace, c.residual() == null ? 0f : 1f, conv.y(), z, conv.bias(), bias,
-                    conv.activation(), conv.y(), y);
+            device.convolve(convs.get(c.step()), view(c.input()), view(c.weight()), c.bias() == null ? null : view(c.bias()),
+                    c.residual() == null ? null : view(c.residual()), view(c.output()), workspace);
         } catch (CudnnException e) {
             if (!c.half() || isOutOfMemory(e)) {
                 throw e;
@@ -633,93 +388,92 @@ public final class CudaPlan implements AutoCloseable {
         }
     }
 
-    private void multiply(CudaStream stream, Lowered.MatrixProduct m) {
-        if (m.fillY() != null) {
-            kernels.launch(stream, m.fillY(), a -> address(m.fillY(), a));
-        }
-        // Row-major Y = op(A) op(B) is column-major Y^T = op(B)^T op(A)^T: swap the operands, keep the flags.
-        Transpose opA = m.transA() ? Transpose.TRANSPOSE : Transpose.NONE;
-        Transpose opB = m.transB() ? Transpose.TRANSPOSE : Transpose.NONE;
-        int lda = m.transA() ? m.m() : m.k();
-        int ldb = m.transB() ? m.k() : m.n();
-        DeviceBuffer a = cachedView(m.a());
-        DeviceBuffer b = cachedView(m.b());
-        DeviceBuffer y = cachedView(m.y());
-        if (m.batch() > 1 && options.precision() == Precision.FP16) {
-            cublas.gemmStridedBatchedEx(opB, opA, m.n(), m.m(), m.k(), m.alpha(), b, CublasHandle.DataType.F32, ldb,
-                    m.strideB(), a, CublasHandle.DataType.F32, lda, m.strideA(), m.beta(), y, CublasHandle.DataType.F32,
-                    m.n(), m.strideY(), m.batch(), CublasHandle.ComputeType.F32_FAST_F16);
-        } else if (m.batch() > 1) {
-            cublas.sgemmStridedBatched(opB, opA, m.n(), m.m(), m.k(), m.alpha(), b, ldb, m.strideB(), a, lda, m.strideA(),
-                    m.beta(), y, m.n(), m.strideY(), m.batch());
-        } else if (options.precision() == Precision.FP16) {
-            cublas.gemmEx(opB, opA, m.n(), m.m(), m.k(), m.alpha(), b, CublasHandle.DataType.F32, ldb, a,
-                    CublasHandle.DataType.F32, lda, m.beta(), y, CublasHandle.DataType.F32, m.n(),
-                    CublasHandle.ComputeType.F32_FAST_F16);
-        } else {
-            cublas.sgemm(opB, opA, m.n(), m.m(), m.k(), m.alpha(), b, ldb, a, lda, m.beta(), y, m.n());
-        }
-    }
-
     /** Widens an fp16 batch into the fp32 input slot (the FP16 path's cast). */
-    public void widenInto(CudaStream stream, DeviceBuffer half, String input, long elements) {
+    public void widenInto(Device.Buffer half, String input, long elements) {
         var s = plan.slot(input);
         PlanLaunch l = new PlanLaunch("occ_plan_to_float", elements, List.of(Arg.Pointer.arena(0), Arg.Pointer.arena(
                 s.offset()), new Arg.I64(elements)), new long[0]);
-        kernels.launch(stream, l, a -> a == l.args().get(0) ? half.address() : address(l, a));
+        kernels.launch(l, a -> a == l.args().get(0) ? half.address() : address(l, a));
     }
 
     /** Copies {@code words} 32-bit words from arena offset {@code from} into {@code target} (outputs to the caller). */
-    public void copyOut(CudaStream stream, long from, DeviceBuffer target, long words) {
+    public void copyOut(long from, Device.Buffer target, long words) {
         PlanLaunch l = new PlanLaunch("occ_plan_unary", words, List.of(Arg.Pointer.arena(from), Arg.Pointer.arena(0),
                 new Arg.I64(words), new Arg.I32(7), new Arg.F32(0f), new Arg.F32(0f)), new long[0]);
-        kernels.launch(stream, l, a -> a == l.args().get(1) ? target.address() : address(l, a));
+        kernels.launch(l, a -> a == l.args().get(1) ? target.address() : address(l, a));
     }
 
     /** Copies {@code words} words from {@code source} into the arena at offset {@code to}. */
-    public void copyIn(CudaStream stream, DeviceBuffer source, long to, long words) {
+    public void copyIn(Device.Buffer source, long to, long words) {
         PlanLaunch l = new PlanLaunch("occ_plan_unary", words, List.of(Arg.Pointer.arena(0), Arg.Pointer.arena(to),
                 new Arg.I64(words), new Arg.I32(7), new Arg.F32(0f), new Arg.F32(0f)), new long[0]);
-        kernels.launch(stream, l, a -> a == l.args().get(0) ? source.address() : address(l, a));
+        kernels.launch(l, a -> a == l.args().get(0) ? source.address() : address(l, a));
+    }
+
+    /**
+     * Runs the plan once on {@code inputs} (fp32 NCHW values, one array per graph input, the plan's whole batch)
+     * and returns every graph output as fp32: the inputs and outputs cross in the slots' storage (fp16 NHWC where
+     * the plan keeps them so). For checking a plan against a reference, on the host device or a GPU.
+     */
+    public Map<String, float[]> run(Map<String, float[]> inputs) {
+        try (Arena host = Arena.ofConfined()) {
+            for (Map.Entry<String, float[]> in : inputs.entrySet()) {
+                var slot = plan.slot(in.getKey());
+                MemorySegment staging = host.allocate(slot.bytes(), 8);
+                HostLibraryCalls.write(staging, in.getValue(), slot.shape(), isHalf(in.getKey()));
+                device.upload(staging, arena, slot.offset());
+            }
+            forward();
+            Map<String, float[]> out = new LinkedHashMap<>();
+            for (String name : plan.graph().outputs()) {
+                var slot = plan.slot(name);
+                MemorySegment staging = host.allocate(slot.bytes(), 8);
+                device.download(arena, slot.offset(), staging);
+                out.put(name, HostLibraryCalls.read(staging, slot.shape(), isHalf(name)));
+            }
+            return out;
+        }
     }
 
     /** The storage the plan runs with, in words, for logs and reports. */
     public String storage() {
-        long convs = lowering.steps().stream().filter(l -> l instanceof Lowered.Convolution).count();
+        long all = lowering.steps().stream().filter(l -> l instanceof Lowered.Convolution).count();
         long half = lowering.steps().stream().filter(l -> l instanceof Lowered.Convolution c && c.half()).count();
         if (lowering.halfValues().isEmpty()) {
-            return "fp32 storage (" + convs + " convolutions)";
+            return "fp32 storage (" + all + " convolutions)";
         }
-        return "fp16 NHWC storage: " + half + " of " + convs + " convolutions, " + lowering.halfValues().size()
+        return "fp16 NHWC storage: " + half + " of " + all + " convolutions, " + lowering.halfValues().size()
                 + " fp16 values, " + lowering.conversions() + " conversions"
                 + (plan.graph().inputs().stream().anyMatch(i -> lowering.isHalf(i.name())) ? ", fp16 NHWC input" : "");
     }
 
-    /** Which algorithm each convolution uses, for the log and the benchmark report. */
-    public Map<String, Integer> algorithms() {
-        Map<String, Integer> m = new LinkedHashMap<>();
-        for (Conv c : convs.values()) {
-            m.put(c.lowered().step().node().name(), c.algorithm());
-        }
+    /** How each convolution runs (algorithm, math type, fused or not), for the log and the benchmark report. */
+    public Map<String, String> convolutions() {
+        Map<String, String> m = new LinkedHashMap<>();
+        convs.forEach((step, c) -> m.put(step.node().name(), c.describe()));
         return m;
     }
 
     @Override
     public void close() {
-        if (graph != null) {
-            graph.close();
-            graph = null;
+        if (replay != null) {
+            replay.close();
+            replay = null;
         }
-        for (Conv c : convs.values()) {
-            c.close();
-        }
+        convs.values().forEach(Device.Convolution::close);
         convs.clear();
+        views.values().forEach(Device.Buffer::close);
+        views.clear();
+        slots.values().forEach(Device.Buffer::close);
+        slots.clear();
+        if (weights != null) {
+            weights.close();
+        }
+        if (meta != null) {
+            meta.close();
+        }
         for (int i = owned.size() - 1; i >= 0; i--) {
-            try {
-                owned.get(i).close();
-            } catch (Exception e) {
-                LOG.fine(() -> "closing " + e);
-            }
+            owned.get(i).close();
         }
         owned.clear();
     }

@@ -1,8 +1,6 @@
 // The CUDA inference plan as the GPU occlusion loop's scorer: the variant writer writes into the plan's input slot.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.cuda.CudaStream;
-import io.occlusion4j.cuda.DeviceBuffer;
 import io.occlusion4j.graph.BufferSlot;
 
 /**
@@ -14,13 +12,13 @@ import io.occlusion4j.graph.BufferSlot;
  * the output slot to the caller's buffer. A short last batch still runs the full plan (the rows past
  * {@code rows} hold stale variants and are not read).
  */
-public final class PlanScorer implements Scorer {
+final class PlanScorer implements Scorer {
     private final CudaPlan plan;
     private final String input;
     private final String output;
     private final BufferSlot inputSlot;
     private final BufferSlot outputSlot;
-    private final DeviceBuffer inputView;
+    private final Device.Buffer inputView;
     private final boolean half;
     private final boolean halfSlot;
     private final int outputs;
@@ -30,7 +28,7 @@ public final class PlanScorer implements Scorer {
      * Scores with {@code plan}'s single input and its output {@code output}; {@code half}: batches arrive as fp16
      * (always so when the plan stores its input as fp16 NHWC).
      */
-    public PlanScorer(CudaPlan plan, String output, boolean half) {
+    PlanScorer(CudaPlan plan, String output, boolean half) {
         this.plan = plan;
         if (plan.plan().graph().inputs().size() != 1) {
             throw new IllegalArgumentException("a scorer needs a model with one input, not "
@@ -71,41 +69,31 @@ public final class PlanScorer implements Scorer {
 
     /** The plan's input slot, where the variant writer writes; null for fp16 batches into an fp32 slot (a cast). */
     @Override
-    public DeviceBuffer inputBuffer() {
+    public Device.Buffer inputBuffer() {
         return inputView;
     }
 
     /** The plan output it scores. */
-    public String output() {
+    String output() {
         return output;
     }
 
-    /** Samples per forward. */
-    public int batch() {
-        return plan.batch();
-    }
-
     @Override
-    public void score(CudaStream stream, DeviceBuffer batch, int rows, DeviceBuffer out) {
+    public void score(Device.Buffer batch, int rows, Device.Buffer out) {
         if (rows > plan.batch()) {
             throw new IllegalArgumentException("asked for " + rows + " rows, the plan holds " + plan.batch());
         }
         long sample = inputSlot.elementCount() / plan.batch();
         if (halfSlot) {
             if (batch.address() != inputView.address()) {
-                plan.copyIn(stream, batch, inputSlot.offset(), (rows * sample + 1) / 2);
+                plan.copyIn(batch, inputSlot.offset(), (rows * sample + 1) / 2);
             }
         } else if (half) {
-            plan.widenInto(stream, batch, input, rows * sample);
+            plan.widenInto(batch, input, rows * sample);
         } else if (batch.address() != inputView.address()) {
-            plan.copyIn(stream, batch, inputSlot.offset(), rows * sample);
+            plan.copyIn(batch, inputSlot.offset(), rows * sample);
         }
-        plan.forward(stream);
-        plan.copyOut(stream, outputSlot.offset(), out, (long) rows * outputs);
-    }
-
-    @Override
-    public void close() {
-        plan.close();
+        plan.forward();
+        plan.copyOut(outputSlot.offset(), out, (long) rows * outputs);
     }
 }

@@ -1,15 +1,12 @@
-// The model side of the GPU loop: turns a batch in device memory into outputs in device memory.
+// The model side of the device loop: turns a batch in device memory into outputs in device memory.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.cuda.CudaStream;
-import io.occlusion4j.cuda.DeviceBuffer;
-
 /**
- * Scores a batch of model-layout samples already on the device, enqueuing its work on the given stream
- * (no host round trip, so a batch can be captured as a CUDA graph): the inference plan ({@link PlanScorer})
- * or the cuBLAS {@link LinearScorer}.
+ * Scores a batch of model-layout samples already on the device, enqueuing its work on the device's stream
+ * (no host round trip, so a batch can be captured): the inference plan ({@link PlanScorer}), or in the GPU tests a
+ * cuBLAS linear model with a closed-form map.
  */
-public interface Scorer extends AutoCloseable {
+interface Scorer {
 
     /** Outputs per sample ({@code K}). */
     int outputsPerSample();
@@ -31,17 +28,14 @@ public interface Scorer extends AutoCloseable {
     }
 
     /**
-     * The device buffer the scorer reads its batch from, if it has one of its own (the inference plan's
-     * input slot): the session then has the variant writer write there, so nothing is copied. Null (the
-     * default): the session allocates the batch buffer.
+     * The buffer the scorer reads its batch from, if it has one of its own (the inference plan's input slot): the
+     * loop then has the variant writer write there, so nothing is copied. Null (the default): the loop allocates
+     * the batch buffer.
      */
-    default DeviceBuffer inputBuffer() {
+    default Device.Buffer inputBuffer() {
         return null;
     }
 
     /** Writes outputs {@code [rows, K]} for samples {@code [0, rows)} of {@code batch} into {@code outputs}. */
-    void score(CudaStream stream, DeviceBuffer batch, int rows, DeviceBuffer outputs);
-
-    @Override
-    void close();
+    void score(Device.Buffer batch, int rows, Device.Buffer outputs);
 }

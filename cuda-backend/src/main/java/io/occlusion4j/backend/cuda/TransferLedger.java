@@ -4,7 +4,10 @@ package io.occlusion4j.backend.cuda;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Host-to-device and device-to-host bytes of one run, per label (input, targets, base scores, map...). */
+/**
+ * Host-to-device and device-to-host bytes of one run, per label (input, targets, base scores, maps...):
+ * {@link CudaBackendSession#explain(io.occlusion4j.core.ExplainRequest, TransferLedger)} fills the caller's.
+ */
 public final class TransferLedger {
     private final Map<String, Long> toDevice = new LinkedHashMap<>();
     private final Map<String, Long> toHost = new LinkedHashMap<>();
@@ -23,14 +26,6 @@ public final class TransferLedger {
 
     public long deviceToHostBytes() {
         return toHost.values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    public Map<String, Long> hostToDeviceByLabel() {
-        return Map.copyOf(toDevice);
-    }
-
-    public Map<String, Long> deviceToHostByLabel() {
-        return Map.copyOf(toHost);
     }
 
     @Override

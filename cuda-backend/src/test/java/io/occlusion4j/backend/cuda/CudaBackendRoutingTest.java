@@ -16,6 +16,7 @@ import io.occlusion4j.Tensor;
 import io.occlusion4j.WindowGrid;
 import io.occlusion4j.core.ExplainRequest;
 import io.occlusion4j.kernels.KernelGeometry;
+import io.occlusion4j.kernels.OcclusionKernels;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -105,12 +106,12 @@ class CudaBackendRoutingTest {
         for (Edge edge : Edge.values()) {
             ExplainRequest r = request(new int[] {13, 11}, new int[] {4, 3}, new int[] {5, 2}, edge, Fill.constant(0),
                     Layout.CHANNELS_LAST, true, Score.RAW, Reduce.NONE, List.of("y"));
-            KernelGeometry g = CudaBackendSession.geometry(r);
+            KernelGeometry g = KernelTerms.geometry(r, false);
             assertArrayEquals(r.grid().gridShape(), g.gridShape(), edge.name());
             assertEquals(r.windowCount(), g.windowCount());
             assertThat(g.channelsLast()).isTrue();
             assertThat(g.halfOutput()).as("an fp32 input slot takes fp32 variants").isFalse();
-            KernelGeometry half = CudaBackendSession.geometry(r, true);
+            KernelGeometry half = KernelTerms.geometry(r, true);
             assertThat(half.halfOutput()).as("an fp16 NHWC input slot takes fp16 variants").isTrue();
             assertThat(half.channelsLast()).isTrue();
             assertThat(half.gridShape()).containsExactly(g.gridShape());
@@ -122,18 +123,12 @@ class CudaBackendRoutingTest {
     }
 
     @Test
-    void fillsMapOntoTheKernelsFills() {
-        assertThat(CudaBackendSession.fillSpec(Fill.constantPerChannel(1, 2, 3)))
-                .isInstanceOfSatisfying(FillSpec.Constant.class, c -> assertThat(c.values()).containsExactly(1, 2, 3));
-        assertThat(CudaBackendSession.fillSpec(Fill.mean())).isInstanceOf(FillSpec.ChannelMean.class);
-        assertThat(CudaBackendSession.fillSpec(Fill.blur(2))).isEqualTo(new FillSpec.Blur(2));
-        assertThat(CudaBackendSession.fillSpec(Fill.noise(5, -1, 2))).isEqualTo(new FillSpec.Noise(5, -1, 2));
-        assertThat(CudaBackendSession.fillSpec(Fill.gaussianWindow(0.3))).isEqualTo(new FillSpec.SoftWindow(0.3));
-        Tensor b = Tensor.of(new float[] {1, 2, 3, 4}, 1, 2, 2);
-        assertThat(CudaBackendSession.fillSpec(Fill.baseline(b)))
-                .isInstanceOfSatisfying(FillSpec.Baseline.class, f -> assertThat(f.tensor()).containsExactly(1, 2, 3, 4));
-        for (Score s : Score.values()) {
-            assertEquals(s.name(), CudaBackendSession.scoreTransform(s).name());
-        }
+    void edgesAndScoresMapOntoTheKernelsCodes() {
+        assertThat(KernelTerms.edge(Edge.CROP)).isEqualTo(KernelGeometry.EDGE_CROP);
+        assertThat(KernelTerms.edge(Edge.INSIDE)).isEqualTo(KernelGeometry.EDGE_INSIDE);
+        assertThat(KernelTerms.edge(Edge.SHIFT)).isEqualTo(KernelGeometry.EDGE_SHIFT);
+        assertThat(KernelTerms.score(Score.RAW)).isEqualTo(OcclusionKernels.SCORE_RAW);
+        assertThat(KernelTerms.score(Score.SOFTMAX)).isEqualTo(OcclusionKernels.SCORE_SOFTMAX);
+        assertThat(KernelTerms.score(Score.SIGMOID)).isEqualTo(OcclusionKernels.SCORE_SIGMOID);
     }
 }

@@ -3,9 +3,6 @@ package io.occlusion4j.backend.cuda;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.occlusion4j.cuda.CudaContext;
-import io.occlusion4j.cuda.CudaStream;
-import io.occlusion4j.cuda.DeviceBuffer;
 import io.occlusion4j.graph.Graph;
 import io.occlusion4j.graph.OnnxModelReader;
 import io.occlusion4j.graph.Plan;
@@ -13,7 +10,6 @@ import io.occlusion4j.graph.PlanBuilder;
 import io.occlusion4j.graph.ReferenceExecutor;
 import io.occlusion4j.graph.TensorValue;
 import io.occlusion4j.kernels.GpuSupport;
-import io.occlusion4j.kernels.PlanKernels;
 import io.occlusion4j.onnx.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,29 +93,27 @@ class GpuPlanTest {
         }
         Map<String, TensorValue> expected = ReferenceExecutor.runPlan(plan, Map.of(inputName, TensorValue.ofFloats(shape, x)));
         int batch = (int) shape[0];
-        CudaContext context = GpuSupport.context();
-        try (PlanKernels kernels = PlanKernels.load(context, GpuSupport.compiler());
-             CudaPlan cuda = CudaPlan.create(context, kernels, plan, batch, CudaPlan.Options.defaults(precision));
-             CudaStream stream = context.createStream()) {
+        try (GpuDevice device = GpuDevice.open(GpuSupport.compiler());
+             CudaPlan cuda = CudaPlan.create(device, plan, batch, CudaPlan.Options.defaults(precision))) {
             for (String out : graph.outputs()) {
-                cuda.slot(out).fill32(Float.floatToRawIntBits(Float.NaN));
+                device.fill32(cuda.slot(out), Float.floatToRawIntBits(Float.NaN));
             }
             if (cuda.isHalf(inputName)) {
                 // The FP16 plan stores this input as fp16 NHWC: convert on the device as the host loop does.
-                try (DeviceBuffer staging = context.allocate(4L * x.length)) {
-                    staging.copyFrom(x);
-                    cuda.loadInput(stream, staging, inputName, x.length);
-                    stream.synchronize();
+                try (Device.Buffer staging = device.allocate(4L * x.length)) {
+                    DeviceTransfers.upload(device, x, staging);
+                    cuda.loadInput(staging, inputName, x.length);
+                    device.synchronize();
                 }
             } else {
-                cuda.slot(inputName).copyFrom(x);
+                DeviceTransfers.upload(device, x, cuda.slot(inputName));
             }
-            cuda.forward(stream);
-            stream.synchronize();
+            cuda.forward();
+            device.synchronize();
             double tol = precision.tolerance();
             for (String out : graph.outputs()) {
                 float[] want = expected.get(out).toFloats();
-                float[] got = cuda.slot(out).toFloatArray();
+                float[] got = DeviceTransfers.floats(device, cuda.slot(out));
                 assertThat(got).as("%s output %s length", model, out).hasSize(want.length);
                 double worst = 0;
                 double scale = Precision.scale(want);

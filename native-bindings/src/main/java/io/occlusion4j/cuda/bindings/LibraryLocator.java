@@ -85,6 +85,15 @@ public final class LibraryLocator {
     }
 
     public LoadedLibrary locate(CudaLibrary library) {
+        return locate(library, candidate -> null);
+    }
+
+    /**
+     * Looks for {@code library}, taking the first candidate that loads and that {@code refusal} accepts (returns
+     * null for); a refused candidate is recorded in {@link LoadedLibrary#tried()} with the reason, and the search
+     * goes on (for NVRTC: one whose code the installed driver can load).
+     */
+    public LoadedLibrary locate(CudaLibrary library, Function<LoadedLibrary, String> refusal) {
         List<String> tried = new ArrayList<>();
         List<String> steps = new ArrayList<>();
 
@@ -92,7 +101,7 @@ public final class LibraryLocator {
         String explicit = firstNonBlank(properties.apply(library.systemProperty()),
                 environment.apply(library.environmentVariable()));
         if (explicit != null) {
-            LoadedLibrary found = tryPath(library, Path.of(explicit), tried, "explicit path " + explicit);
+            LoadedLibrary found = tryPath(library, Path.of(explicit), tried, "explicit path " + explicit, refusal);
             if (found != null) {
                 return found;
             }
@@ -106,8 +115,11 @@ public final class LibraryLocator {
             try {
                 SymbolLookup lookup = SymbolLookup.libraryLookup(soname, arena);
                 Path resolved = MappedFiles.find(library).orElse(Path.of(soname));
-                tried.add(soname + ": loaded");
-                return LoadedLibrary.found(library, resolved, lookup, tried, "loaded " + soname + " from the loader path");
+                LoadedLibrary found = accepted(LoadedLibrary.found(library, resolved, lookup, tried,
+                        "loaded " + soname + " from the loader path"), soname, tried, refusal);
+                if (found != null) {
+                    return found;
+                }
             } catch (IllegalArgumentException e) {
                 tried.add(soname + ": not on the loader path");
             }
@@ -118,7 +130,7 @@ public final class LibraryLocator {
         List<Path> roots = cudaRoots.get();
         for (Path root : roots) {
             for (String sub : List.of("lib64", "lib", "targets/x86_64-linux/lib", "targets/sbsa-linux/lib")) {
-                LoadedLibrary found = tryFolder(library, root.resolve(sub), tried, "CUDA toolkit " + root);
+                LoadedLibrary found = tryFolder(library, root.resolve(sub), tried, "CUDA toolkit " + root, refusal);
                 if (found != null) {
                     return found;
                 }
@@ -133,7 +145,7 @@ public final class LibraryLocator {
             wheelFolders.addAll(nvidiaWheelLibFolders(site));
         }
         for (Path folder : wheelFolders) {
-            LoadedLibrary found = tryFolder(library, folder, tried, "Python wheel folder");
+            LoadedLibrary found = tryFolder(library, folder, tried, "Python wheel folder", refusal);
             if (found != null) {
                 return found;
             }
@@ -144,6 +156,10 @@ public final class LibraryLocator {
             steps.add("no nvidia/*/lib folder under " + sites);
         } else {
             steps.add("not in " + wheelFolders.size() + " nvidia/*/lib folder(s) of the Python wheels");
+        }
+        List<String> refused = tried.stream().filter(t -> t.contains(": refused: ")).toList();
+        if (!refused.isEmpty()) {
+            steps.add("refused " + String.join("; ", refused));
         }
         return LoadedLibrary.missing(library, tried, library.displayName() + " not found: " + String.join("; ", steps));
     }
@@ -163,18 +179,20 @@ public final class LibraryLocator {
         }
     }
 
-    private LoadedLibrary tryPath(CudaLibrary library, Path path, List<String> tried, String how) {
+    private LoadedLibrary tryPath(CudaLibrary library, Path path, List<String> tried, String how,
+                                  Function<LoadedLibrary, String> refusal) {
         if (Files.isDirectory(path)) {
-            return tryFolder(library, path, tried, how);
+            return tryFolder(library, path, tried, how, refusal);
         }
         if (!Files.exists(path)) {
             tried.add(path + ": no such file");
             return null;
         }
-        return tryFile(library, path, tried, how);
+        return tryFile(library, path, tried, how, refusal);
     }
 
-    private LoadedLibrary tryFolder(CudaLibrary library, Path folder, List<String> tried, String how) {
+    private LoadedLibrary tryFolder(CudaLibrary library, Path folder, List<String> tried, String how,
+                                    Function<LoadedLibrary, String> refusal) {
         if (!Files.isDirectory(folder)) {
             return null;
         }
@@ -195,7 +213,7 @@ public final class LibraryLocator {
             return null;
         }
         for (Path candidate : candidates) {
-            LoadedLibrary found = tryFile(library, candidate, tried, how);
+            LoadedLibrary found = tryFile(library, candidate, tried, how, refusal);
             if (found != null) {
                 return found;
             }
@@ -203,17 +221,31 @@ public final class LibraryLocator {
         return null;
     }
 
-    private LoadedLibrary tryFile(CudaLibrary library, Path file, List<String> tried, String how) {
+    private LoadedLibrary tryFile(CudaLibrary library, Path file, List<String> tried, String how,
+                                  Function<LoadedLibrary, String> refusal) {
         List<String> companionNotes = loadCompanions(library, file.toAbsolutePath().getParent());
         try {
             SymbolLookup lookup = SymbolLookup.libraryLookup(file, arena);
-            tried.add(file + ": loaded");
             String note = companionNotes.isEmpty() ? "" : " (" + String.join("; ", companionNotes) + ")";
-            return LoadedLibrary.found(library, file, lookup, tried, "loaded " + file + " via " + how + note);
+            return accepted(LoadedLibrary.found(library, file, lookup, tried, "loaded " + file + " via " + how + note),
+                    file.toString(), tried, refusal);
         } catch (IllegalArgumentException e) {
             tried.add(file + ": failed to load (" + e.getMessage() + ")");
             return null;
         }
+    }
+
+    /** {@code candidate} with "loaded" recorded, or null with the refusal recorded. */
+    private static LoadedLibrary accepted(LoadedLibrary candidate, String name, List<String> tried,
+                                          Function<LoadedLibrary, String> refusal) {
+        String why = refusal.apply(candidate);
+        if (why != null) {
+            tried.add(name + ": refused: " + why);
+            return null;
+        }
+        tried.add(name + ": loaded");
+        return LoadedLibrary.found(candidate.library(), candidate.path().orElse(null), candidate.lookup(), tried,
+                candidate.reason());
     }
 
     private List<String> loadCompanions(CudaLibrary library, Path folder) {

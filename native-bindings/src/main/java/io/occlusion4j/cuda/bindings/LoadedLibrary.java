@@ -61,6 +61,10 @@ public final class LoadedLibrary {
         return lookup != null;
     }
 
+    SymbolLookup lookup() {
+        return lookup;
+    }
+
     /** The file loaded (resolved through the process's mappings when loaded by soname). */
     public Optional<Path> path() {
         return Optional.ofNullable(path);

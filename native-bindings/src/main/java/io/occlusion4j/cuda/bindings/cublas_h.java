@@ -288,6 +288,43 @@ public final class cublas_h {
         }
     }
 
+    private static final class cublasSetWorkspace_v2 {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_LONG);
+        static final MemorySegment ADDR = library().find("cublasSetWorkspace_v2");
+        static final MethodHandle HANDLE = library().downcallHandle("cublasSetWorkspace_v2", ADDR, DESC);
+    }
+
+    public static FunctionDescriptor cublasSetWorkspace_v2$descriptor() {
+        return cublasSetWorkspace_v2.DESC;
+    }
+
+    public static MethodHandle cublasSetWorkspace_v2$handle() {
+        return cublasSetWorkspace_v2.HANDLE;
+    }
+
+    public static MemorySegment cublasSetWorkspace_v2$address() {
+        return library().requireAddress("cublasSetWorkspace_v2", cublasSetWorkspace_v2.ADDR);
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cublasStatus_t cublasSetWorkspace_v2(cublasHandle_t handle, void* workspace, size_t workspaceSizeInBytes)
+     * }
+     */
+    public static int cublasSetWorkspace_v2(MemorySegment handle, MemorySegment workspace, long workspaceSizeInBytes) {
+        var mh$ = cublasSetWorkspace_v2.HANDLE;
+        try {
+            if (NativeTrace.ENABLED) {
+                NativeTrace.call("cublasSetWorkspace_v2", handle, workspace, workspaceSizeInBytes);
+            }
+            return (int) mh$.invokeExact(handle, workspace, workspaceSizeInBytes);
+        } catch (RuntimeException | Error ex$) {
+            throw ex$;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static final class cublasSetMathMode {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT);
         static final MemorySegment ADDR = library().find("cublasSetMathMode");

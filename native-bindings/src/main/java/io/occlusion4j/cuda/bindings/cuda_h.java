@@ -1627,6 +1627,43 @@ public final class cuda_h {
         }
     }
 
+    private static final class cuEventElapsedTime {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER);
+        static final MemorySegment ADDR = library().find("cuEventElapsedTime");
+        static final MethodHandle HANDLE = library().downcallHandle("cuEventElapsedTime", ADDR, DESC);
+    }
+
+    public static FunctionDescriptor cuEventElapsedTime$descriptor() {
+        return cuEventElapsedTime.DESC;
+    }
+
+    public static MethodHandle cuEventElapsedTime$handle() {
+        return cuEventElapsedTime.HANDLE;
+    }
+
+    public static MemorySegment cuEventElapsedTime$address() {
+        return library().requireAddress("cuEventElapsedTime", cuEventElapsedTime.ADDR);
+    }
+
+    /**
+     * {@snippet lang=c :
+     * CUresult cuEventElapsedTime(float* pMilliseconds, CUevent hStart, CUevent hEnd)
+     * }
+     */
+    public static int cuEventElapsedTime(MemorySegment pMilliseconds, MemorySegment hStart, MemorySegment hEnd) {
+        var mh$ = cuEventElapsedTime.HANDLE;
+        try {
+            if (NativeTrace.ENABLED) {
+                NativeTrace.call("cuEventElapsedTime", pMilliseconds, hStart, hEnd);
+            }
+            return (int) mh$.invokeExact(pMilliseconds, hStart, hEnd);
+        } catch (RuntimeException | Error ex$) {
+            throw ex$;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static final class cuModuleLoadDataEx {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_INT, C_POINTER, C_POINTER);
         static final MemorySegment ADDR = library().find("cuModuleLoadDataEx");

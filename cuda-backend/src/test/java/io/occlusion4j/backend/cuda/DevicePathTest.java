@@ -3,7 +3,6 @@ package io.occlusion4j.backend.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.occlusion4j.Edge;
 import io.occlusion4j.Fill;
@@ -15,30 +14,27 @@ import io.occlusion4j.Targets;
 import io.occlusion4j.Tensor;
 import io.occlusion4j.WindowGrid;
 import io.occlusion4j.core.ExplainRequest;
-import io.occlusion4j.kernels.GpuSupport;
 import io.occlusion4j.onnx.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** Skipped, with the reason, where no GPU is usable. */
-class GpuBackendDevicePathTest {
+/**
+ * The session's device path against its own host loop on the same plan, on the host device and (skipped, saying
+ * why, without one) on a GPU: same targets and maps, and the device path moves the input, the base scores and
+ * the maps once.
+ */
+class DevicePathTest {
     private static final float[] MEAN = {0.4f, 0.5f, 0.6f};
     private static final float[] STD = {0.2f, 0.3f, 0.25f};
 
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void requireGpu() {
-        String reason = GpuSupport.unavailableReason();
-        assumeTrue(reason == null, () -> "CUDA back end device-path tests skipped: " + reason);
-    }
 
     private static SensitivityMap hostLoop(CudaBackendSession session, ExplainRequest r) {
         String key = "occlusion4j.cuda.zeroCopy";
@@ -50,8 +46,9 @@ class GpuBackendDevicePathTest {
         }
     }
 
-    @Test
-    void theDevicePathGivesTheHostLoopsMapsAndMovesTheInputAndTheMapOnce() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.occlusion4j.backend.cuda.TestDevices#both")
+    void theDevicePathGivesTheHostLoopsMapsAndMovesTheInputAndTheMapOnce(String kind) throws Exception {
         Path model = Files.write(dir.resolve("small.onnx"), TestModels.smallCnn(3, 32, 32, 10, 1).onnx());
         Random rnd = new Random(3);
         float[] x = new float[3 * 32 * 32];
@@ -59,7 +56,7 @@ class GpuBackendDevicePathTest {
             x[i] = rnd.nextFloat();
         }
         Fill[] fills = {Fill.constant(0), Fill.mean(), Fill.blur(1.2), Fill.noise(9, 0, 1), Fill.gaussianWindow()};
-        try (CudaBackendSession session = CudaBackendSession.open(model, Precision.FP32)) {
+        try (CudaBackendSession session = CudaBackendSession.open(model, Precision.FP32, TestDevices.open(kind))) {
             String output = session.signature().outputs().getFirst().name();
             for (Fill fill : fills) {
                 for (Edge edge : Edge.values()) {
@@ -71,10 +68,10 @@ class GpuBackendDevicePathTest {
                                 .batchSize(16).progress((done, total) -> progress.add(new int[] {done, total})).settings();
                         ExplainRequest r = new ExplainRequest(Tensor.of(x, 3, 32, 32), settings, grid);
                         assertThat(CudaBackendSession.zeroCopyUnsupported(r)).isNull();
-                        SensitivityMap device = session.explain(r);
-                        TransferLedger ledger = CudaBackendSession.lastDeviceLedger();
+                        TransferLedger ledger = new TransferLedger();
+                        SensitivityMap device = session.explain(r, ledger);
                         SensitivityMap host = hostLoop(session, r);
-                        String what = fill + " " + edge + (perChannel ? " per channel" : "");
+                        String what = kind + " " + fill + " " + edge + (perChannel ? " per channel" : "");
                         assertThat(device.targets()).as(what).containsExactly(host.targets());
                         for (int k = 0; k < device.targetCount(); k++) {
                             float[] a = device.pixelMap(k).data();
@@ -92,15 +89,16 @@ class GpuBackendDevicePathTest {
                         long input = 4L * (x.length + 2 * 3);
                         long fillValues = fill instanceof Fill.Constant ? 4L * 3 : 0;
                         assertEquals(input + 4L * 2 + fillValues, ledger.hostToDeviceBytes(), what + ": " + ledger);
-                        System.out.println("[gpu-backend] " + what + " " + ledger + " " + device.stats());
+                        System.out.println("[device-path] " + what + " " + ledger + " " + device.stats());
                     }
                 }
             }
         }
     }
 
-    @Test
-    void theFp16DevicePathWritesFp16ChannelsLastVariantsIntoThePlanAndFollowsFp32() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.occlusion4j.backend.cuda.TestDevices#both")
+    void theFp16DevicePathWritesFp16ChannelsLastVariantsIntoThePlanAndFollowsFp32(String kind) throws Exception {
         byte[] onnx = TestModels.smallCnn(3, 32, 32, 10, 1).onnx();
         Path model = Files.write(dir.resolve("small16.onnx"), onnx);
         var graph = io.occlusion4j.graph.OnnxModelReader.read(onnx, null, "small");
@@ -113,15 +111,15 @@ class GpuBackendDevicePathTest {
             x[i] = rnd.nextFloat();
         }
         WindowGrid grid = WindowGrid.of(new int[] {32, 32}, new int[] {8, 8}, new int[] {4, 4}, Edge.CROP, false);
-        try (CudaBackendSession fp16 = CudaBackendSession.open(model, Precision.FP16);
-             CudaBackendSession fp32 = CudaBackendSession.open(model, Precision.FP32)) {
+        try (CudaBackendSession fp16 = CudaBackendSession.open(model, Precision.FP16, TestDevices.open(kind));
+             CudaBackendSession fp32 = CudaBackendSession.open(model, Precision.FP32, TestDevices.open(kind))) {
             String output = fp32.signature().outputs().getFirst().name();
             Settings settings = Occlusion.builder().window(8, 8).stride(4, 4).fill(Fill.mean()).normalize(MEAN, STD)
                     .outputs(output).targets(Targets.of(0, 3)).batchSize(16).settings();
             ExplainRequest r = new ExplainRequest(Tensor.of(x, 3, 32, 32), settings, grid);
             assertThat(CudaBackendSession.zeroCopyUnsupported(r)).isNull();
-            SensitivityMap half = fp16.explain(r);
-            TransferLedger ledger = CudaBackendSession.lastDeviceLedger();
+            TransferLedger ledger = new TransferLedger();
+            SensitivityMap half = fp16.explain(r, ledger);
             SensitivityMap full = fp32.explain(r);
             for (int k = 0; k < 2; k++) {
                 float[] a = half.pixelMap(k).data();
@@ -131,7 +129,7 @@ class GpuBackendDevicePathTest {
                     assertEquals(b[i], a[i], 2e-2 * scale, "target " + k + " pixel " + i);
                 }
             }
-            System.out.println("[gpu-backend] FP16 device path " + ledger + " " + half.stats());
+            System.out.println("[device-path] " + kind + " FP16 device path " + ledger + " " + half.stats());
         }
     }
 }
