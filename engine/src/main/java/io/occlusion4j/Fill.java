@@ -11,6 +11,9 @@ import java.util.function.Function;
  * the tensor's own space), before the model's normalisation.
  */
 public sealed interface Fill {
+    /** The largest blur sigma: a kernel of 2,401 taps, wider than any axis of a picture within the server's limits. */
+    double MAX_BLUR_SIGMA = 400;
+
     /** The sigma of {@code blur} when the text names none, in input elements. */
     double DEFAULT_BLUR_SIGMA = 5.0;
     /** The seed of {@code noise} when the text names none. */
@@ -147,8 +150,8 @@ public sealed interface Fill {
 
     record Blur(double sigma) implements Fill {
         public Blur {
-            if (!(sigma > 0) || !Double.isFinite(sigma)) {
-                throw new IllegalArgumentException("blur sigma must be > 0, got " + sigma);
+            if (!(sigma > 0) || !(sigma <= MAX_BLUR_SIGMA)) {
+                throw new IllegalArgumentException("blur sigma must be in (0, " + (int) MAX_BLUR_SIGMA + "], got " + sigma);
             }
         }
     }

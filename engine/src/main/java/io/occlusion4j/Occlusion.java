@@ -146,9 +146,15 @@ public final class Occlusion implements AutoCloseable {
         return explain(imageTensor(image));
     }
 
-    /** Reads and explains an image file (PNG, JPEG, BMP, GIF, TIFF). */
+    /**
+     * Reads and explains an image file (PNG, JPEG, BMP, GIF, TIFF) within {@link Images.Limits#DEFAULT}
+     * (checked against the header before decoding), decoded subsampled to no less than twice the size it
+     * is resized to.
+     */
     public SensitivityMap explainImage(Path file) {
-        return explain(Images.read(file));
+        int[] size = settings.imageSize() != null ? settings.imageSize() : modelSpatialSize();
+        int[] keep = size == null || size.length != 2 ? null : new int[] {2 * size[0], 2 * size[1]};
+        return explain(Images.read(file, Images.Limits.DEFAULT, keep));
     }
 
     /** The raw tensor {@code [3, H, W]} an image becomes before explanation. */
@@ -163,8 +169,38 @@ public final class Occlusion implements AutoCloseable {
         return Images.toTensor(image, size[0], size[1], settings.bgr());
     }
 
-    private ExplainRequest request(Tensor input) {
+    /**
+     * {@code input} as one sample {@code [C, D1..Dk]}. A tensor saved as the model takes it, a batch of one with
+     * the model input's rank ({@code [1, C, D1..Dk]}, or {@code [1, D1..Dk, C]} for a channels-last model: what
+     * {@code x.numpy()} gives), loses its batch axis; any other tensor is returned as it is.
+     */
+    public Tensor sample(Tensor input) {
+        int[] shape = input.shape();
+        if (shape.length != session.signature().inputShape().length || shape.length < 3 || shape[0] != 1) {
+            return input;
+        }
+        int[] rest = Arrays.copyOfRange(shape, 1, shape.length);
+        if (settings.layout() != Layout.CHANNELS_LAST) {
+            return Tensor.of(input.data(), rest);
+        }
+        int c = rest[rest.length - 1];
+        int plane = input.size() / c;
+        float[] from = input.data();
+        float[] to = new float[from.length];
+        for (int i = 0; i < plane; i++) {
+            for (int k = 0; k < c; k++) {
+                to[k * plane + i] = from[i * c + k];
+            }
+        }
+        int[] channelsFirst = new int[rest.length];
+        channelsFirst[0] = c;
+        System.arraycopy(rest, 0, channelsFirst, 1, rest.length - 1);
+        return Tensor.of(to, channelsFirst);
+    }
+
+    private ExplainRequest request(Tensor given) {
         ModelSignature sig = session.signature();
+        Tensor input = sample(given);
         int[] shape = input.shape();
         if (shape.length < 2) {
             throw new IllegalArgumentException("input " + Arrays.toString(shape) + " must be [C, D1..Dk] with at least one spatial axis");
@@ -422,6 +458,12 @@ public final class Occlusion implements AutoCloseable {
                         () -> OrtBackendSession.open(model, n));
                 case CUDA -> BackendChoice.cuda(model, n, verifyBackend != Boolean.FALSE, BackendChoice.discover());
             };
+            try {
+                choice.session().signature().checkInputSize(model.toString()); // whichever back end read it
+            } catch (RuntimeException e) {
+                choice.session().close();
+                throw e;
+            }
             return new Occlusion(frozen, choice.session(), choice.reason(), true);
         }
     }

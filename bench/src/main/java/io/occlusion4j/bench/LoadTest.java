@@ -1,13 +1,8 @@
 package io.occlusion4j.bench;
 
-import io.occlusion4j.Layout;
-import io.occlusion4j.Occlusion;
-import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Tensor;
 import io.occlusion4j.io.Npy;
 import io.occlusion4j.onnx.TestModels;
-import io.occlusion4j.server.OcclusionServer;
-import io.occlusion4j.server.ServerConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,26 +24,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Bounded load test of {@code occlusion4j serve} on loopback: starts servers in this process (so the RSS read
- * from {@code /proc/self/status} is the server's, plus this small client), sends N requests at concurrency C
- * with {@link HttpClient}, and writes {@code bench/results/serve-DATE.md}. Phases:
+ * Bounded load and abuse test of {@code occlusion4j serve} on loopback. Each server runs in a process of its own
+ * ({@link ServeProcess}), so the resident memory and file handles read from {@code /proc} are the server's alone.
+ * Writes {@code bench/results/serve-DATE.md}:
  * <ol>
- *   <li>batch-size sweep on the engine (does a bigger batch per forward, what cross-request merging would
- *       give, raise variants/s?);</li>
- *   <li>cpu-small (ResNet-18 shape, 224 x 224, window 32, stride 32: 49 variants) with 1 and 2 explain slots;</li>
- *   <li>BlazeFace (the demo's settings, window 24, stride 8: 196 variants);</li>
- *   <li>memory: 500 then 4,500 more BlazeFace requests with window 64, stride 64 (4 variants, so 5,000 fit
- *       in about a minute), RSS after each;</li>
- *   <li>2x overload (C = twice slots + queue) shed with 503, then recovery.</li>
+ *   <li>load: BlazeFace (the demo's settings, window 24, stride 8: 196 variants) at C = 1, 4 and 16, then at twice
+ *       what the server admits (C = 2 x (slots + queue)), shed with 503, and the recovery right after; cpu-small
+ *       (ResNet-18 shape, 224 x 224, window 32, stride 32: 49 variants) at C = 1 and 4;</li>
+ *   <li>abuse: every attack of issue 16 ({@link ServeAbuse#attacks}) with its answer, time, server memory and
+ *       sockets before and after, and the server's health afterwards;</li>
+ *   <li>soak: 5,000 mixed good, bad and aborted requests; the server's memory and file handles after the first
+ *       500 and after all.</li>
  * </ol>
- * Usage: {@code LoadTest [--out DIR] [--quick]}; it stops by itself (a few minutes on 2 cores).
+ * Usage: {@code LoadTest [--out DIR] [--quick]}; it ends by itself (several minutes on 2 cores).
  */
 public final class LoadTest {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
-
-    /** Held so the level set on it is not lost when the logger is collected. */
-    private static final java.util.logging.Logger ENGINE_LOG = java.util.logging.Logger.getLogger("io.occlusion4j");
 
     private LoadTest() {}
 
@@ -76,117 +67,101 @@ public final class LoadTest {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (LoadTest [--out DIR] [--quick])");
             }
         }
-        ENGINE_LOG.setLevel(java.util.logging.Level.WARNING);
         Path dir = Files.createTempDirectory("o4j-load");
         Path resnet = TestModels.writeResNet18(dir.resolve("resnet18.onnx"), 1000, 42);
-        Path face = Path.of("assets/models/blazeface_front_128.onnx");
+        String face = Path.of("assets/models/blazeface_front_128.onnx").toAbsolutePath().toString();
         byte[] astronaut = Files.readAllBytes(Path.of("assets/images/astronaut.png"));
         byte[] cpuSmallInput = Npy.toBytes(randomImage(224));
-        List<String> report = new ArrayList<>();
+        List<String> faceArgs = List.of("--model", face, "--face", "--default", "output=Identity:0,Identity_1:0", "--default", "reduce=max",
+                "--default", "score=sigmoid", "--default", "fill=0.5", "--default", "window=24", "--default", "stride=8",
+                "--default", "maps=none");
         List<Phase> phases = new ArrayList<>();
-
-        // 1. batch-size sweep on the engine
-        List<String> sweep = batchSweep(resnet, quick);
-        System.out.println(String.join("\n", sweep));
-
-        // 2. cpu-small through the server, 1 slot then 2 slots
-        int nSmall = quick ? 8 : 24;
-        for (int slots : new int[] {1, 2}) {
-            try (OcclusionServer s = OcclusionServer.start(Occlusion.builder().model(resnet).threads(2).build(), "resnet18 (cpu-small)",
-                    Map.of("window", "32", "stride", "32", "maps", "none"), config(slots, 32))) {
-                run(s, "warm-up", 2, 1, cpuSmallInput, "application/x-npy", "", 49);
-                for (int c : slots == 1 ? new int[] {1, 4} : new int[] {4}) {
-                    Phase p = run(s, "cpu-small w32 s32, " + slots + " slot" + (slots > 1 ? "s" : ""), c == 1 ? nSmall / 2 : nSmall, c,
-                            cpuSmallInput, "application/x-npy", "", 49);
-                    phases.add(p);
-                    System.out.println(p.row());
-                }
-            }
-        }
-
-        // 3-5. BlazeFace
-        Map<String, String> faceDefaults = Map.of("output", "Identity:0,Identity_1:0", "reduce", "max", "score", "sigmoid",
-                "fill", "0.5", "window", "24", "stride", "8", "maps", "none");
-        long rss500;
-        long rss5000;
-        try (OcclusionServer s = OcclusionServer.start(faceExplainer(face), "blazeface_front_128.onnx", faceDefaults, config(1, 32))) {
-            run(s, "warm-up", 8, 2, astronaut, "image/png", "", 196);
-            for (int c : new int[] {1, 4}) {
-                Phase p = run(s, "BlazeFace w24 s8 (demo settings)", quick ? 20 : c == 1 ? 40 : 100, c, astronaut, "image/png", "", 196);
-                phases.add(p);
-                System.out.println(p.row());
-            }
-            Phase m1 = run(s, "BlazeFace w64 s64, requests 1-500", 500, 4, astronaut, "image/png", "window=64&stride=64", 4);
-            rss500 = rssKiB();
-            Phase m2 = run(s, "BlazeFace w64 s64, requests 501-" + (quick ? 1000 : 5000), quick ? 500 : 4500, 4, astronaut, "image/png",
-                    "window=64&stride=64", 4);
-            rss5000 = rssKiB();
-            phases.add(m1);
-            phases.add(m2);
-            System.out.println(m1.row() + "\n" + m2.row());
-        }
         int slots = 1;
-        int queue = 4;
-        Phase overload;
-        Phase recovery;
-        try (OcclusionServer s = OcclusionServer.start(faceExplainer(face), "blazeface_front_128.onnx", faceDefaults, config(slots, queue))) {
+        int queue = 16;
+
+        // 1. load
+        try (ServeProcess s = ServeProcess.start(concat(faceArgs, "--slots", "" + slots, "--queue", "" + queue))) {
             run(s, "warm-up", 4, 1, astronaut, "image/png", "", 196);
-            overload = run(s, "overload: BlazeFace w24 s8, slots 1 + queue 4, C = 2 x 5", quick ? 40 : 80, 2 * (slots + queue),
-                    astronaut, "image/png", "", 196);
-            recovery = run(s, "recovery right after, C = 2", 20, 2, astronaut, "image/png", "", 196);
-            phases.add(overload);
-            phases.add(recovery);
-            System.out.println(overload.row() + "\n" + recovery.row());
+            for (int c : new int[] {1, 4, 16}) {
+                phases.add(report(run(s, "BlazeFace w24 s8 (demo settings)", quick ? 2 * c : c == 1 ? 20 : 4 * c, c, astronaut, "image/png", "", 196)));
+            }
+            int over = 2 * (slots + queue);
+            phases.add(report(run(s, "2x overload: slots " + slots + " + queue " + queue + ", C = " + over, quick ? over : 3 * over, over,
+                    astronaut, "image/png", "", 196)));
+            phases.add(report(run(s, "recovery right after, C = 2", quick ? 4 : 20, 2, astronaut, "image/png", "", 196)));
+        }
+        try (ServeProcess s = ServeProcess.start(List.of("--model", resnet.toString(), "--default", "window=32", "--default", "stride=32",
+                "--default", "maps=none"))) {
+            run(s, "warm-up", 2, 1, cpuSmallInput, "application/x-npy", "", 49);
+            for (int c : new int[] {1, 4}) {
+                phases.add(report(run(s, "cpu-small w32 s32", quick ? 4 : c == 1 ? 12 : 24, c, cpuSmallInput, "application/x-npy", "", 49)));
+            }
+        }
+
+        // 2-3. abuse and soak, against a server with a token and a short read timeout
+        List<String> abuse;
+        long[][] soak;
+        int soakTotal = quick ? 1000 : 5000;
+        try (ServeProcess s = ServeProcess.start(concat(faceArgs, "--token", ServeAbuse.TOKEN, "--read-timeout-ms", "5000",
+                "--deadline-ms", "30000"))) {
+            ServeAbuse attacks = new ServeAbuse(s, astronaut);
+            attacks.post("window=64&stride=64", "image/png", astronaut);
+            abuse = attacks.attacks();
+            abuse.forEach(System.out::println);
+            soak = attacks.soak(500, soakTotal);
         }
 
         LocalDate date = LocalDate.now(ZoneOffset.UTC);
-        report.add("# occlusion4j serve load test, " + date);
+        List<String> report = new ArrayList<>();
+        report.add("# occlusion4j serve load and abuse test, " + date);
         report.add("");
         report.add("`java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar io.occlusion4j.bench.LoadTest" + (quick ? " --quick" : "")
-                + "`: servers started in-process on 127.0.0.1 (JDK HttpServer, virtual threads), `java.net.http.HttpClient` on loopback, "
-                + "responses without maps (`maps=none`), ONNX Runtime with 2 intra-op threads.");
+                + "`: each server in a process of its own on 127.0.0.1 (JDK HttpServer, virtual threads; ONNX Runtime with 2 intra-op "
+                + "threads, 1 explain slot; a fixed, pre-touched 1 GiB heap, so its RSS grows only with what it keeps), `java.net.http.HttpClient` and raw sockets on loopback, responses without maps (`maps=none`). "
+                + "The machine is shared by several engineers right now: timings are noisy.");
         report.add("");
         report.add("- commit: " + BenchMain.Machine.commit());
         for (String m : BenchMain.Machine.describe()) {
             report.add("- " + m);
         }
         report.add("");
-        report.add("## Batch size per forward (engine, cpu-small model, 224 x 224, window 32, stride 16: 169 variants)");
-        report.add("");
-        report.addAll(sweep);
-        report.add("");
-        report.add("## Requests");
+        report.add("## Load");
         report.add("");
         report.add("| phase | requests | concurrency | 200 | 503 | other errors | p50 ms | p99 ms | requests/s | variants/s |");
         report.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        for (Phase p : phases) {
-            report.add(p.row());
-        }
+        phases.forEach(p -> report.add(p.row()));
         report.add("");
-        report.add(String.format(Locale.ROOT, "Resident memory (VmRSS of this process: the server and the load client): %.1f MiB after 500 "
-                + "requests, %.1f MiB after %d; change %+.1f %% (limit 10 %%). The 5,000-request check uses BlazeFace with window 64, "
-                + "stride 64 (4 variants a request): cpu-small at ~1 s a request would take well over an hour on 2 cores.",
-                rss500 / 1024.0, rss5000 / 1024.0, quick ? 1000 : 5000, 100.0 * (rss5000 - rss500) / rss500));
+        report.add("## Abuse (issue 16), one attack after the other on one BlazeFace server (bearer token, 5 s read timeout, "
+                + "30 s deadline)");
         report.add("");
-        report.add(String.format(Locale.ROOT, "Overload: %d of %d requests shed with 503 (Retry-After), %d other errors; recovery: %d of %d "
-                + "answered 200.", overload.shed(), overload.requests(), overload.errors(), recovery.ok(), recovery.requests()));
+        report.addAll(abuse);
+        report.add("");
+        report.add("## Soak: " + soakTotal + " mixed requests, 4 at a time (6 in 10 good, 3 bad, 1 aborted by the client)");
+        report.add("");
+        report.add("| after | server RSS MiB | open file handles | sockets |");
+        report.add("|---|---:|---:|---:|");
+        report.add(String.format(Locale.ROOT, "| 500 requests | %.1f | %d | %d |", soak[0][0] / 1024.0, soak[0][1], soak[0][2]));
+        report.add(String.format(Locale.ROOT, "| %d requests | %.1f | %d | %d |", soakTotal, soak[1][0] / 1024.0, soak[1][1], soak[1][2]));
+        report.add("");
+        report.add(String.format(Locale.ROOT, "RSS change from 500 to %d requests: %+.1f %% (limit 10 %%); file handles %+d.", soakTotal,
+                100.0 * (soak[1][0] - soak[0][0]) / soak[0][0], soak[1][1] - soak[0][1]));
         String text = String.join("\n", report) + "\n";
         Files.createDirectories(out);
         Path file = out.resolve("serve-" + date + ".md");
         Files.writeString(file, text);
         System.out.println(text);
         System.out.println("written to " + file);
-        System.exit(0);
     }
 
-    static ServerConfig config(int slots, int queue) {
-        return ServerConfig.defaults().withPort(0).withAdmission(slots, queue).withDeadline(Duration.ofSeconds(120))
-                .withShutdownGrace(Duration.ofSeconds(5));
+    private static Phase report(Phase p) {
+        System.out.println(p.row());
+        return p;
     }
 
-    static Occlusion faceExplainer(Path model) {
-        return Occlusion.builder().model(model).threads(2).layout(Layout.CHANNELS_LAST)
-                .normalize(new float[] {0.5f}, new float[] {0.5f}).build();
+    private static List<String> concat(List<String> a, String... more) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(List.of(more));
+        return all;
     }
 
     static Tensor randomImage(int size) {
@@ -198,28 +173,10 @@ public final class LoadTest {
         return Tensor.of(x, 3, size, size);
     }
 
-    /** Variants per second of one explanation at several batch sizes (after a warm-up run at each). */
-    static List<String> batchSweep(Path model, boolean quick) {
-        List<String> rows = new ArrayList<>();
-        rows.add("| batch | forwards | variants/s |");
-        rows.add("|---:|---:|---:|");
-        Tensor x = randomImage(224);
-        try (Occlusion o = Occlusion.builder().model(model).threads(2).window(32, 32).stride(16, 16).build()) {
-            for (int batch : quick ? new int[] {8, 64} : new int[] {4, 16, 64, 170}) {
-                Occlusion b = o.with(s -> s.batchSize(batch));
-                b.explain(x);
-                SensitivityMap m = b.explain(x);
-                rows.add(String.format(Locale.ROOT, "| %d | %d | %.1f |", m.stats().batchSize(), m.stats().forwards(),
-                        m.stats().variantsPerSecond()));
-            }
-        }
-        return rows;
-    }
-
     /** N requests at concurrency C; counts 200s, 503s and other answers; latency percentiles over the 200s. */
-    static Phase run(OcclusionServer server, String name, int n, int c, byte[] body, String type, String query, int variantsEach)
+    static Phase run(ServeProcess server, String name, int n, int c, byte[] body, String type, String query, int variantsEach)
             throws InterruptedException {
-        URI uri = server.uri().resolve("/v1/explain" + (query.isEmpty() ? "" : "?" + query));
+        URI uri = server.uri("/v1/explain" + (query.isEmpty() ? "" : "?" + query));
         AtomicInteger next = new AtomicInteger();
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger shed = new AtomicInteger();
@@ -274,15 +231,5 @@ public final class LoadTest {
         }
         int i = (int) Math.ceil(q * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
-    }
-
-    /** VmRSS of this process in KiB. */
-    static long rssKiB() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
 }

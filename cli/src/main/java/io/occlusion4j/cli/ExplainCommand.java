@@ -3,10 +3,11 @@ package io.occlusion4j.cli;
 
 import io.occlusion4j.OcclusionException;
 import io.occlusion4j.Tensor;
+import io.occlusion4j.io.ImageTooLargeException;
 import io.occlusion4j.io.Images;
 import io.occlusion4j.io.Npy;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,6 +119,14 @@ final class ExplainCommand implements Callable<Integer> {
             description = "--interactions: the windows drawn on the input beside the interaction matrix")
     Path outInteractionsPng;
 
+    @Option(names = "--max-pixels", defaultValue = "16777216", paramLabel = "N",
+            description = "images (and video frames) with more pixels are refused from their header; default ${DEFAULT-VALUE} (4096 x 4096)")
+    long maxPixels;
+
+    @Option(names = "--max-side", defaultValue = "8192", paramLabel = "N",
+            description = "images (and video frames) with a longer side are refused; default ${DEFAULT-VALUE}")
+    int maxSide;
+
     @Option(names = {"-q", "--quiet"}, description = "print nothing but errors (no summary, no progress)")
     boolean quiet;
 
@@ -149,9 +158,14 @@ final class ExplainCommand implements Callable<Integer> {
             return new VideoExplanation(run).explain();
         }
         Tensor tensorInput = input.tensor != null ? Npy.read(input.tensor) : null;
-        BufferedImage image = input.image != null ? Images.read(input.image) : null;
+        Images.Limits limits = imageLimits();
+        if (input.image != null) {
+            checkImageHeader(input.image, limits); // refused from its header before the model is loaded
+        }
         int spatialAxes = tensorInput != null ? tensorInput.rank() - 1 : 2;
-        if (outPng != null && (spatialAxes != 2 || tensorInput != null && tensorInput.rank() != 3)) {
+        // a tensor [1, C, H, W] may be a batch of one: whether it is depends on the model (ExplainRun.fitted checks again)
+        boolean batchOfOne = tensorInput != null && tensorInput.rank() == 4 && tensorInput.dim(0) == 1;
+        if (outPng != null && (spatialAxes != 2 && !batchOfOne || tensorInput != null && tensorInput.rank() != 3 && !batchOfOne)) {
             throw new Main.UsageException("--out-png draws 2-D maps; this input has " + spatialAxes
                     + " spatial axes (write --out-npy instead)");
         }
@@ -159,8 +173,38 @@ final class ExplainCommand implements Callable<Integer> {
             throw new Main.UsageException("--out-interactions-png draws windows on 2-D inputs; this input has " + spatialAxes
                     + " spatial axes (write --out-interactions-json instead)");
         }
-        ExplainRun.Input in = new ExplainRun.Input(tensorInput, image, spatialAxes);
+        ExplainRun.Input in = new ExplainRun.Input(tensorInput, input.image, limits, spatialAxes);
         return multiScale ? new MultiScaleExplanation(run).explain(in) : new MapExplanation(run).explain(in);
+    }
+
+    /** --max-pixels and --max-side as the limits images are decoded within. */
+    Images.Limits imageLimits() {
+        try {
+            return new Images.Limits(maxPixels, maxSide);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException("--max-pixels and --max-side must be positive");
+        }
+    }
+
+    /** Refuses an image over the limits from its header alone (nothing is decoded). */
+    static void checkImageHeader(Path file, Images.Limits limits) {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(1 << 20); // every format read here declares its size in its first bytes
+        } catch (IOException e) {
+            throw new OcclusionException("cannot read image " + file + ": " + e.getMessage(), e);
+        }
+        int[] wh;
+        try {
+            wh = Images.size(head, "image " + file);
+        } catch (OcclusionException e) {
+            return; // a header cut at 1 MiB or a bad file: the full read says what is wrong
+        }
+        try {
+            limits.check(wh[0], wh[1], "image " + file);
+        } catch (ImageTooLargeException e) {
+            throw new OcclusionException(e.getMessage() + " (--max-pixels and --max-side raise them)", e);
+        }
     }
 
     /** The input file as the JSON summary names it. */

@@ -3,8 +3,11 @@ package io.occlusion4j.cli;
 
 import io.occlusion4j.ExplainOptions;
 import io.occlusion4j.Occlusion;
+import io.occlusion4j.OcclusionException;
 import io.occlusion4j.ProgressListener;
 import io.occlusion4j.Tensor;
+import io.occlusion4j.io.ImageTooLargeException;
+import io.occlusion4j.io.Images;
 import io.occlusion4j.io.Summaries;
 import io.occlusion4j.render.Colormap;
 import io.occlusion4j.render.HeatmapRenderer;
@@ -23,10 +26,33 @@ import java.util.Map;
  */
 final class ExplainRun {
     /**
-     * An image or tensor input as read from its file: exactly one of {@code tensor} and {@code image}; an image
-     * becomes a tensor once the model says its size ({@link #tensor}).
+     * An image or tensor input: exactly one of {@code tensor} (read from its file) and {@code imageFile}. The image is
+     * decoded when the model is loaded ({@link #tensor}), within {@code limits} checked against its header first. {@code spatialAxes} is the tensor's rank less one (2 for an
+     * image) until the model says whether a leading axis of 1 is a batch ({@link Occlusion#sample}).
      */
-    record Input(Tensor tensor, BufferedImage image, int spatialAxes) {}
+    static final class Input {
+        final Tensor tensor;
+        final Path imageFile;
+        final Images.Limits limits;
+        final int spatialAxes;
+        private BufferedImage image;
+
+        Input(Tensor tensor, Path imageFile, Images.Limits limits, int spatialAxes) {
+            this.tensor = tensor;
+            this.imageFile = imageFile;
+            this.limits = limits;
+            this.spatialAxes = spatialAxes;
+        }
+
+        int spatialAxes() {
+            return spatialAxes;
+        }
+
+        /** The decoded picture (after {@link #tensor}), or null for a tensor input. */
+        BufferedImage image() {
+            return image;
+        }
+    }
 
     final ExplainCommand cmd;
     final ExplainOptions options;
@@ -55,10 +81,34 @@ final class ExplainRun {
         return cmd.flags.builder(options).progress(progress);
     }
 
-    /** The tensor to explain with {@code occlusion} (an image resized and converted by its settings); with --verbose, the back end first. */
+    /**
+     * The tensor to explain with {@code occlusion}: an image decoded and resized and converted by its settings,
+     * or the tensor as one sample (a batch of one loses its batch axis); with --verbose, the back end first.
+     */
     Tensor tensor(Occlusion occlusion, Input in) {
         describe(occlusion);
-        return in.tensor() != null ? in.tensor() : occlusion.imageTensor(in.image());
+        if (in.tensor != null) {
+            return occlusion.sample(in.tensor);
+        }
+        try {
+            // full resolution: the PNG and the JSON's image coordinates are in the source image's pixels
+            in.image = Images.read(in.imageFile, in.limits, null);
+        } catch (ImageTooLargeException e) {
+            throw new OcclusionException(e.getMessage() + " (--max-pixels and --max-side raise them)", e);
+        }
+        return occlusion.imageTensor(in.image);
+    }
+
+    /**
+     * {@code loaded} with the window and stride for {@code x}'s spatial axes when they are not the ones it was built
+     * for (a tensor that lost its batch axis); --out-png still needs a 2-D input.
+     */
+    Occlusion fitted(Occlusion loaded, Tensor x, Input in) {
+        int axes = x.rank() - 1;
+        if (cmd.outPng != null && x.rank() != 3) {
+            throw new Main.UsageException("--out-png draws 2-D maps; this input has " + axes + " spatial axes (write --out-npy instead)");
+        }
+        return axes == in.spatialAxes() ? loaded : loaded.with(b -> options.applyWindow(b, axes));
     }
 
     /** With --verbose, one line on the back end and the model's input and outputs. */

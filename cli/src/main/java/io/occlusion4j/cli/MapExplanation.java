@@ -19,8 +19,9 @@ record MapExplanation(ExplainRun run) {
 
     int explain(ExplainRun.Input in) {
         try (Progress progress = run.progress();
-             Occlusion occlusion = run.options.applyWindow(run.builder(progress), in.spatialAxes()).build()) {
-            Tensor x = run.tensor(occlusion, in);
+             Occlusion loaded = run.options.applyWindow(run.builder(progress), in.spatialAxes()).build()) {
+            Tensor x = run.tensor(loaded, in);
+            Occlusion occlusion = run.fitted(loaded, x, in);
             progress.begin();
             Map<String, Object> settings = run.settings(x, true);
             SensitivityMap map;

@@ -36,8 +36,15 @@ record MultiScaleExplanation(ExplainRun run) {
         }
         try (Progress progress = run.progress()) {
             ScaleProgress scales = new ScaleProgress(progress);
-            try (Occlusion occlusion = run.builder(scales).window(windows.getFirst()).stride(strides.getFirst()).build()) {
-                Tensor x = run.tensor(occlusion, in);
+            try (Occlusion loaded = run.builder(scales).window(windows.getFirst()).stride(strides.getFirst()).build()) {
+                Tensor x = run.tensor(loaded, in);
+                int axes = x.rank() - 1;
+                if (axes != in.spatialAxes()) { // the tensor was a batch of one: its windows have one axis fewer
+                    windows.replaceAll(w -> square(w[0], axes));
+                    strides.replaceAll(w -> square(w[0], axes));
+                }
+                run.fitted(loaded, x, in); // refuses --out-png for an input that is not 2-D
+                Occlusion occlusion = loaded.with(b -> b.window(windows.getFirst()).stride(strides.getFirst()));
                 int[] spatial = Arrays.copyOfRange(x.shape(), 1, x.rank());
                 long total = 0;
                 for (int s = 0; s < windows.size(); s++) {

@@ -32,7 +32,7 @@ record VideoExplanation(ExplainRun run) {
             }
             int axes = rank - 2;
             try (Occlusion occlusion = loaded.with(b -> run.options.applyWindow(b, axes))) {
-                Clip clip = VideoReader.read(cmd().input.video, clipSpec(occlusion));
+                Clip clip = VideoReader.read(cmd().input.video, clipSpec(occlusion), cmd().imageLimits());
                 progress.begin();
                 VideoMap map = VideoExplainer.explain(occlusion, clip);
                 HeatmapVideoWriter writer = new HeatmapVideoWriter().withOptions(run.renderOptions);

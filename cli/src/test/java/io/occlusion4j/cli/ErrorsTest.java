@@ -109,7 +109,7 @@ class ErrorsTest {
         assertOneLine(explain("--model", model, "--tensor", ints, "--window", 2), 1, "dtype '<i4'");
         assertOneLine(explain("--model", model, "--tensor", wrongShape, "--window", 2), 1, "[2, 8, 8]");
         assertOneLine(explain("--model", model, "--image", dir.resolve("missing.png"), "--window", 2), 1, "missing.png");
-        assertOneLine(explain("--model", model, "--image", notImage, "--window", 2), 1, "not an image");
+        assertOneLine(explain("--model", model, "--image", notImage, "--window", 2), 1, "is not in a format occlusion4j can read");
         assertOneLine(explain("--model", model, "--image", truncated, "--window", 2), 1, "truncated");
         assertOneLine(explain("--model", model, "--tensor", input, "--window", 2, "--fill", dir.resolve("nofill.npy")), 1, "nofill.npy");
         assertOneLine(explain("--model", model, "--tensor", input, "--window", 2, "--labels", dir.resolve("nolabels.txt")), 1, "nolabels.txt");

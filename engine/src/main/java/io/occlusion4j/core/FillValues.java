@@ -3,6 +3,7 @@ package io.occlusion4j.core;
 import io.occlusion4j.Fill;
 import io.occlusion4j.Tensor;
 import java.util.Arrays;
+import java.util.concurrent.CancellationException;
 
 /**
  * The reference computation of every fill, in raw space. Static fills become one tensor {@code [C, S]}
@@ -64,8 +65,12 @@ public final class FillValues {
         return means;
     }
 
-    /** The normalised 1-D Gaussian kernel of radius {@code ceil(3 sigma)}. */
+    /** The normalised 1-D Gaussian kernel of radius {@code ceil(3 sigma)}; sigma in (0, {@value Fill#MAX_BLUR_SIGMA}]. */
     public static float[] gaussianKernel(double sigma) {
+        if (!(sigma > 0) || sigma > Fill.MAX_BLUR_SIGMA) {
+            throw new IllegalArgumentException("blur sigma must be in (0, " + (int) Fill.MAX_BLUR_SIGMA + "], got " + sigma
+                    + " (fill blur:SIGMA, or the blur of evaluate)");
+        }
         int radius = Math.max(1, (int) Math.ceil(3 * sigma));
         double[] k = new double[2 * radius + 1];
         double sum = 0;
@@ -82,16 +87,20 @@ public final class FillValues {
 
     /**
      * Separable Gaussian blur of every channel over every spatial axis, one axis after the other (axis 0
-     * first), replicating edge elements; float accumulation in kernel order, as the kernel does.
+     * first), replicating edge elements; float accumulation in kernel order, as the kernel does. A kernel wider
+     * than an axis is folded to it (the taps past an edge all read the edge element, so their weights are added
+     * to the outermost tap), so the work is bounded by the input whatever sigma is. Checks for an interrupt
+     * between rows: an abandoned explanation stops here too.
      */
     public static float[] blur(float[] x, int channels, int[] spatial, double sigma) {
-        float[] kernel = gaussianKernel(sigma);
-        int radius = kernel.length / 2;
+        float[] full = gaussianKernel(sigma);
         int size = spatialSize(spatial);
         float[] cur = x.clone();
         float[] next = new float[cur.length];
         for (int axis = 0; axis < spatial.length; axis++) {
             int len = spatial[axis];
+            float[] kernel = foldedTo(full, len - 1);
+            int radius = kernel.length / 2;
             int inner = 1;
             for (int d = axis + 1; d < spatial.length; d++) {
                 inner *= spatial[d];
@@ -100,6 +109,9 @@ public final class FillValues {
             for (int c = 0; c < channels; c++) {
                 int base = c * size;
                 for (int o = 0; o < outer; o++) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new CancellationException("interrupted while blurring the input for the fill");
+                    }
                     for (int i = 0; i < len; i++) {
                         for (int in = 0; in < inner; in++) {
                             float acc = 0f;
@@ -117,6 +129,22 @@ public final class FillValues {
             next = swap;
         }
         return cur;
+    }
+
+    /** {@code kernel} cut to radius {@code reach} (when wider), each cut tail's weight added to the tap at its end. */
+    static float[] foldedTo(float[] kernel, int reach) {
+        int radius = kernel.length / 2;
+        if (reach >= radius) {
+            return kernel;
+        }
+        int r = Math.max(0, reach);
+        float[] out = new float[2 * r + 1];
+        System.arraycopy(kernel, radius - r, out, 0, out.length);
+        for (int t = 0; t < radius - r; t++) {
+            out[0] += kernel[t];
+            out[out.length - 1] += kernel[kernel.length - 1 - t];
+        }
+        return out;
     }
 
     /**

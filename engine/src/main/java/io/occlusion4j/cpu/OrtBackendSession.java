@@ -100,7 +100,9 @@ public final class OrtBackendSession implements BackendSession {
                 outputs.add(new ModelSignature.Output(e.getKey(), oi.getShape(), oi.type == OnnxJavaType.FLOAT));
             }
         }
-        return new ModelSignature(in.getKey(), ti.getShape(), outputs);
+        ModelSignature signature = new ModelSignature(in.getKey(), ti.getShape(), outputs);
+        signature.checkInputSize(model.toString());
+        return signature;
     }
 
     @Override

@@ -8,70 +8,184 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Image input: decoding (PNG, JPEG, BMP, GIF, TIFF through ImageIO) with truncation and corruption
- * reported as errors rather than half-grey pictures, and the conversion to a raw {@code [3, H, W]} tensor
- * in [0,1].
+ * reported as errors rather than half-grey pictures, size limits read from the header before any pixel is
+ * decoded, decoding subsampled to the size it will be used at, and the conversion to a raw
+ * {@code [3, H, W]} tensor in [0,1].
+ *
+ * <p>Streams are made here, in memory or over the file, never through ImageIO's cache files: a body is not
+ * copied to {@code java.io.tmpdir} on its way to the decoder.
  */
 public final class Images {
+    /** Elements a tensor made from an image may hold: 3 x 8192 x 8192 and then some (1 GiB of float32). */
+    public static final long MAX_TENSOR_ELEMENTS = 1L << 28;
+
+    /**
+     * How large an image may be, checked against its header before its pixels are decoded.
+     *
+     * @param maxPixels width x height
+     * @param maxSide   the longer side
+     */
+    public record Limits(long maxPixels, int maxSide) {
+        /** The server's and the command line's default: 4096 x 4096 pixels, no side above 8192. */
+        public static final Limits DEFAULT = new Limits(4096L * 4096, 8192);
+        /** What a Java image can hold at all: fewer than 2^31 pixels. */
+        public static final Limits NONE = new Limits(Integer.MAX_VALUE - 8, Integer.MAX_VALUE - 8);
+
+        public Limits {
+            if (maxPixels < 1 || maxSide < 1) {
+                throw new IllegalArgumentException("image limits must be positive, got " + maxPixels + " pixels, side " + maxSide);
+            }
+            maxPixels = Math.min(maxPixels, Integer.MAX_VALUE - 8);
+        }
+
+        /** Throws {@link ImageTooLargeException} when a {@code width x height} picture named {@code name} is over a limit. */
+        public void check(long width, long height, String name) {
+            if (width > maxSide || height > maxSide || width * height > maxPixels) {
+                throw new ImageTooLargeException(name, width, height, this);
+            }
+        }
+    }
+
     private Images() {}
 
+    /** Reads an image file at full resolution, within {@link Limits#NONE}. */
     public static BufferedImage read(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new OcclusionException("cannot read image " + file + ": " + e.getMessage(), e);
-        }
-        return decode(bytes, file.toString());
+        return read(file, Limits.NONE, null);
     }
 
     /**
-     * Decodes image bytes; {@code name} is used in error messages. Any decoder warning (a JPEG that ends
+     * Reads an image file. The header is checked against {@code limits} first; with {@code keep}
+     * ({@code [height, width]}) the picture is decoded subsampled by the largest whole factor that leaves it
+     * at least that large (every n-th pixel of every n-th row), so a large photo for a small model never
+     * exists at full size in memory.
+     */
+    public static BufferedImage read(Path file, Limits limits, int[] keep) {
+        String name = "image " + file;
+        if (!Files.isRegularFile(file)) {
+            throw new OcclusionException(name + " does not exist or is not a file");
+        }
+        try (FileImageInputStream in = new FileImageInputStream(file.toFile())) {
+            return decode(in, name, limits, keep, () -> hasPngEnd(tail(file)));
+        } catch (IOException e) {
+            throw new OcclusionException("cannot read " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Decodes image bytes at full resolution, within {@link Limits#NONE}; {@code name} says what the bytes
+     * are in error messages ("image cat.png", "the request body"). Any decoder warning (a JPEG that ends
      * early, say) is an error: a truncated image is refused, not silently padded.
      */
     public static BufferedImage decode(byte[] bytes, String name) {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new OcclusionException(name + " is not an image occlusion4j can read (PNG, JPEG, BMP, GIF, TIFF)"
-                        + describeStart(bytes));
-            }
-            ImageReader reader = readers.next();
-            List<String> warnings = new ArrayList<>();
+        return decode(bytes, name, Limits.NONE, null);
+    }
+
+    /** Decodes image bytes as {@link #read(Path, Limits, int[])} reads a file. */
+    public static BufferedImage decode(byte[] bytes, String name, Limits limits, int[] keep) {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            return decode(in, name, limits, keep, () -> hasPngEnd(bytes));
+        } catch (IOException e) {
+            throw new OcclusionException(name + " is truncated or corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    /** The width and height an image's header declares, decoding no pixel. */
+    public static int[] size(byte[] bytes, String name) {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            ImageReader reader = reader(in, name);
             try {
                 reader.setInput(in, true, true);
-                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-                BufferedImage image = reader.read(0);
-                if (!warnings.isEmpty()) {
-                    throw new OcclusionException("image " + name + " is truncated or corrupt (" + reader.getFormatName()
-                            + " decoder: " + String.join("; ", warnings) + ")");
-                }
-                if (reader.getFormatName().equalsIgnoreCase("png") && !hasPngEnd(bytes)) {
-                    throw new OcclusionException("image " + name + " is truncated or corrupt (the PNG has no IEND chunk)");
-                }
-                if (image.getWidth() < 1 || image.getHeight() < 1) {
-                    throw new OcclusionException("image " + name + " is empty");
-                }
-                return image;
+                return new int[] {reader.getWidth(0), reader.getHeight(0)};
             } finally {
                 reader.dispose();
             }
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof OcclusionException oe) {
-                throw oe;
-            }
-            throw new OcclusionException("image " + name + " is truncated or corrupt: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new OcclusionException(name + " is truncated or corrupt: " + e.getMessage(), e);
         }
+    }
+
+    private static BufferedImage decode(ImageInputStream in, String name, Limits limits, int[] keep, BooleanSupplier pngEnd)
+            throws IOException {
+        ImageReader reader = reader(in, name);
+        List<String> warnings = new ArrayList<>();
+        try {
+            reader.setInput(in, true, true);
+            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+            int w;
+            int h;
+            try {
+                w = reader.getWidth(0);
+                h = reader.getHeight(0);
+            } catch (IOException | RuntimeException e) {
+                throw new OcclusionException(name + " is truncated or corrupt: its header cannot be read ("
+                        + e.getMessage() + ")", e);
+            }
+            if (w < 1 || h < 1) {
+                throw new OcclusionException(name + " is empty (" + w + "x" + h + ")");
+            }
+            limits.check(w, h, name);
+            ImageReadParam param = reader.getDefaultReadParam();
+            int step = subsampling(w, h, keep);
+            if (step > 1) {
+                param.setSourceSubsampling(step, step, 0, 0);
+            }
+            BufferedImage image;
+            try {
+                image = reader.read(0, param);
+            } catch (IOException | RuntimeException e) {
+                throw new OcclusionException(name + " is truncated or corrupt: " + e.getMessage(), e);
+            }
+            if (!warnings.isEmpty()) {
+                throw new OcclusionException(name + " is truncated or corrupt (" + reader.getFormatName()
+                        + " decoder: " + String.join("; ", warnings) + ")");
+            }
+            if (reader.getFormatName().equalsIgnoreCase("png") && !pngEnd.getAsBoolean()) {
+                throw new OcclusionException(name + " is truncated or corrupt (the PNG has no IEND chunk)");
+            }
+            return image;
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    private static ImageReader reader(ImageInputStream in, String name) throws IOException {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        if (!readers.hasNext()) {
+            byte[] start = new byte[4];
+            in.seek(0);
+            int n = Math.max(0, in.read(start));
+            throw new OcclusionException(name + " is not in a format occlusion4j can read (PNG, JPEG, BMP, GIF, TIFF)"
+                    + describeStart(start, n));
+        }
+        return readers.next();
+    }
+
+    /** The largest whole step that keeps a {@code w x h} picture at least {@code keep} large; 1 without {@code keep}. */
+    public static int subsampling(int w, int h, int[] keep) {
+        if (keep == null) {
+            return 1;
+        }
+        if (keep.length != 2 || keep[0] < 1 || keep[1] < 1) {
+            throw new IllegalArgumentException("keep must be [height, width], both positive, got " + Arrays.toString(keep));
+        }
+        return Math.max(1, Math.min(h / keep[0], w / keep[1]));
     }
 
     /** ImageIO decodes a PNG cut after its last pixel row without complaint; the IEND chunk says it is whole. */
@@ -84,15 +198,28 @@ public final class Images {
         return false;
     }
 
-    private static String describeStart(byte[] bytes) {
-        if (bytes.length == 0) {
-            return ": the file is empty";
+    /** The last 4 KiB of a file (where a PNG's IEND chunk is). */
+    private static byte[] tail(Path file) {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            long n = Math.min(4096, f.length());
+            byte[] b = new byte[(int) n];
+            f.seek(f.length() - n);
+            f.readFully(b);
+            return b;
+        } catch (IOException e) {
+            return new byte[0];
         }
-        return ": it starts with bytes " + String.format("%02x %02x %02x %02x", bytes[0],
-                bytes.length > 1 ? bytes[1] : 0, bytes.length > 2 ? bytes[2] : 0, bytes.length > 3 ? bytes[3] : 0);
     }
 
-    /** Reads an image from a stream (all of it), as {@link #decode}. */
+    private static String describeStart(byte[] bytes, int n) {
+        if (n == 0) {
+            return ": it is empty";
+        }
+        return ": it starts with bytes " + String.format("%02x %02x %02x %02x", bytes[0],
+                n > 1 ? bytes[1] : 0, n > 2 ? bytes[2] : 0, n > 3 ? bytes[3] : 0);
+    }
+
+    /** Reads an image from a stream (all of it), as {@link #decode(byte[], String)}. */
     public static BufferedImage read(InputStream in, String name) throws IOException {
         return decode(in.readAllBytes(), name);
     }
@@ -146,6 +273,11 @@ public final class Images {
      * channels in RGB order or, with {@code bgr}, reversed.
      */
     public static Tensor toTensor(BufferedImage image, int height, int width, boolean bgr) {
+        if (height < 1 || width < 1 || 3L * height * width > MAX_TENSOR_ELEMENTS) {
+            throw new OcclusionException("an image cannot become a [3, " + height + ", " + width + "] tensor: "
+                    + (height < 1 || width < 1 ? "the size must be positive" : 3L * height * width
+                    + " elements is more than the limit of " + MAX_TENSOR_ELEMENTS + " (1 GiB of float32)"));
+        }
         BufferedImage rgb = resize(image, height, width);
         int plane = height * width;
         float[] data = new float[3 * plane];

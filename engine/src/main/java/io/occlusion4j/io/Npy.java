@@ -25,11 +25,19 @@ public final class Npy {
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
 
+    /** The largest file {@link #read} takes: what one Java byte array holds. */
+    static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
+
     private Npy() {}
 
     public static Tensor read(Path file) {
         byte[] bytes;
         try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                throw new OcclusionException("NPY file " + file + " is " + size + " bytes; occlusion4j reads NPY files of up to "
+                        + MAX_FILE_BYTES + " bytes (a Java array's limit)");
+            }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new OcclusionException("cannot read NPY file " + file + ": " + e.getMessage(), e);

@@ -1,9 +1,12 @@
 package io.occlusion4j.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.occlusion4j.Fill;
 import java.util.Arrays;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
@@ -60,5 +63,77 @@ class FillValuesTest {
         float[] x = {1, 2, 3, 4, 10, 10, 10, 10};
         float[] f = FillValues.staticFill(Fill.mean(), x, 2, new int[] {2, 2});
         assertThat(f).containsExactly(2.5f, 2.5f, 2.5f, 2.5f, 10f, 10f, 10f, 10f);
+    }
+
+    @Test
+    void blurSigmaIsBoundedWithAMessageNotAnArrayError() {
+        assertThatThrownBy(() -> FillValues.blur(new float[12], 1, new int[] {3, 4}, 1e9))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blur sigma must be in (0, 400], got 1.0E9");
+        assertThatThrownBy(() -> FillValues.gaussianKernel(400.5)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(FillValues.gaussianKernel(400)).hasSize(2401);
+    }
+
+    @Test
+    void aKernelWiderThanTheAxisIsFoldedToItWithTheSameResult() {
+        int[] spatial = {7, 5};
+        float[] x = new float[2 * 35];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.sin(i * 0.7);
+        }
+        for (double sigma : new double[] {0.6, 2.5, 50}) {
+            float[] got = FillValues.blur(x, 2, spatial, sigma);
+            float[] want = plainBlur(x, 2, spatial, FillValues.gaussianKernel(sigma));
+            for (int i = 0; i < x.length; i++) {
+                assertThat(got[i]).as("sigma %s element %d", sigma, i).isCloseTo(want[i], Offset.offset(1e-5f));
+            }
+        }
+    }
+
+    /** The blur with every tap of the kernel, edges replicated: what folding must equal. */
+    private static float[] plainBlur(float[] x, int channels, int[] spatial, float[] kernel) {
+        int radius = kernel.length / 2;
+        int h = spatial[0];
+        int w = spatial[1];
+        float[] rows = new float[x.length];
+        float[] out = new float[x.length];
+        for (int c = 0; c < channels; c++) {
+            for (int i = 0; i < h; i++) {
+                for (int j = 0; j < w; j++) {
+                    double acc = 0;
+                    for (int t = -radius; t <= radius; t++) {
+                        acc += kernel[t + radius] * x[c * h * w + Math.min(h - 1, Math.max(0, i + t)) * w + j];
+                    }
+                    rows[c * h * w + i * w + j] = (float) acc;
+                }
+            }
+            for (int i = 0; i < h; i++) {
+                for (int j = 0; j < w; j++) {
+                    double acc = 0;
+                    for (int t = -radius; t <= radius; t++) {
+                        acc += kernel[t + radius] * rows[c * h * w + i * w + Math.min(w - 1, Math.max(0, j + t))];
+                    }
+                    out[c * h * w + i * w + j] = (float) acc;
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void anInterruptedBlurStopsInsteadOfRunningToTheEnd() throws Exception {
+        float[] x = new float[3 * 512 * 512];
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread worker = new Thread(() -> {
+            try {
+                FillValues.blur(x, 3, new int[] {512, 512}, 400);
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        worker.start();
+        Thread.sleep(100);
+        worker.interrupt();
+        worker.join(60_000);
+        assertThat(thrown.get()).isInstanceOf(CancellationException.class);
     }
 }

@@ -7,6 +7,8 @@ import io.occlusion4j.OcclusionException;
 import io.occlusion4j.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -81,10 +83,89 @@ class ImagesTest {
     @Test
     void garbageAndMissingFilesAreErrors() throws Exception {
         assertThatThrownBy(() -> Images.decode("not an image".getBytes(), "junk.png"))
-                .isInstanceOf(OcclusionException.class).hasMessageContaining("junk.png is not an image");
+                .isInstanceOf(OcclusionException.class).hasMessageContaining("junk.png is not in a format occlusion4j can read");
         assertThatThrownBy(() -> Images.decode(new byte[0], "empty.png")).hasMessageContaining("empty");
         assertThatThrownBy(() -> Images.read(dir.resolve("nope.png"))).hasMessageContaining("nope.png");
         Path ok = Files.write(dir.resolve("ok.png"), encode(noiseImage(4, 4), "png"));
         assertThat(Images.read(ok).getWidth()).isEqualTo(4);
+    }
+
+    /** Bytes this thread has allocated on the heap so far. */
+    static long allocated() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+
+    @Test
+    void theNameIsTheSubjectOfEveryMessage() throws Exception {
+        byte[] png = encode(noiseImage(64, 64), "png");
+        assertThatThrownBy(() -> Images.decode(Arrays.copyOf(png, png.length / 2), "the request body"))
+                .hasMessageStartingWith("the request body is truncated or corrupt");
+        assertThatThrownBy(() -> Images.decode("junk".getBytes(), "the request body"))
+                .hasMessageStartingWith("the request body is not in a format occlusion4j can read");
+        Path cut = Files.write(dir.resolve("cut.png"), Arrays.copyOf(png, png.length / 2));
+        assertThatThrownBy(() -> Images.read(cut)).hasMessageStartingWith("image " + cut + " is truncated or corrupt");
+    }
+
+    @Test
+    void aPictureOverTheLimitsIsRefusedFromItsHeaderAlone() {
+        byte[] bomb = LargePngs.flat(20000, 20000, 1, 0, 0); // a few hundred KB that would decode to 400 M pixels
+        assertThat(bomb.length).isLessThan(400_000);
+        long before = allocated();
+        assertThatThrownBy(() -> Images.decode(bomb, "bomb.png", Images.Limits.DEFAULT, null))
+                .isInstanceOf(ImageTooLargeException.class)
+                .hasMessage("bomb.png is 20000x20000 (400000000 pixels); the limits are 16777216 pixels and 8192 pixels a side");
+        assertThat(allocated() - before).as("bytes allocated to refuse it").isLessThan(4L << 20);
+        assertThatThrownBy(() -> Images.decode(LargePngs.flat(9000, 10, 8, 0, 0), "wide.png", Images.Limits.DEFAULT, null))
+                .isInstanceOf(ImageTooLargeException.class).hasMessageContaining("9000x10");
+        // a raised limit lets it through, decoded at the size asked for
+        BufferedImage raised = Images.decode(LargePngs.flat(5000, 4000, 8, 0, 7), "raised.png",
+                new Images.Limits(5000L * 4000, 8192), new int[] {100, 100});
+        assertThat(raised.getWidth()).isEqualTo(125);
+        assertThat(raised.getHeight()).isEqualTo(100);
+        assertThat(raised.getRaster().getSample(60, 50, 0)).isEqualTo(7);
+    }
+
+    @Test
+    void subsampledDecodingKeepsEveryNthPixelAndNeverGoesBelowTheSizeAsked() throws Exception {
+        BufferedImage src = noiseImage(301, 203);
+        byte[] png = encode(src, "png");
+        BufferedImage d = Images.decode(png, "n.png", Images.Limits.DEFAULT, new int[] {50, 60});
+        // step min(203 / 50, 301 / 60) = 4
+        assertThat(d.getWidth()).isEqualTo(76);
+        assertThat(d.getHeight()).isEqualTo(51);
+        for (int y = 0; y < d.getHeight(); y++) {
+            for (int x = 0; x < d.getWidth(); x++) {
+                assertThat(d.getRGB(x, y)).isEqualTo(src.getRGB(4 * x, 4 * y));
+            }
+        }
+        Path file = Files.write(dir.resolve("n.png"), png);
+        assertThat(Images.read(file, Images.Limits.DEFAULT, new int[] {50, 60}).getWidth()).isEqualTo(76);
+        assertThat(Images.decode(png, "n.png", Images.Limits.DEFAULT, new int[] {300, 300}).getWidth()).isEqualTo(301);
+        assertThat(Images.decode(encode(src, "jpg"), "n.jpg", Images.Limits.DEFAULT, new int[] {50, 60}).getWidth()).isEqualTo(76);
+    }
+
+    @Test
+    void decodingWritesNoImageIoCacheFile() throws Exception {
+        byte[] png = encode(noiseImage(40, 30), "png");
+        Path file = Files.write(dir.resolve("c.png"), png);
+        Path cache = Files.createDirectory(dir.resolve("cache"));
+        boolean useCache = ImageIO.getUseCache();
+        File cacheDir = ImageIO.getCacheDirectory();
+        ImageIO.setUseCache(true);
+        ImageIO.setCacheDirectory(cache.toFile());
+        Files.delete(cache); // a cache file now cannot be made: any decode that makes one fails
+        try {
+            assertThat(Images.decode(png, "c.png").getWidth()).isEqualTo(40);
+            assertThat(Images.read(file).getWidth()).isEqualTo(40);
+        } finally {
+            ImageIO.setCacheDirectory(cacheDir);
+            ImageIO.setUseCache(useCache);
+        }
+    }
+
+    @Test
+    void aTensorTooLargeToHoldIsRefusedBeforeItIsAllocated() {
+        assertThatThrownBy(() -> Images.toTensor(noiseImage(4, 4), 100000, 100000, false))
+                .isInstanceOf(OcclusionException.class).hasMessageContaining("[3, 100000, 100000]");
     }
 }

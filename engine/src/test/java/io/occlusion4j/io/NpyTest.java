@@ -81,4 +81,15 @@ public class NpyTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void aFileLargerThanAnArrayIsRefusedWithAMessageNotAnOutOfMemoryError() throws Exception {
+        Path big = dir.resolve("big.npy");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.write(Npy.toBytes(Tensor.of(new float[4], 4)), 0, 10); // the magic, then a sparse 3 GiB of nothing
+            f.setLength(3L << 30);
+        }
+        assertThatThrownBy(() -> Npy.read(big)).isInstanceOf(OcclusionException.class)
+                .hasMessageContaining("big.npy is 3221225472 bytes");
+    }
 }

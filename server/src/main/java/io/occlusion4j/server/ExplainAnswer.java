@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * One explanation as the server answers it.
@@ -80,8 +81,9 @@ record ExplainAnswer(String modelName, SensitivityMap map, List<String> labels, 
         HeatmapRenderer renderer = new HeatmapRenderer(HeatmapRenderer.Options.defaults().withAlpha(params.alpha())
                 .withColormap(params.colormap()));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try {
-            ImageIO.write(renderer.renderPanels(HeatmapRenderer.panels(map, picture, labels)), "png", bytes);
+        // an in-memory stream: ImageIO.write to a plain OutputStream goes through a cache file in java.io.tmpdir
+        try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+            ImageIO.write(renderer.renderPanels(HeatmapRenderer.panels(map, picture, labels)), "png", out);
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode the PNG", e);
         }

@@ -102,7 +102,7 @@ final class ExplainCall {
             long left = deadlineNanos - System.nanoTime();
             return future.get(Math.max(0, left), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            future.cancel(false);
+            future.cancel(true); // a run still preparing its fill (a wide blur) stops at the interrupt, not at its first batch
             admission.purge();
             throw deadlineError();
         } catch (InterruptedException e) {
@@ -127,7 +127,7 @@ final class ExplainCall {
         }
     }
 
-    private ApiException deadlineError() {
+    ApiException deadlineError() {
         return new ApiException(504, "deadline_exceeded", "the request was not answered within its deadline of "
                 + deadline.toMillis() + " ms (waiting for a slot included)", null);
     }

@@ -22,7 +22,7 @@ import java.util.Map;
  * 422), settings against the input (422); then the explanation runs ({@link ExplainCall}) and is answered as JSON
  * or, with {@code Accept: image/png}, as the heatmap. The answer's {@code timings} say where the time went.
  */
-final class ExplainEndpoint {
+final class ExplainEndpoint implements AutoCloseable {
     private final String modelName;
     private final Map<String, String> defaults;
     private final ServerConfig config;
@@ -30,13 +30,15 @@ final class ExplainEndpoint {
     private final ExplainCall call;
     private final Metrics metrics;
     private final boolean bgr;
+    private final BodyReader reader;
 
     ExplainEndpoint(Occlusion model, String modelName, Map<String, String> defaults, ServerConfig config, Admission admission,
-            Metrics metrics) {
+            Metrics metrics, BodyReader reader) {
+        this.reader = reader;
         this.modelName = modelName;
         this.defaults = Map.copyOf(defaults);
         this.config = config;
-        this.decoder = new InputDecoder(config.maxPixels(), config.maxSide());
+        this.decoder = new InputDecoder(model, config.maxPixels(), config.maxSide(), config.slots() + config.queueCapacity());
         this.call = new ExplainCall(model, admission, config.deadline());
         this.metrics = metrics;
         this.bgr = model.settings().bgr();
@@ -44,28 +46,39 @@ final class ExplainEndpoint {
 
     /** @param t0 when the exchange arrived ({@link System#nanoTime()}); the deadline counts from it */
     int handle(HttpExchange ex, long t0) throws IOException {
-        long deadline = t0 + config.deadline().toNanos();
         Map<String, String> query = ExplainParams.query(ex.getRequestURI().getRawQuery());
+        try (RequestBody body = RequestBody.read(ex, reader, t0)) {
+            return handle(ex, t0, query, body);
+        }
+    }
+
+    /** The rest of the request, with its body read; the body's intake reservation follows what the request holds. */
+    private int handle(HttpExchange ex, long t0, Map<String, String> query, RequestBody body) throws IOException {
+        long deadline = t0 + config.deadline().toNanos();
         boolean png = wantsPng(ex);
-        RequestBody body = RequestBody.read(ex, config.maxBodyBytes());
         Map<String, String> given = new LinkedHashMap<>(body.params());
         given.putAll(query);
-        ExplainParams params = ExplainParams.parse(defaults, given);
+        ExplainParams params = ExplainParams.parse(defaults, given).within(config.requestLimits());
 
         long decode0 = System.nanoTime();
-        InputDecoder.Input input = decoder.decode(body);
-        body = null; // a queued request keeps its decoded input only, not the bytes it came in
+        InputDecoder.Input input = decoder.decode(body, deadline);
         int axes = input.spatialAxes();
         Occlusion occlusion = call.derive(params, axes);
         if (png && axes != 2) {
             throw ApiException.unprocessable(null, "Accept: image/png draws 2-D maps; this input has " + axes + " spatial axes");
         }
         Tensor x = call.input(occlusion, input);
+        // a queued request keeps its input and what its maps and answer will take, not the bytes it came in
+        body.intake().resize(4L * x.size() + ResponseEstimate.of(occlusion, x, params, png).check(config.requestLimits()),
+                "the input and its maps");
         double decodeMs = (System.nanoTime() - decode0) / 1e6;
 
         ExplainCall.Done done = call.run(occlusion, x, deadline);
         SensitivityMap map = done.map();
         metrics.variants(map.stats());
+        if (System.nanoTime() > deadline) {
+            throw call.deadlineError(); // encoding is part of the answer's time
+        }
 
         long encode0 = System.nanoTime();
         // the server's labels name the model's classes; a score reduced over the outputs (reduce=max, per request) is none
@@ -93,5 +106,11 @@ final class ExplainEndpoint {
     private static boolean wantsPng(HttpExchange ex) {
         String accept = ex.getRequestHeaders().getFirst("Accept");
         return accept != null && accept.toLowerCase(Locale.ROOT).contains("image/png");
+    }
+
+    /** Stops the image decode threads. */
+    @Override
+    public void close() {
+        decoder.close();
     }
 }

@@ -3,12 +3,14 @@ package io.occlusion4j.server;
 
 import io.occlusion4j.ExplainOptions;
 import io.occlusion4j.InvalidOptionException;
+import io.occlusion4j.Targets;
 import io.occlusion4j.Tensor;
 import io.occlusion4j.render.Colormap;
 import io.occlusion4j.render.HeatmapRenderer;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -90,6 +92,47 @@ public record ExplainParams(ExplainOptions options, boolean gridMaps, boolean pi
         }
         return new ExplainParams(options, maps.equals("both") || maps.equals("grid"), maps.equals("both") || maps.equals("pixel"),
                 encoding.equals("base64"), colormap(all.getOrDefault("colormap", "auto")), alpha(all.get("alpha")));
+    }
+
+    /**
+     * These parameters within the server's {@code limits}: repeated targets dropped (the first of each kept, in
+     * order), more targets or a larger top-k than {@code maxTargets} refused (422), a batch above {@code maxBatch}
+     * lowered to it (the batch changes the speed, not the map).
+     */
+    ExplainParams within(ServerConfig.RequestLimits limits) {
+        ExplainOptions o = options;
+        Targets targets = switch (o.targets()) {
+            case Targets.Explicit e -> {
+                int[] unique = Arrays.stream(e.indices()).distinct().toArray();
+                if (unique.length > limits.maxTargets()) {
+                    throw ApiException.unprocessable("target", unique.length + " distinct targets asked for; this server answers at most "
+                            + limits.maxTargets() + " per request");
+                }
+                yield unique.length == e.indices().length ? e : Targets.of(unique);
+            }
+            case Targets.TopK k -> {
+                if (k.k() > limits.maxTargets()) {
+                    throw ApiException.unprocessable("top-k", "top-k " + k.k() + " is more than the " + limits.maxTargets()
+                            + " targets this server answers per request");
+                }
+                yield k;
+            }
+        };
+        int batch = Math.min(o.batchSize(), limits.maxBatch());
+        if (targets == o.targets() && batch == o.batchSize()) {
+            return this;
+        }
+        ExplainOptions limited = new ExplainOptions(o.window(), o.stride(), o.edge(), o.fillText(), o.fill(), o.perChannel(), o.allowGaps(),
+                o.score(), o.outputs(), o.reduce(), targets, batch);
+        return new ExplainParams(limited, gridMaps, pixelMaps, base64, colormap, alpha);
+    }
+
+    /** How many maps a request asks for: its explicit targets, its top-k, or one (the argmax). */
+    int targetCount() {
+        return switch (options.targets()) {
+            case Targets.Explicit e -> e.indices().length;
+            case Targets.TopK k -> k.k();
+        };
     }
 
     /** The server reads no paths its clients send: a baseline file as the fill is refused. */

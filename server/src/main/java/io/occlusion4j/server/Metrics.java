@@ -8,11 +8,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The server's counters in the Prometheus text exposition format (version 0.0.4): requests by path and
- * status, errors by status, the explain latency histogram, variants scored (a counter and a rate over the
- * last 10 s), queue depth, explanations running, and the back end in use.
+ * status (the JDK server's own rejections of malformed requests under path {@code "(rejected)"}), errors by
+ * status, client aborts, connections the JDK closed by itself by reason, the explain latency histogram, variants
+ * scored (a counter and a rate over the last 10 s), queue depth, explanations running, bytes held by requests
+ * being read and decoded, and the back end in use.
  */
 public final class Metrics {
     /** Upper bounds of the latency histogram's buckets, in seconds. */
@@ -25,6 +28,10 @@ public final class Metrics {
     private final DoubleAdder latencySum = new DoubleAdder();
     private final LongAdder latencyCount = new LongAdder();
     private final LongAdder variants = new LongAdder();
+    private final LongAdder clientAborts = new LongAdder();
+    private final Map<String, LongAdder> closedByJdk = new ConcurrentHashMap<>();
+    private volatile LongSupplier intakeBytes = () -> 0;
+    private volatile long intakeCapacity;
     private final AtomicLongArray perSecond = new AtomicLongArray(RATE_WINDOW_S + 1);
     private final AtomicLongArray secondOf = new AtomicLongArray(RATE_WINDOW_S + 1);
     private volatile String backend;
@@ -52,6 +59,31 @@ public final class Metrics {
         if (status >= 400) {
             errors.computeIfAbsent(status, k -> new LongAdder()).increment();
         }
+    }
+
+    /** A request whose client went away before its answer was written (counted apart from the statuses). */
+    void clientAbort() {
+        clientAborts.increment();
+    }
+
+    /** The JDK server answered {@code status} itself, before any handler (a malformed request). */
+    void rejectedByJdk(int status) {
+        request("(rejected)", status);
+    }
+
+    /** The JDK server closed a connection by itself ({@code reason}: request or response timeout, headers too large). */
+    void closedByJdk(String reason) {
+        closedByJdk.computeIfAbsent(reason, k -> new LongAdder()).increment();
+    }
+
+    /** The bytes held by requests being read and decoded, and the budget they share. */
+    void intake(LongSupplier held, long capacity) {
+        this.intakeBytes = held;
+        this.intakeCapacity = capacity;
+    }
+
+    long clientAborts() {
+        return clientAborts.sum();
     }
 
     void explainLatency(double seconds) {
@@ -112,6 +144,20 @@ public final class Metrics {
         b.append("# TYPE occlusion4j_errors_total counter\n");
         errors.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
                 b.append("occlusion4j_errors_total{status=\"").append(e.getKey()).append("\"} ").append(e.getValue().sum()).append('\n'));
+        b.append("# HELP occlusion4j_client_aborts_total Requests whose client went away before the answer was written.\n");
+        b.append("# TYPE occlusion4j_client_aborts_total counter\n");
+        b.append("occlusion4j_client_aborts_total ").append(clientAborts.sum()).append('\n');
+        b.append("# HELP occlusion4j_connections_closed_total Connections the HTTP layer closed by itself, by reason.\n");
+        b.append("# TYPE occlusion4j_connections_closed_total counter\n");
+        closedByJdk.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
+                b.append("occlusion4j_connections_closed_total{reason=\"").append(escape(e.getKey())).append("\"} ")
+                        .append(e.getValue().sum()).append('\n'));
+        b.append("# HELP occlusion4j_intake_bytes Bytes held by requests being read, decoded, queued or run.\n");
+        b.append("# TYPE occlusion4j_intake_bytes gauge\n");
+        b.append("occlusion4j_intake_bytes ").append(intakeBytes.getAsLong()).append('\n');
+        b.append("# HELP occlusion4j_intake_bytes_limit The budget those bytes share; past it requests get 503.\n");
+        b.append("# TYPE occlusion4j_intake_bytes_limit gauge\n");
+        b.append("occlusion4j_intake_bytes_limit ").append(intakeCapacity).append('\n');
         b.append("# HELP occlusion4j_explain_duration_seconds Latency of POST /v1/explain, arrival to answer, any status.\n");
         b.append("# TYPE occlusion4j_explain_duration_seconds histogram\n");
         long cumulative = 0;

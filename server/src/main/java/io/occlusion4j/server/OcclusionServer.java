@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -40,6 +39,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class OcclusionServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.occlusion4j.server");
+    /** The status counted for a request whose client left before its answer was written (nginx's convention). */
+    static final int CLIENT_GONE = 499;
+    /** Refused requests' bodies are read and dropped up to this much before the answer. */
+    static final long SMALL_BODY = 1L << 20;
 
     private final Occlusion model;
     private final String modelName;
@@ -53,19 +56,50 @@ public final class OcclusionServer implements AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean draining;
-    private final byte[] tokenBytes;
+    private volatile int cutOff;
+    private final BearerToken token;
+    private final BodyReader reader;
+    private final JdkHttpServer.Listener jdkEvents;
 
     private OcclusionServer(Occlusion model, String modelName, Map<String, String> defaults, ServerConfig config) throws IOException {
         this.model = model;
         this.modelName = modelName;
         this.config = config;
-        this.tokenBytes = config.token() == null ? null : ("Bearer " + config.token()).getBytes(StandardCharsets.UTF_8);
+        this.token = config.token() == null ? null : new BearerToken(config.token());
         this.admission = new Admission(config.slots(), config.queueCapacity());
         String[] backend = model.backend().split(" ", 2);
         this.metrics = new Metrics(backend[0], deviceOf(model), admission::queueDepth,
                 admission::running, config.queueCapacity(), config.slots());
-        this.explain = new ExplainEndpoint(model, modelName, defaults, config, admission, metrics);
+        ServerConfig.RequestLimits limits = config.requestLimits();
+        IntakeBudget intake = new IntakeBudget(limits.intakeBytes());
+        metrics.intake(intake::reserved, intake.capacity());
+        this.reader = new BodyReader(config.maxBodyBytes(), intake, limits.readTimeout());
+        this.explain = new ExplainEndpoint(model, modelName, defaults, config, admission, metrics, reader);
+        // The JDK server reads its time limits once, when its classes load: set them before the first one is made. It
+        // closes a request still arriving a little after our 408, and an answer not written by the deadline plus the
+        // read time (so a client that stops reading cannot hold a connection).
+        long[] jdk = JdkHttpServer.timeouts(limits.readTimeout().plusSeconds(2),
+                config.deadline().plus(limits.readTimeout()).plusSeconds(5));
+        if (jdk[0] * 1000 < limits.readTimeout().toMillis() || jdk[1] * 1000 < config.deadline().toMillis()) {
+            LOG.log(System.Logger.Level.WARNING, "occlusion4j serve: the JDK server's time limits in effect (" + JdkHttpServer.MAX_REQ_TIME
+                    + "=" + jdk[0] + " s, " + JdkHttpServer.MAX_RSP_TIME + "=" + jdk[1] + " s, set by -D or an earlier server in this"
+                    + " JVM) are shorter than this server's read timeout or deadline: connections may close without an answer");
+        }
         this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 256);
+        this.jdkEvents = new JdkHttpServer.Listener() {
+            @Override
+            public void rejected(int status) {
+                metrics.rejectedByJdk(status);
+            }
+
+            @Override
+            public void closed(String reason, int localPort) {
+                if (localPort < 0 || localPort == port()) {
+                    metrics.closedByJdk(reason);
+                }
+            }
+        };
+        JdkHttpServer.listen(jdkEvents);
         this.requestThreads = Executors.newVirtualThreadPerTaskExecutor();
         http.setExecutor(requestThreads);
         http.createContext("/", this::handle);
@@ -83,6 +117,10 @@ public final class OcclusionServer implements AutoCloseable {
         checkDefaults(defaults);
         OcclusionServer s = new OcclusionServer(model, modelName, defaults, config);
         s.http.start();
+        String exposed = config.exposureWarning();
+        if (exposed != null) {
+            LOG.log(System.Logger.Level.WARNING, exposed);
+        }
         LOG.log(System.Logger.Level.INFO, () -> "occlusion4j serve: " + modelName + " on " + s.uri() + " (" + model.backend() + ")");
         return s;
     }
@@ -142,12 +180,20 @@ public final class OcclusionServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         int left = inFlight.get();
+        cutOff = left;
         http.stop(0);
+        JdkHttpServer.unlisten(jdkEvents);
+        explain.close();
         admission.close();
         requestThreads.shutdownNow();
         model.close();
         LOG.log(System.Logger.Level.INFO, () -> "occlusion4j serve: stopped" + (left > 0 ? " (" + left + " requests cut off)" : ""));
         stopped.countDown();
+    }
+
+    /** Requests still in flight when {@link #stop()} gave up waiting for them (0 after a clean drain). */
+    public int requestsCutOff() {
+        return cutOff;
     }
 
     /** Blocks until {@link #stop()} has finished. */
@@ -178,12 +224,12 @@ public final class OcclusionServer implements AutoCloseable {
         try {
             status = route(ex, path, t0);
         } catch (ApiException e) {
-            status = e.status();
-            Responses.error(ex, e);
+            status = refuse(ex, e, t0);
+        } catch (ClientGone gone) {
+            status = clientGone();
         } catch (RuntimeException | IOException | Error e) {
-            status = 500;
             LOG.log(System.Logger.Level.ERROR, "occlusion4j serve: internal error on " + path, e);
-            Responses.error(ex, new ApiException(500, "internal", "internal error: " + e, null));
+            status = refuse(ex, new ApiException(500, "internal", "internal error: " + e, null), t0);
         } finally {
             ex.close();
             metrics.request(metricPath, status);
@@ -192,6 +238,28 @@ public final class OcclusionServer implements AutoCloseable {
             }
             inFlight.decrementAndGet();
         }
+    }
+
+    /**
+     * Answers {@code e} as JSON; returns its status, or {@link #CLIENT_GONE} when the client left first. A body the
+     * request had not sent yet is drained first (a small one: the client then reads the answer instead of a reset),
+     * except after a 408 (it is not coming) or a 413 (drained already, up to its own bound).
+     */
+    private int refuse(HttpExchange ex, ApiException e, long t0) {
+        if (e.status() != 408 && e.status() != 413) {
+            reader.drain(ex, t0, SMALL_BODY);
+        }
+        try {
+            Responses.error(ex, e);
+            return e.status();
+        } catch (ClientGone gone) {
+            return clientGone();
+        }
+    }
+
+    private int clientGone() {
+        metrics.clientAbort();
+        return CLIENT_GONE;
     }
 
     /** Each endpoint with its method and whether it needs the token; returns the status sent. */
@@ -230,11 +298,11 @@ public final class OcclusionServer implements AutoCloseable {
     }
 
     private void requireToken(HttpExchange ex) {
-        if (tokenBytes == null) {
+        if (token == null) {
             return;
         }
         String given = ex.getRequestHeaders().getFirst("Authorization");
-        if (given == null || !MessageDigest.isEqual(tokenBytes, given.strip().getBytes(StandardCharsets.UTF_8))) {
+        if (!token.accepts(given)) {
             ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"occlusion4j\"");
             throw new ApiException(401, "unauthorized", given == null ? "this server needs 'Authorization: Bearer TOKEN'"
                     : "the bearer token is not valid", null);

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -19,30 +18,42 @@ import java.util.Map;
  *
  * @param mediaType lower-case, without parameters: an image type ({@link #isImage}) or an NPY type ({@link #isNpy})
  */
-record RequestBody(String mediaType, byte[] bytes, Map<String, String> params) {
+record RequestBody(String mediaType, byte[] bytes, Map<String, String> params, IntakeBudget.Reservation intake)
+        implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Bodies over the limit are read and dropped up to this much, so the client sees the 413 instead of a reset. */
-    private static final long DRAIN_LIMIT = 64L << 20;
 
     /**
-     * Reads the body of {@code ex}, at most {@code maxBytes}: 415 for a missing or unsupported media type, 413 over
-     * the limit (the rest is drained so the client reads the answer), 400 for an empty or malformed body.
+     * Reads the body of {@code ex} (arrived at {@code t0}) with {@code reader}: 415 for a missing or unsupported media
+     * type (the body is drained so the client reads the answer), then {@link BodyReader#read}'s 413, 503, 408 and
+     * 400, then 400 for a malformed multipart body. The body holds its intake reservation until closed.
      */
-    static RequestBody read(HttpExchange ex, long maxBytes) throws IOException {
+    static RequestBody read(HttpExchange ex, BodyReader reader, long t0) {
         String contentType = ex.getRequestHeaders().getFirst("Content-Type");
         if (contentType == null || contentType.isBlank()) {
-            drain(ex.getRequestBody());
+            reader.drain(ex, t0, BodyReader.DRAIN_LIMIT);
             throw new ApiException(415, "unsupported_media_type", "no Content-Type: send image/png, image/jpeg, application/x-npy "
                     + "or multipart/form-data", null);
         }
         String mediaType = mediaType(contentType);
         if (!isImage(mediaType) && !isNpy(mediaType) && !mediaType.equals("multipart/form-data")) {
-            drain(ex.getRequestBody());
+            reader.drain(ex, t0, BodyReader.DRAIN_LIMIT);
             throw new ApiException(415, "unsupported_media_type", "Content-Type " + mediaType + " is not accepted: send image/png, "
                     + "image/jpeg, application/x-npy or multipart/form-data", null);
         }
-        byte[] body = readLimited(ex, maxBytes);
-        return mediaType.equals("multipart/form-data") ? multipart(contentType, body) : new RequestBody(mediaType, body, Map.of());
+        BodyReader.Body body = reader.read(ex, t0);
+        try {
+            return mediaType.equals("multipart/form-data") ? multipart(contentType, body)
+                    : new RequestBody(mediaType, body.bytes(), Map.of(), body.reservation());
+        } catch (RuntimeException e) {
+            body.reservation().close();
+            throw e;
+        }
+    }
+
+    /** Gives back the intake this request held. */
+    @Override
+    public void close() {
+        intake.close();
     }
 
     private static String mediaType(String contentType) {
@@ -58,7 +69,8 @@ record RequestBody(String mediaType, byte[] bytes, Map<String, String> params) {
     }
 
     /** The {@code input} part (an image or NPY) and the {@code params} part of a multipart body. */
-    private static RequestBody multipart(String contentType, byte[] body) {
+    private static RequestBody multipart(String contentType, BodyReader.Body whole) {
+        byte[] body = whole.bytes();
         String boundary = Multipart.boundary(contentType);
         if (boundary == null) {
             throw new ApiException(400, "invalid_body", "multipart/form-data without a boundary", null);
@@ -81,52 +93,7 @@ record RequestBody(String mediaType, byte[] bytes, Map<String, String> params) {
             throw new ApiException(415, "unsupported_media_type", "the input part's Content-Type '" + inputType
                     + "' is not image/png, image/jpeg or application/x-npy", null);
         }
-        return new RequestBody(inputType, input, params);
-    }
-
-    private static byte[] readLimited(HttpExchange ex, long max) throws IOException {
-        String length = ex.getRequestHeaders().getFirst("Content-Length");
-        InputStream in = ex.getRequestBody();
-        if (length != null) {
-            long n;
-            try {
-                n = Long.parseLong(length.strip());
-            } catch (NumberFormatException e) {
-                n = -1;
-            }
-            if (n > max) {
-                drain(in);
-                throw tooLarge(n, max);
-            }
-        }
-        byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
-        if (body.length > max) {
-            drain(in);
-            throw tooLarge(-1, max);
-        }
-        if (body.length == 0) {
-            throw new ApiException(400, "invalid_body", "the body is empty: send the image or NPY bytes", null);
-        }
-        return body;
-    }
-
-    private static ApiException tooLarge(long n, long max) {
-        return new ApiException(413, "body_too_large", "the body " + (n >= 0 ? "of " + n + " bytes " : "")
-                + "is larger than the limit of " + max + " bytes", null);
-    }
-
-    /** Reads and drops what is left of a refused body (up to a bound), so the client can read the answer. */
-    private static void drain(InputStream in) {
-        try {
-            byte[] buf = new byte[64 << 10];
-            long total = 0;
-            int n;
-            while (total < DRAIN_LIMIT && (n = in.read(buf)) > 0) {
-                total += n;
-            }
-        } catch (IOException ignored) {
-            // the connection closes with the answer
-        }
+        return new RequestBody(inputType, input, params, whole.reservation());
     }
 
     /** A JSON object of parameter names to values (arrays become {@code a,b,c}). */

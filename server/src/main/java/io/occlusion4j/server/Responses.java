@@ -8,7 +8,10 @@ import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** How an exchange is answered; each method sends the whole answer and returns its status. */
+/**
+ * How an exchange is answered; each method sends the whole answer and returns its status, or throws
+ * {@link ClientGone} when the client left before it was written.
+ */
 final class Responses {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -18,11 +21,22 @@ final class Responses {
         return bytes(ex, status, "application/json", JSON.writeValueAsBytes(body));
     }
 
-    static int bytes(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
+    /**
+     * Sends {@code body} whole. When the client has gone, the exchange is closed before its body stream (in that order
+     * the JDK server closes the connection; closing the half-written stream first leaves the socket open for good)
+     * and {@link ClientGone} is thrown.
+     */
+    static int bytes(HttpExchange ex, int status, String contentType, byte[] body) {
         ex.getResponseHeaders().set("Content-Type", contentType);
-        ex.sendResponseHeaders(status, body.length);
-        try (OutputStream out = ex.getResponseBody()) {
+        try {
+            ex.sendResponseHeaders(status, body.length);
+            OutputStream out = ex.getResponseBody();
             out.write(body);
+            out.flush();
+            out.close();
+        } catch (IOException e) {
+            ex.close();
+            throw new ClientGone(e);
         }
         return status;
     }
@@ -39,8 +53,10 @@ final class Responses {
         }
         try {
             json(ex, e.status(), body);
+        } catch (ClientGone gone) {
+            throw gone;
         } catch (IOException | RuntimeException io) {
-            // headers already sent or the client went away: nothing more to say
+            // headers already sent: nothing more to say
         }
     }
 }

@@ -3,9 +3,10 @@ package io.occlusion4j.video;
 import io.occlusion4j.OcclusionException;
 import io.occlusion4j.Tensor;
 import io.occlusion4j.io.Images;
-import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,10 +18,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
-import org.bytedeco.javacv.Java2DFrameConverter;
 
 /**
  * Reads clips: video files (MP4, AVI, MKV, WebM, animated GIF, ... — whatever the bundled FFmpeg
@@ -48,9 +49,18 @@ public final class VideoReader {
 
     private VideoReader() {}
 
-    /** Reads a clip from a video file or a folder of frames. */
+    /** Reads a clip from a video file or a folder of frames, frames within {@link Images.Limits#DEFAULT}. */
     public static Clip read(Path source, ClipSpec spec) {
-        return Files.isDirectory(source) ? readFrameFolder(source, spec) : readVideo(source, spec);
+        return read(source, spec, Images.Limits.DEFAULT);
+    }
+
+    /**
+     * Reads a clip from a video file or a folder of frames. A frame's size is checked against {@code limits}
+     * (from the header, before any frame is decoded), and the clip's frames together against what one array
+     * holds ({@link Images#MAX_TENSOR_ELEMENTS}), so a small file cannot make the reader allocate gigabytes.
+     */
+    public static Clip read(Path source, ClipSpec spec, Images.Limits limits) {
+        return Files.isDirectory(source) ? readFrameFolder(source, spec, limits) : readVideo(source, spec, limits);
     }
 
     /** Opens {@code file} and reports what its header says, decoding nothing. */
@@ -73,14 +83,21 @@ public final class VideoReader {
         }
     }
 
-    /** Reads a clip from a video file. */
+    /** Reads a clip from a video file, frames within {@link Images.Limits#DEFAULT}. */
     public static Clip readVideo(Path file, ClipSpec spec) {
+        return readVideo(file, spec, Images.Limits.DEFAULT);
+    }
+
+    /** Reads a clip from a video file, checked as {@link #read(Path, ClipSpec, Images.Limits)} says. */
+    public static Clip readVideo(Path file, ClipSpec spec, Images.Limits limits) {
         checkFile(file);
         String name = file.toString();
         int declared;
         double fps;
         Pass pass;
         try (Opened o = open(file)) {
+            limits.check(o.info.width(), o.info.height(), "a frame of video " + name);
+            checkClipSize(spec, o.info.width(), o.info.height(), "video " + name);
             declared = o.info.declaredFrames();
             fps = o.info.frameRate();
             if (declared > 0) {
@@ -123,6 +140,11 @@ public final class VideoReader {
      * ({@code frame2.png} before {@code frame10.png}). Only the sampled frames are decoded.
      */
     public static Clip readFrameFolder(Path folder, ClipSpec spec) {
+        return readFrameFolder(folder, spec, Images.Limits.DEFAULT);
+    }
+
+    /** Reads a clip from a folder of frame images, each within {@code limits}. */
+    public static Clip readFrameFolder(Path folder, ClipSpec spec, Images.Limits limits) {
         if (!Files.isDirectory(folder)) {
             throw new OcclusionException("frame folder " + folder + " does not exist or is not a folder");
         }
@@ -142,7 +164,9 @@ public final class VideoReader {
         Map<Integer, BufferedImage> cache = new HashMap<>();
         List<BufferedImage> frames = new ArrayList<>(want.length);
         for (int i : want) {
-            frames.add(cache.computeIfAbsent(i, k -> Images.toRgb(Images.read(files.get(k)))));
+            BufferedImage frame = cache.computeIfAbsent(i, k -> Images.toRgb(Images.read(files.get(k), limits, null)));
+            checkClipSize(spec, frame.getWidth(), frame.getHeight(), "frame folder " + folder);
+            frames.add(frame);
         }
         return assemble(frames, want, files.size(), 0, folder.toString(), spec);
     }
@@ -198,6 +222,22 @@ public final class VideoReader {
                 return new int[] {spec.start() + (spec.frames() - 1) * spec.stride()};
             }
             throw new OcclusionException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses a clip whose frames at their source size (kept for display) or whose tensor would not fit in one
+     * array of {@link Images#MAX_TENSOR_ELEMENTS}, before they are decoded.
+     */
+    private static void checkClipSize(ClipSpec spec, long width, long height, String source) {
+        long frames = spec.frames();
+        long kept = frames * width * height;
+        long tensor = 3 * frames * (spec.height() > 0 ? (long) spec.height() * spec.width() : width * height);
+        if (Math.max(kept, tensor) > Images.MAX_TENSOR_ELEMENTS) {
+            throw new OcclusionException(source + ": " + frames + " frames of " + width + "x" + height
+                    + (spec.height() > 0 ? " taken at " + spec.width() + "x" + spec.height() : "") + " need "
+                    + Math.max(kept, tensor) + " values, more than the " + Images.MAX_TENSOR_ELEMENTS
+                    + " a clip may hold; take fewer frames or a smaller size");
         }
     }
 
@@ -284,25 +324,18 @@ public final class VideoReader {
             }
             Pass pass = new Pass();
             pass.limit = limit;
-            try (Java2DFrameConverter conv = new Java2DFrameConverter()) {
-                FfmpegLog.clear();
-                while (pass.decoded < limit) {
-                    Frame f = next(pass.decoded);
-                    if (f == null) {
-                        break;
-                    }
-                    int i = pass.decoded++;
-                    if (i < keep.length && keep[i]) {
-                        BufferedImage img = conv.convert(f);
-                        if (img == null) {
-                            throw new OcclusionException("video " + name + ": frame " + i + " has a pixel format that cannot be converted"
-                                    + FfmpegLog.suffix());
-                        }
-                        pass.kept.put(i, copyRgb(img));
-                    }
+            FfmpegLog.clear();
+            while (pass.decoded < limit) {
+                Frame f = next(pass.decoded);
+                if (f == null) {
+                    break;
                 }
-                pass.ffmpegSuffix = FfmpegLog.suffix();
+                int i = pass.decoded++;
+                if (i < keep.length && keep[i]) {
+                    pass.kept.put(i, bgr24ToRgb(f, name, i));
+                }
             }
+            pass.ffmpegSuffix = FfmpegLog.suffix();
             return pass;
         }
 
@@ -321,6 +354,10 @@ public final class VideoReader {
         FfmpegLog.clear();
         String name = file.toString();
         FFmpegFrameGrabber g = new FFmpegFrameGrabber(file.toFile());
+        // One pixel format out of every decoder (palette GIF, grey, RGBA, any YUV): swscale converts to packed BGR,
+        // and bgr24ToRgb reads exactly that layout.
+        g.setImageMode(FrameGrabber.ImageMode.COLOR);
+        g.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
         try {
             g.start();
         } catch (FrameGrabber.Exception e) {
@@ -370,14 +407,29 @@ public final class VideoReader {
         }
     }
 
-    /** A private opaque RGB copy (decoded frames live in buffers the converter reuses). */
-    static BufferedImage copyRgb(BufferedImage img) {
-        BufferedImage out = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
-        try {
-            g.drawImage(img, 0, 0, null);
-        } finally {
-            g.dispose();
+    /**
+     * A private opaque RGB copy of a decoded BGR24 frame. JavaCV's own converter infers the channel count
+     * as row stride / width, which is wrong whenever FFmpeg pads a row (a 33-pixel-wide palette GIF gets
+     * a 192-byte stride: "5 channels", no colour space); the stride is read here as what it is, the bytes
+     * between rows.
+     */
+    static BufferedImage bgr24ToRgb(Frame f, String name, int index) {
+        int w = f.imageWidth;
+        int h = f.imageHeight;
+        int stride = f.imageStride;
+        if (f.image == null || f.image.length < 1 || !(f.image[0] instanceof ByteBuffer bytes) || f.imageDepth != Frame.DEPTH_UBYTE
+                || w < 1 || h < 1 || stride < 3 * w || bytes.limit() < (long) (h - 1) * stride + 3L * w) {
+            throw new OcclusionException("video " + name + ": frame " + index + " did not decode to packed 8-bit BGR (" + w + "x" + h
+                    + ", row stride " + stride + ", depth " + f.imageDepth + ")" + FfmpegLog.suffix());
+        }
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        int[] pixels = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
+        for (int y = 0; y < h; y++) {
+            int row = y * stride;
+            for (int x = 0; x < w; x++) {
+                int p = row + 3 * x;
+                pixels[y * w + x] = (bytes.get(p + 2) & 0xff) << 16 | (bytes.get(p + 1) & 0xff) << 8 | bytes.get(p) & 0xff;
+            }
         }
         return out;
     }

@@ -6,7 +6,7 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.ffmpeg.global.avcodec;
+import java.util.Map;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.Java2DFrameConverter;
@@ -42,32 +42,36 @@ final class TestClips {
     }
 
     /**
-     * Encodes frames through FFmpeg. {@code format}: "mp4" (mpeg4), "avi" (mjpeg), "gif", "avi-raw" (rawvideo in AVI).
+     * Encodes frames through FFmpeg. {@code format}: "mp4" (mpeg4), "avi" (mjpeg), "gif".
      */
     static Path encode(Path file, List<BufferedImage> frames, String format, double fps) throws Exception {
+        return switch (format) {
+            case "mp4" -> encode(file, frames, "mp4", "mpeg4", avutil.AV_PIX_FMT_YUV420P, fps, Map.of("q:v", "2"));
+            case "avi" -> encode(file, frames, "avi", "mjpeg", avutil.AV_PIX_FMT_YUVJ420P, fps, Map.of("q:v", "2"));
+            case "gif" -> encode(file, frames, "gif", "gif", avutil.AV_PIX_FMT_RGB8, fps, Map.of());
+            default -> throw new IllegalArgumentException(format);
+        };
+    }
+
+    /**
+     * Encodes frames through FFmpeg with the named encoder, storing {@code pixelFormat} (an
+     * {@code AV_PIX_FMT_*}); {@code options} are encoder options ({@code q:v} sets the fixed quantiser).
+     */
+    static Path encode(Path file, List<BufferedImage> frames, String container, String codec, int pixelFormat, double fps,
+            Map<String, String> options) throws Exception {
         FfmpegLog.install();
         int w = frames.getFirst().getWidth();
         int h = frames.getFirst().getHeight();
         FFmpegFrameRecorder r = new FFmpegFrameRecorder(file.toFile(), w, h, 0);
-        switch (format) {
-            case "mp4" -> {
-                r.setFormat("mp4");
-                r.setVideoCodec(avcodec.AV_CODEC_ID_MPEG4);
-                r.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
-                r.setVideoQuality(2);
+        r.setFormat(container);
+        r.setVideoCodecName(codec);
+        r.setPixelFormat(pixelFormat);
+        for (Map.Entry<String, String> o : options.entrySet()) {
+            if (o.getKey().equals("q:v")) {
+                r.setVideoQuality(Double.parseDouble(o.getValue()));
+            } else {
+                r.setVideoOption(o.getKey(), o.getValue());
             }
-            case "avi" -> {
-                r.setFormat("avi");
-                r.setVideoCodec(avcodec.AV_CODEC_ID_MJPEG);
-                r.setPixelFormat(avutil.AV_PIX_FMT_YUVJ420P);
-                r.setVideoQuality(2);
-            }
-            case "gif" -> {
-                r.setFormat("gif");
-                r.setVideoCodec(avcodec.AV_CODEC_ID_GIF);
-                r.setPixelFormat(avutil.AV_PIX_FMT_RGB8);
-            }
-            default -> throw new IllegalArgumentException(format);
         }
         r.setFrameRate(fps);
         try (Java2DFrameConverter conv = new Java2DFrameConverter()) {

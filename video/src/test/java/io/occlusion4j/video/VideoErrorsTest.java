@@ -139,4 +139,35 @@ class VideoErrorsTest {
                 .isInstanceOf(OcclusionException.class)
                 .hasMessageContaining("f1.png");
     }
+
+    /** A 43-byte GIF whose logical screen is {@code side x side} pixels around a single 1 x 1 image. */
+    static byte[] tinyGifOnAHugeScreen(int side) {
+        byte[] gif = {'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, (byte) 0x80, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 0, 0,
+            0x21, (byte) 0xf9, 4, 1, 0, 0, 0, 0, 0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 1, 0, 0x3b};
+        gif[6] = (byte) side;
+        gif[7] = (byte) (side >> 8);
+        gif[8] = (byte) side;
+        gif[9] = (byte) (side >> 8);
+        return gif;
+    }
+
+    @Test
+    void framesOverThePixelLimitAreRefusedBeforeAnyIsDecoded() throws Exception {
+        Path small = Files.write(dir.resolve("small.gif"), tinyGifOnAHugeScreen(64));
+        assertThat(VideoReader.read(small, ClipSpec.uniform(1)).width()).isEqualTo(64);
+        Path huge = Files.write(dir.resolve("huge.gif"), tinyGifOnAHugeScreen(16000)); // a 1 GB canvas a frame
+        assertThatThrownBy(() -> VideoReader.read(huge, ClipSpec.uniform(1)))
+                .isInstanceOf(OcclusionException.class)
+                .hasMessageContaining("a frame of video " + huge + " is 16000x16000")
+                .hasMessageContaining("the limits are 16777216 pixels");
+    }
+
+    @Test
+    void aClipTooLargeToHoldIsRefusedBeforeAnyFrameIsDecoded() throws Exception {
+        Path mp4 = TestClips.encode(dir.resolve("square.mp4"), TestClips.movingSquare(6, 64, 48), "mp4", 6);
+        // 100,000 frames of 64 x 48: 921 M floats for the tensor
+        assertThatThrownBy(() -> VideoReader.read(mp4, ClipSpec.uniform(100_000)))
+                .isInstanceOf(OcclusionException.class)
+                .hasMessageContaining("100000 frames of 64x48 need 921600000 values");
+    }
 }
