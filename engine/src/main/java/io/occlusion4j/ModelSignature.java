@@ -1,4 +1,4 @@
-package io.occlusion4j.core;
+package io.occlusion4j;
 
 import java.util.Arrays;
 import java.util.List;
