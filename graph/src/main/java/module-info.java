@@ -1,0 +1,13 @@
+/**
+ * ONNX as data: the model reader, the graph IR with its rewrites and plans, the plain-Java reference executor, and the
+ * ONNX writer with the project's test models. Not public API: the engine, the CUDA back end and the tools build on it.
+ */
+module io.occlusion4j.graph {
+    requires com.google.protobuf;
+
+    // The IR: the CUDA back end lowers its plans; the engine's incremental inference reads the graph.
+    exports io.occlusion4j.graph to io.occlusion4j, io.occlusion4j.backend.cuda;
+    // The ONNX writer and TestModels: doctor runs a tiny test model.
+    exports io.occlusion4j.onnx to io.occlusion4j.cli;
+    // io.occlusion4j.onnx.proto (the generated protobuf classes) stays inside.
+}
