@@ -3,7 +3,6 @@ package io.occlusion4j;
 import io.occlusion4j.core.BackendChoice;
 import io.occlusion4j.core.BackendSession;
 import io.occlusion4j.core.ExplainRequest;
-import io.occlusion4j.core.ModelSignature;
 import io.occlusion4j.cpu.OrtBackendSession;
 import io.occlusion4j.io.Images;
 import java.awt.image.BufferedImage;

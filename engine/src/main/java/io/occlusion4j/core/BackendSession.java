@@ -1,5 +1,6 @@
 package io.occlusion4j.core;
 
+import io.occlusion4j.ModelSignature;
 import io.occlusion4j.SensitivityMap;
 
 /**

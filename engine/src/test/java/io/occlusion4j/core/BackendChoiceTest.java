@@ -3,6 +3,7 @@ package io.occlusion4j.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.occlusion4j.ModelSignature;
 import io.occlusion4j.OcclusionException;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.UnsupportedModelException;

@@ -2,12 +2,12 @@
 package io.occlusion4j.server;
 
 import io.occlusion4j.InvalidOptionException;
+import io.occlusion4j.ModelSignature;
 import io.occlusion4j.Occlusion;
 import io.occlusion4j.OcclusionException;
 import io.occlusion4j.Reduce;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Tensor;
-import io.occlusion4j.core.ModelSignature;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;

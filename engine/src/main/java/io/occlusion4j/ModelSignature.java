@@ -1,4 +1,4 @@
-package io.occlusion4j.core;
+package io.occlusion4j;
 
 import io.occlusion4j.OcclusionException;
 import java.util.Arrays;
