@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -35,6 +36,7 @@ public final class Occlusion implements AutoCloseable {
     private final BackendSession session;
     private final String backendReason;
     private final boolean ownsSession;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Occlusion(Settings settings, BackendSession session, String reason, boolean ownsSession) {
         this.settings = settings;
@@ -254,7 +256,8 @@ public final class Occlusion implements AutoCloseable {
 
     @Override
     public void close() {
-        if (ownsSession) {
+        // Idempotent: a server and its owner may both close the explainer they share.
+        if (ownsSession && closed.compareAndSet(false, true)) {
             session.close();
         }
     }

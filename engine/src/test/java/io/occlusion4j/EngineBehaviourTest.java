@@ -24,6 +24,16 @@ class EngineBehaviourTest {
     }
 
     @Test
+    void closingTwiceIsHarmless() {
+        Occlusion o = Occlusion.builder().model(linear(1, new int[] {4, 4}, TestModels.Batch.DYNAMIC)).window(2, 2).build();
+        Occlusion derived = o.with(b -> b.window(1, 1));
+        derived.close();
+        o.close();
+        o.close(); // threw "Trying to close an already closed OrtSession" before
+        assertThatThrownBy(() -> o.explain(Tensor.zeros(1, 4, 4))).isInstanceOf(RuntimeException.class);
+    }
+
+    @Test
     void batchSizeDoesNotChangeTheMapAndAFixedBatchOfOneWorks() {
         Path dynamic = linear(2, new int[] {9, 8}, TestModels.Batch.DYNAMIC);
         Path fixed = linear(2, new int[] {9, 8}, TestModels.Batch.FIXED_ONE);

@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The CPU back end: one ONNX Runtime session per model. Variants are written into one direct batch
@@ -42,6 +43,7 @@ public final class OrtBackendSession implements BackendSession {
     private final OrtSession session;
     private final ModelSignature signature;
     private final int threads;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private OrtBackendSession(Path modelPath, OrtEnvironment env, OrtSession session, ModelSignature signature, int threads) {
         this.modelPath = modelPath;
@@ -257,7 +259,9 @@ public final class OrtBackendSession implements BackendSession {
 
     @Override
     public void close() {
-        closeQuietly(session);
+        if (closed.compareAndSet(false, true)) {
+            closeQuietly(session);
+        }
     }
 
     private static void closeQuietly(OrtSession s) {
