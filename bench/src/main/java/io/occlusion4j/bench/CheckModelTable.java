@@ -199,7 +199,7 @@ public final class CheckModelTable {
         for (Row r : rows) {
             sb.append(row(r)).append('\n');
         }
-        sb.append("\nOperators per model (as read; plan steps after rewrites in brackets where they differ):\n\n");
+        sb.append("\nOperators per model as read, then each operator count the rewrites changed (nodes as read -> plan steps):\n\n");
         for (Row r : rows) {
             if (r.check() == null) {
                 continue;

@@ -16,8 +16,9 @@ import java.util.Map;
 /**
  * The plan builder and the lowering each raise {@link UnsupportedOperatorException} at the first node they cannot
  * take. For a report that names them all: at the graph level every node outside the plan's operator set (and the
- * node the builder stopped at, whatever its reason); at the lowering level each step lowered alone, as a plan of one
- * step over the same slots and weights, so one unsupported step does not hide the next.
+ * node the builder stopped at, whatever its reason: a variant shape inference refuses, such as MaxPool's Indices
+ * output, is found one at a time, since no shapes exist past it); at the lowering level each step lowered alone, as a
+ * plan of one step over the same slots and weights, so one unsupported step does not hide the next.
  */
 final class SupportFindings {
     private static final String PLAN_PREFIX = "is not supported by occlusion4j's inference plan";
