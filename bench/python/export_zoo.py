@@ -15,6 +15,7 @@ Needs torch and torchvision (not on the build machine: no PyPI there). Writes MO
 (input shape, opset, whether the output responds to the input, the check-model command line).
 """
 import argparse
+import inspect
 import json
 import subprocess
 import sys
@@ -80,9 +81,15 @@ def responds(torch, model, shape, seed):
     return float((ya - yb).abs().max()) / span if span > 0 else 0.0
 
 
+def torchscript_exporter():
+    """The TorchScript exporter: PyTorch 2.9 made dynamo (which needs onnxscript) the default; older torch has no flag."""
+    import torch
+    return {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+
+
 def export(torch, model, shape, file, opset):
     x = torch.rand((1,) + tuple(shape)) * 2 - 1
-    torch.onnx.export(model, (x,), str(file), dynamo=False, opset_version=opset, input_names=["input"],
+    torch.onnx.export(model, (x,), str(file), **torchscript_exporter(), opset_version=opset, input_names=["input"],
                       output_names=["logits"], dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}},
                       do_constant_folding=True)
 

@@ -166,7 +166,12 @@ public final class CudaModelChecker implements ModelChecker {
             if (range == 0) {
                 notes.add("output '" + e.getKey() + "' is constant on ONNX Runtime: the model ignores its input here");
             }
-            double diff = Fp16Criterion.maxDifference(run.outputs().get(e.getKey()), want);
+            float[] got = run.outputs().get(e.getKey());
+            if (got.length != want.length) {
+                notes.add("output '" + e.getKey() + "': the fp32 plan gives " + got.length + " values, ONNX Runtime "
+                        + want.length);
+            }
+            double diff = got.length != want.length ? Double.POSITIVE_INFINITY : Fp16Criterion.maxDifference(got, want);
             ModelCheck.Fp32Comparison c = new ModelCheck.Fp32Comparison(e.getKey(), diff, range, FP32_TOLERANCE,
                     run.millis(), run.storage());
             if (worst == null || !(c.relative() <= worst.relative())) {
@@ -182,19 +187,34 @@ public final class CudaModelChecker implements ModelChecker {
         if (run == null) {
             return null;
         }
-        Map<String, TensorValue> simulated = Fp16Simulation.runPlan(plan, x);
+        Map<String, TensorValue> simulated;
+        try {
+            simulated = Fp16Simulation.runPlan(plan, x);
+        } catch (RuntimeException e) {
+            notes.add("the reference executor could not run the plan in simulated fp16: " + e);
+            return null;
+        }
         ModelCheck.Fp16Comparison worst = null;
         double worstRatio = -1;
         for (Map.Entry<String, float[]> e : reference.entrySet()) {
             float[] want = e.getValue();
+            if (run.outputs().get(e.getKey()).length != want.length) {
+                notes.add("output '" + e.getKey() + "': the fp16 plan gives " + run.outputs().get(e.getKey()).length
+                        + " values, ONNX Runtime " + want.length);
+                return new ModelCheck.Fp16Comparison(e.getKey(), Double.POSITIVE_INFINITY, Double.NaN, Double.NaN,
+                        Fp16Criterion.FACTOR, 0, 0, range(want), Double.POSITIVE_INFINITY, run.millis(), run.storage());
+            }
+            // Rows per sample where the output has the batch dimension; one row otherwise.
+            int rows = want.length % batch == 0 ? batch : 1;
             Fp16Criterion.Verdict v = Fp16Criterion.judge(want, simulated.get(e.getKey()).toFloats(),
-                    run.outputs().get(e.getKey()), batch);
+                    run.outputs().get(e.getKey()), rows);
             double ratio = v.top1Changed() > 0 || !(v.planError() <= v.bound()) ? Double.POSITIVE_INFINITY
                     : v.planError() / v.bound();
             if (worst == null || ratio > worstRatio) {
                 worstRatio = ratio;
                 worst = new ModelCheck.Fp16Comparison(e.getKey(), v.planError(), v.simulatedError(), v.bound(),
-                        Fp16Criterion.FACTOR, v.top1Changed(), v.samples(), range(want), run.millis(), run.storage());
+                        Fp16Criterion.FACTOR, v.top1Changed(), v.samples(), range(want),
+                        v.planError() / Math.max(1.0, Precision.scale(want)), run.millis(), run.storage());
             }
         }
         return worst;
