@@ -19,7 +19,8 @@ import java.util.Locale;
  * runs the CUDA back end's {@link ModelChecker} on each (found by the service loader, as {@code occlusion4j check-model}
  * finds it), and writes {@code check-model-DATE.md}: operators, steps after fusion, the fp32 and fp16 host runs'
  * differences to ONNX Runtime and their wall times. The torchvision zoo rows ({@code bench/python/export_zoo.py}) are
- * listed as pending. Usage: {@code CheckModelTable [--out DIR] [--only NAME,..]}.
+ * listed as pending. Usage: {@code CheckModelTable [--out DIR] [--only NAME,..] [--device host|gpu]} ({@code gpu}: the
+ * same table with the plan on this machine's GPU, written to {@code check-model-gpu-DATE.md}).
  */
 public final class CheckModelTable {
 
@@ -38,11 +39,14 @@ public final class CheckModelTable {
     public static void main(String[] args) throws IOException {
         Path out = Path.of("bench/results");
         List<String> only = List.of();
+        String device = "host";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--only" -> only = List.of(args[++i].split(","));
-                default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (--out DIR, --only NAME,..)");
+                case "--device" -> device = args[++i];
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + " (--out DIR, --only NAME,.., --device host|gpu)");
             }
         }
         ModelChecker checker = ModelChecker.discover().stream().filter(c -> c.name().equals("cuda")).findFirst()
@@ -53,7 +57,7 @@ public final class CheckModelTable {
             System.out.println("[check-model] " + e.name() + " ...");
             long t0 = System.nanoTime();
             try {
-                ModelCheck c = checker.check(e.file(), new ModelChecker.Request(e.batch(), e.height(), e.width(), 7));
+                ModelCheck c = checker.check(e.file(), new ModelChecker.Request(e.batch(), e.height(), e.width(), 7, device));
                 rows.add(new Row(e, c, (System.nanoTime() - t0) / 1e9, null, responds(e.file(), c)));
             } catch (RuntimeException ex) {
                 rows.add(new Row(e, null, (System.nanoTime() - t0) / 1e9, ex.toString(), ""));
@@ -64,7 +68,7 @@ public final class CheckModelTable {
         LocalDate date = LocalDate.now(ZoneOffset.UTC);
         String table = table(rows, BenchMain.Machine.describe(), date, BenchMain.Machine.commit());
         Files.createDirectories(out);
-        Path file = out.resolve("check-model-" + date + ".md");
+        Path file = out.resolve("check-model-" + (device.equals("gpu") ? "gpu-" : "") + date + ".md");
         Files.writeString(file, table);
         System.out.println(table);
         System.out.println("written to " + file);
@@ -182,21 +186,24 @@ public final class CheckModelTable {
         sb.append("# check-model on every model this machine has, ").append(date).append("\n\n");
         sb.append("`java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar io.occlusion4j.bench.CheckModelTable`: "
                 + "each model written to a temporary folder and checked by the CUDA back end's `ModelChecker` (what "
-                + "`occlusion4j check-model M.onnx --batch B` prints), no GPU: the lowered plan runs on the host device "
-                + "(the kernels' host build, convolutions and products in Java) on a seeded input uniform in [-1, 1). "
+                + "`occlusion4j check-model M.onnx --batch B` prints): the lowered plan runs on the device below (the host "
+                + "device: the kernels' host build, convolutions and products in Java, no GPU) on a seeded input uniform "
+                + "in [-1, 1). "
                 + "fp32: max |diff| to ONNX Runtime, and that as a fraction of the output's range (passes at 1e-4). "
                 + "fp16: the fp16-storage plan's max |diff| to ONNX Runtime against that of the reference executor run in "
                 + "simulated fp16 (every value rounded to fp16 after each step); passes within 2x with each sample's top-1 "
                 + "unchanged; fixed criterion: the same difference over max(1, max |output|), what the earlier fixed "
-                + "FP16 tolerance of 1e-2 judged. Host ms: one run of the lowered plan on the host device, fp32 / fp16 storage (a plain-Java "
-                + "device, not a speed figure for the GPU). Steps: plan steps after constant folding, BN folding and "
+                + "FP16 tolerance of 1e-2 judged. Run ms: one run of the lowered plan on the device, fp32 / fp16 storage (the host device is plain Java: "
+                + "not a speed figure for the GPU). Steps: plan steps after constant folding, BN folding and "
                 + "fusion. Output responds to input: ONNX Runtime on two seeded inputs, the largest change of the output as "
                 + "a fraction of its range (the BN statistics of the Java-built ResNet-50 and MobileNetV2 are calibrated "
                 + "on a random batch so that it is not 0).\n\n");
         sb.append("- commit: ").append(commit).append('\n');
+        rows.stream().filter(r -> r.check() != null).findFirst()
+                .ifPresent(r -> sb.append("- device: ").append(r.check().device()).append('\n'));
         machine.forEach(m -> sb.append("- ").append(m).append('\n'));
         sb.append("\n| model | what | input | output responds to input | operators | steps | fp32 max diff | fp16 max diff "
-                + "| host ms fp32 / fp16 | status |\n");
+                + "| run ms fp32 / fp16 | status |\n");
         sb.append("|---|---|---|---|---|---:|---|---|---:|---|\n");
         for (Row r : rows) {
             sb.append(row(r)).append('\n');

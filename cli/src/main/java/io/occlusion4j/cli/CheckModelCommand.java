@@ -44,6 +44,11 @@ final class CheckModelCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7", paramLabel = "N", description = "seed of the random input (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--device", defaultValue = "host", paramLabel = "host|gpu",
+            description = "where the lowered plan runs: host (the CUDA back end's operations on the CPU, no GPU needed; "
+                    + "default) or gpu (the same report measured on this machine's GPU)")
+    String device;
+
     @Option(names = "--json", description = "print the report as JSON")
     boolean json;
 
@@ -56,7 +61,10 @@ final class CheckModelCommand implements Callable<Integer> {
         if (batch != null && batch < 1) {
             throw new Main.UsageException("invalid value for --batch '" + batch + "': must be at least 1");
         }
-        ModelChecker.Request request = new ModelChecker.Request(batch == null ? 0 : batch, hw[0], hw[1], seed);
+        if (!device.equals("host") && !device.equals("gpu")) {
+            throw new Main.UsageException("invalid value for --device '" + device + "': expected host or gpu");
+        }
+        ModelChecker.Request request = new ModelChecker.Request(batch == null ? 0 : batch, hw[0], hw[1], seed, device);
         ModelChecker checker = checker();
         ModelCheck report = checker.check(model, request);
         PrintWriter out = spec.commandLine().getOut();

@@ -15,7 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The two forms of a {@link ModelCheck}. JSON: {@code model}, {@code backend}, {@code supported}, {@code passed},
+ * The two forms of a {@link ModelCheck}. JSON: {@code model}, {@code backend}, {@code device}, {@code supported}, {@code passed},
  * {@code inputs} (name -> shape), {@code nodes}, {@code operators} (operator -> nodes), {@code rewrites} ([{operator,
  * before, after}]), {@code steps}, {@code lowering} (what -> count), {@code unsupported} ([{node, operator, reason}]),
  * {@code fp32} and {@code fp16} (null when not run; each with {@code passed}), {@code notes}.
@@ -30,6 +30,7 @@ final class CheckModelReport {
         ObjectNode root = JSON.createObjectNode();
         root.put("model", r.model());
         root.put("backend", r.backend());
+        root.put("device", r.device());
         root.put("supported", r.supported());
         root.put("passed", r.passed());
         root.set("inputs", JSON.valueToTree(r.inputs()));
@@ -64,7 +65,8 @@ final class CheckModelReport {
     }
 
     static void text(ModelCheck r, PrintWriter out) {
-        line(out, "model", r.model() + " (back end " + r.backend() + ", checked on the host: no GPU used)");
+        line(out, "model", r.model() + " (back end " + r.backend() + ")");
+        line(out, "device", r.device());
         List<String> inputs = new ArrayList<>();
         r.inputs().forEach((k, v) -> inputs.add(k + " " + v));
         line(out, "inputs", String.join(", ", inputs));

@@ -47,7 +47,8 @@ class CheckModelCommandTest {
     void aSupportedModelPassesWithItsDifferencesReported() throws IOException {
         Cli.Result r = Cli.run("check-model", smallCnn(), "--batch", 2);
         assertThat(r.code()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).contains("inputs     input [2, 3, 32, 32]")
+        assertThat(r.out()).contains("device     host (the kernels' host build")
+                .contains("inputs     input [2, 3, 32, 32]")
                 .contains("operators  8 nodes: ")
                 .contains("Conv 2")
                 .contains("support    every node runs on the CUDA plan")
@@ -85,6 +86,9 @@ class CheckModelCommandTest {
         Cli.Result missing = Cli.run("check-model", dir.resolve("nothing.onnx"));
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).contains("nothing.onnx is not a file");
+        Cli.Result device = Cli.run("check-model", m, "--device", "tpu");
+        assertThat(device.code()).isEqualTo(2);
+        assertThat(device.err()).contains("invalid value for --device 'tpu': expected host or gpu");
         Cli.Result wrongSize = Cli.run("check-model", m, "--size", "64x64");
         assertThat(wrongSize.code()).isEqualTo(1);
         assertThat(wrongSize.err()).contains("input 'input' has the fixed shape").contains("--size 64x64 does not fit it");
@@ -96,6 +100,7 @@ class CheckModelCommandTest {
         assertThat(ok.code()).as(ok.out() + ok.err()).isZero();
         JsonNode j = new ObjectMapper().readTree(ok.out());
         assertThat(j.get("backend").asText()).isEqualTo("cuda");
+        assertThat(j.get("device").asText()).startsWith("host");
         assertThat(j.get("supported").asBoolean()).isTrue();
         assertThat(j.get("passed").asBoolean()).isTrue();
         assertThat(j.get("inputs").get("input")).hasSize(4);

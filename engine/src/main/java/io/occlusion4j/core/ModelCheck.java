@@ -10,6 +10,7 @@ import java.util.Map;
  *
  * @param model       the model file as given
  * @param backend     the back end checked for
+ * @param device      where the lowered plan ran, in words (the host device, or the GPU)
  * @param inputs      each input's name and the shape the check ran it with
  * @param census      the model's operators (with their domain when not the standard one) and how many nodes use each
  * @param nodes       the model's node count
@@ -21,7 +22,7 @@ import java.util.Map;
  * @param fp16        the lowered plan with fp16 storage run on the host, judged by the FP16 criterion; null when not run
  * @param notes       anything else the check found (a comparison it could not make and why)
  */
-public record ModelCheck(String model, String backend, Map<String, List<Long>> inputs, Map<String, Integer> census,
+public record ModelCheck(String model, String backend, String device, Map<String, List<Long>> inputs, Map<String, Integer> census,
                          int nodes, List<Rewrite> rewrites, int steps, Map<String, Integer> lowering,
                          List<Unsupported> unsupported, Fp32Comparison fp32, Fp16Comparison fp16, List<String> notes) {
 

@@ -28,9 +28,19 @@ public interface ModelChecker {
      * @param height the input height where the model leaves it open (0: as the model declares it)
      * @param width  the input width, likewise
      * @param seed   the seed of the random input (uniform in [-1, 1))
+     * @param device where the lowered plan runs: {@code host} (the back end's operations on the CPU: no GPU needed) or
+     *               {@code gpu} (the machine's GPU, for the same report measured on the device)
      */
-    record Request(int batch, int height, int width, long seed) {
+    record Request(int batch, int height, int width, long seed, String device) {
+        /** A check on the host device. */
+        public Request(int batch, int height, int width, long seed) {
+            this(batch, height, width, seed, "host");
+        }
+
         public Request {
+            if (!"host".equals(device) && !"gpu".equals(device)) {
+                throw new IllegalArgumentException("device must be host or gpu, got " + device);
+            }
             if (batch < 0) {
                 throw new IllegalArgumentException("batch must be at least 1, got " + batch);
             }

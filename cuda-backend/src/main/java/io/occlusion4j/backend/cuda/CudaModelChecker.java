@@ -30,7 +30,7 @@ import java.util.TreeMap;
  * convolutions and products in Java) twice: with fp32 storage, compared with ONNX Runtime element by element
  * ({@value #FP32_TOLERANCE} of the output's range), and with the FP16 mode's fp16 storage, judged by
  * {@link Fp16Criterion} against the reference executor run in simulated fp16 (ONNX Runtime is the fp32 reference of
- * both).
+ * both). With {@code device} {@code gpu} the same two runs happen on the machine's GPU instead.
  */
 public final class CudaModelChecker implements ModelChecker {
     /** The fp32 host run may differ from ONNX Runtime by this fraction of the output's range. */
@@ -82,17 +82,36 @@ public final class CudaModelChecker implements ModelChecker {
         int steps = plan == null ? 0 : plan.steps().size();
         ModelCheck.Fp32Comparison fp32 = null;
         ModelCheck.Fp16Comparison fp16 = null;
+        String where = request.device().equals("gpu") ? "the GPU" : "the host device";
         if (lowered && unsupported.isEmpty()) {
             Map<String, TensorValue> x = CheckInputs.values(shapes, request.seed());
             Map<String, float[]> reference = onnxRuntime(model, x, graph.outputs(), notes);
             if (reference != null) {
                 int batch = (int) shapes.values().iterator().next()[0];
-                fp32 = fp32(plan, batch, x, reference, notes);
-                fp16 = fp16(plan, batch, x, reference, notes);
+                try (Device device = open(request.device())) {
+                    where = device.description();
+                    fp32 = fp32(device, plan, batch, x, reference, notes);
+                    fp16 = fp16(device, plan, batch, x, reference, notes);
+                }
             }
         }
-        return new ModelCheck(model.toString(), name(), inputs, census, graph.nodes().size(), rewrites, steps, lowering,
+        return new ModelCheck(model.toString(), name(), where, inputs, census, graph.nodes().size(), rewrites, steps, lowering,
                 unsupported, fp32, fp16, notes);
+    }
+
+    /** The host device, or the machine's GPU (a missing GPU or library is a {@link io.occlusion4j.BackendException}). */
+    private static Device open(String device) {
+        if (!device.equals("gpu")) {
+            return new HostDevice();
+        }
+        try {
+            return GpuDevice.open(io.occlusion4j.cuda.NvrtcCompiler.withDefaultCache());
+        } catch (RuntimeException | LinkageError e) {
+            if (NativeFailures.isNative(e)) {
+                throw NativeFailures.translate(e, "open the GPU for check-model --device gpu");
+            }
+            throw e;
+        }
     }
 
     /** Operator -> nodes, sorted by count (then name). */
@@ -153,9 +172,9 @@ public final class CudaModelChecker implements ModelChecker {
         return null;
     }
 
-    private static ModelCheck.Fp32Comparison fp32(Plan plan, int batch, Map<String, TensorValue> x,
+    private static ModelCheck.Fp32Comparison fp32(Device device, Plan plan, int batch, Map<String, TensorValue> x,
                                                   Map<String, float[]> reference, List<String> notes) {
-        HostRun run = HostRun.of(plan, batch, x, false, notes);
+        HostRun run = HostRun.of(device, plan, batch, x, false, notes);
         if (run == null) {
             return null;
         }
@@ -181,9 +200,9 @@ public final class CudaModelChecker implements ModelChecker {
         return worst;
     }
 
-    private static ModelCheck.Fp16Comparison fp16(Plan plan, int batch, Map<String, TensorValue> x,
+    private static ModelCheck.Fp16Comparison fp16(Device device, Plan plan, int batch, Map<String, TensorValue> x,
                                                   Map<String, float[]> reference, List<String> notes) {
-        HostRun run = HostRun.of(plan, batch, x, true, notes);
+        HostRun run = HostRun.of(device, plan, batch, x, true, notes);
         if (run == null) {
             return null;
         }
@@ -230,20 +249,20 @@ public final class CudaModelChecker implements ModelChecker {
         return v.length == 0 ? 0 : hi - lo;
     }
 
-    /** One host run of the lowered plan: its outputs, wall time and storage. */
+    /** One run of the lowered plan on the device (the host device unless asked otherwise): outputs, wall time, storage. */
     private record HostRun(Map<String, float[]> outputs, double millis, String storage) {
-        static HostRun of(Plan plan, int batch, Map<String, TensorValue> x, boolean half, List<String> notes) {
+        static HostRun of(Device device, Plan plan, int batch, Map<String, TensorValue> x, boolean half,
+                          List<String> notes) {
             Precision p = half ? Precision.FP16 : Precision.FP32;
             CudaPlan.Options options = new CudaPlan.Options(p, false, false, 1L << 30, half);
             Map<String, float[]> in = new LinkedHashMap<>();
             x.forEach((k, v) -> in.put(k, v.floats()));
-            try (HostDevice device = new HostDevice();
-                 CudaPlan cuda = CudaPlan.create(device, plan, batch, options)) {
+            try (CudaPlan cuda = CudaPlan.create(device, plan, batch, options)) {
                 long t0 = System.nanoTime();
                 Map<String, float[]> out = cuda.run(in);
                 return new HostRun(out, (System.nanoTime() - t0) / 1e6, cuda.storage());
             } catch (RuntimeException | LinkageError e) {
-                notes.add("the " + p + " host run failed: " + e);
+                notes.add("the " + p + " run on " + device.description() + " failed: " + e);
                 return null;
             }
         }

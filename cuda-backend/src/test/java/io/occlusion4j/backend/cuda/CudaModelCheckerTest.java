@@ -3,11 +3,14 @@ package io.occlusion4j.backend.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.occlusion4j.BackendException;
 import io.occlusion4j.OcclusionException;
 import io.occlusion4j.core.ModelCheck;
 import io.occlusion4j.core.ModelChecker;
 import io.occlusion4j.graph.Dim;
+import io.occlusion4j.kernels.GpuSupport;
 import io.occlusion4j.onnx.OnnxGraphBuilder;
 import io.occlusion4j.onnx.TestModels;
 import java.io.IOException;
@@ -57,6 +60,26 @@ class CudaModelCheckerTest {
         assertThat(c.fp16().samples()).isEqualTo(3);
         assertThat(c.fp16().storage()).startsWith("fp16 NHWC storage");
         assertThat(c.rewrites()).contains(new ModelCheck.Rewrite("io.occlusion4j.FusedConv", 0, 2));
+    }
+
+    @Test
+    void withoutAGpuTheGpuDeviceIsABackendErrorSayingSo() throws IOException {
+        String why = GpuSupport.unavailableReason();
+        assumeTrue(why != null, "a GPU is here: onAGpuTheSameCheckPasses covers it");
+        Path m = Files.write(dir.resolve("small.onnx"), TestModels.smallCnn(3, 16, 16, 5, 4).onnx());
+        assertThatThrownBy(() -> new CudaModelChecker().check(m, new ModelChecker.Request(1, 0, 0, 7, "gpu")))
+                .isInstanceOf(BackendException.class).hasMessageContaining("open the GPU for check-model --device gpu");
+    }
+
+    @Test
+    void onAGpuTheSameCheckPasses() throws IOException {
+        String why = GpuSupport.unavailableReason();
+        assumeTrue(why == null, () -> "skipped: " + why);
+        Path m = Files.write(dir.resolve("small.onnx"), TestModels.smallCnn(3, 16, 16, 5, 4).onnx());
+        ModelCheck c = new CudaModelChecker().check(m, new ModelChecker.Request(2, 0, 0, 7, "gpu"));
+        System.out.println("[check-model gpu] " + c.device() + " fp32 " + c.fp32() + " fp16 " + c.fp16() + " " + c.notes());
+        assertThat(c.device()).doesNotStartWith("host");
+        assertThat(c.passed()).as(c.toString()).isTrue();
     }
 
     @Test
