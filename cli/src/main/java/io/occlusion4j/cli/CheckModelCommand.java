@@ -59,10 +59,10 @@ final class CheckModelCommand implements Callable<Integer> {
     public Integer call() {
         int[] hw = size == null ? new int[] {0, 0} : parseSize(size);
         if (batch != null && batch < 1) {
-            throw new Main.UsageException("invalid value for --batch '" + batch + "': must be at least 1");
+            throw usage("invalid value for --batch '" + batch + "': must be at least 1");
         }
         if (!device.equals("host") && !device.equals("gpu")) {
-            throw new Main.UsageException("invalid value for --device '" + device + "': expected host or gpu");
+            throw usage("invalid value for --device '" + device + "': expected host or gpu");
         }
         ModelChecker.Request request = new ModelChecker.Request(batch == null ? 0 : batch, hw[0], hw[1], seed, device);
         ModelChecker checker = checker();
@@ -74,11 +74,16 @@ final class CheckModelCommand implements Callable<Integer> {
             CheckModelReport.text(report, out);
         }
         out.flush();
-        return report.passed() ? 0 : Main.EXIT_RUNTIME;
+        return report.passed() ? 0 : 1;
+    }
+
+    /** A usage error (exit code 2, the command's help named), as picocli reports a malformed flag. */
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
     /** {@code HxW} as two positive numbers; anything else is a usage error naming the flag. */
-    static int[] parseSize(String s) {
+    int[] parseSize(String s) {
         String[] parts = s.strip().toLowerCase(java.util.Locale.ROOT).split("x", -1);
         try {
             if (parts.length == 2) {
@@ -91,8 +96,7 @@ final class CheckModelCommand implements Callable<Integer> {
         } catch (NumberFormatException e) {
             // the message below
         }
-        throw new Main.UsageException("invalid value for --size '" + s + "': expected HEIGHTxWIDTH with two positive "
-                + "numbers, e.g. 224x224");
+        throw usage("invalid value for --size '" + s + "': expected HEIGHTxWIDTH with two positive numbers, e.g. 224x224");
     }
 
     private static ModelChecker checker() {

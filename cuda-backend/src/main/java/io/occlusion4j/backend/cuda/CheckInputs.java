@@ -96,7 +96,11 @@ final class CheckInputs {
         SplittableRandom rnd = new SplittableRandom(seed);
         Map<String, TensorValue> out = new LinkedHashMap<>();
         shapes.forEach((name, shape) -> {
-            float[] x = new float[Math.toIntExact(PlanLowering.count(shape))];
+            long n = 1;
+            for (long d : shape) {
+                n = Math.multiplyExact(n, d);
+            }
+            float[] x = new float[Math.toIntExact(n)];
             for (int i = 0; i < x.length; i++) {
                 x[i] = (float) (rnd.nextDouble() * 2 - 1);
             }
