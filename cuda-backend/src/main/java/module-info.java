@@ -12,4 +12,6 @@ module io.occlusion4j.backend.cuda {
     requires io.occlusion4j.cuda;
 
     provides io.occlusion4j.core.BackendProvider with io.occlusion4j.backend.cuda.CudaBackendProvider;
+    // check-model: whether a model runs on this back end, answered on the host device (no GPU).
+    provides io.occlusion4j.core.ModelChecker with io.occlusion4j.backend.cuda.CudaModelChecker;
 }

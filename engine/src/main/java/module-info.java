@@ -19,4 +19,5 @@ module io.occlusion4j {
     exports io.occlusion4j.cpu to io.occlusion4j.backend.cuda;
 
     uses io.occlusion4j.core.BackendProvider;
+    uses io.occlusion4j.core.ModelChecker;
 }

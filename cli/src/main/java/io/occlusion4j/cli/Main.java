@@ -22,7 +22,7 @@ import picocli.CommandLine.ParseResult;
  */
 @Command(name = "occlusion4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Occlusion-sensitivity maps for ONNX models.",
-        subcommands = {ExplainCommand.class, BatchCommand.class, EvaluateCommand.class, ServeCommand.class, DemoCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ExplainCommand.class, BatchCommand.class, EvaluateCommand.class, ServeCommand.class, DemoCommand.class, DoctorCommand.class, CheckModelCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 runtime error (unreadable or mismatched files, model failures),",
                 "2 usage error (bad flags, or settings the input cannot take)."})
 public final class Main implements Runnable {
@@ -34,7 +34,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: explain, batch, evaluate, serve, demo or doctor");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: explain, batch, evaluate, serve, demo, doctor or check-model");
     }
 
     public static void main(String[] args) {

@@ -91,6 +91,15 @@ public final class ReferenceExecutor {
      * a value still to be read.
      */
     public static Map<String, TensorValue> runPlan(Plan plan, Map<String, TensorValue> inputs) {
+        return runPlan(plan, inputs, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #runPlan(Plan, Map)} with {@code round} applied to every input and weight as a step reads it and to
+     * every result before it is stored ({@link Fp16Simulation}: fp16 rounding after each step).
+     */
+    static Map<String, TensorValue> runPlan(Plan plan, Map<String, TensorValue> inputs,
+                                            java.util.function.UnaryOperator<TensorValue> round) {
         java.nio.ByteBuffer arena = java.nio.ByteBuffer.allocate(Math.toIntExact(plan.arenaBytes()))
                 .order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i + 4 <= arena.capacity(); i += 4) {
@@ -106,7 +115,7 @@ public final class ReferenceExecutor {
                 throw new GraphException("plan of '" + plan.graph().name() + "': input '" + in.name() + "' must be "
                         + s.type() + Arrays.toString(s.shape()) + ", got " + t.type() + Arrays.toString(t.shape()));
             }
-            store(arena, s, t);
+            store(arena, s, round.apply(t));
         }
         long opset = plan.graph().opset();
         for (PlanStep step : plan.steps()) {
@@ -117,7 +126,7 @@ public final class ReferenceExecutor {
             for (PlanStep.Operand op : step.inputs()) {
                 args.add(switch (op) {
                     case PlanStep.Operand.Activation(BufferSlot s) -> load(arena, s);
-                    case PlanStep.Operand.Weight(String name, TensorValue v) -> v;
+                    case PlanStep.Operand.Weight(String name, TensorValue v) -> round.apply(v);
                     case PlanStep.Operand.Absent() -> null;
                 });
             }
@@ -128,7 +137,7 @@ public final class ReferenceExecutor {
                         throw GraphException.at(step.node(), "computed shape " + Arrays.toString(results.get(o).shape())
                                 + " differs from the planned " + Arrays.toString(s.shape()));
                     }
-                    store(arena, s, results.get(o));
+                    store(arena, s, round.apply(results.get(o)));
                 }
             }
         }

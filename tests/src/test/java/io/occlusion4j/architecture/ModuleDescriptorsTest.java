@@ -32,7 +32,8 @@ class ModuleDescriptorsTest {
     private static final Set<String> CLASS_PATH_ONLY = Set.of("bench", "tests", "spark", "cli");
     /** Modules only the engine, the back ends and the tools see. */
     private static final List<String> INTERNAL = List.of("native-bindings", "graph", "kernels", "cuda-backend");
-    private static final String SERVICE = "io.occlusion4j.core.BackendProvider";
+    private static final List<String> SERVICES = List.of("io.occlusion4j.core.BackendProvider",
+            "io.occlusion4j.core.ModelChecker");
 
     private static Map<String, BuiltModules.Built> built;
 
@@ -107,12 +108,14 @@ class ModuleDescriptorsTest {
     @Test
     void theCudaBackEndIsAServiceOnTheModulePathAndOnTheClassPath() throws Exception {
         ModuleDescriptor backend = built.get("cuda-backend").descriptor();
-        List<String> listed = Files.readAllLines(BuiltModules.classes("cuda-backend").resolve("META-INF/services/" + SERVICE))
-                .stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
-        assertThat(backend.provides()).singleElement().satisfies(p -> {
-            assertThat(p.service()).isEqualTo(SERVICE);
-            assertThat(p.providers()).containsExactlyElementsOf(listed);
-        });
-        assertThat(built.get("engine").descriptor().uses()).contains(SERVICE);
+        // The back end itself, and check-model's checker: each provided on the module path as META-INF/services lists it.
+        assertThat(backend.provides()).extracting(ModuleDescriptor.Provides::service)
+                .containsExactlyInAnyOrderElementsOf(SERVICES);
+        for (ModuleDescriptor.Provides p : backend.provides()) {
+            List<String> listed = Files.readAllLines(BuiltModules.classes("cuda-backend").resolve("META-INF/services/"
+                    + p.service())).stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+            assertThat(p.providers()).as(p.service()).containsExactlyElementsOf(listed);
+        }
+        assertThat(built.get("engine").descriptor().uses()).containsAll(SERVICES);
     }
 }

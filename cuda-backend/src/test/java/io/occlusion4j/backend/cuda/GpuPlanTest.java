@@ -3,6 +3,7 @@ package io.occlusion4j.backend.cuda;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.occlusion4j.graph.Fp16Simulation;
 import io.occlusion4j.graph.Graph;
 import io.occlusion4j.graph.OnnxModelReader;
 import io.occlusion4j.graph.Plan;
@@ -25,8 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The CUDA plan against the plain-Java reference executor on the same rewritten plan and the same
  * input: the project's small CNN, 3-D CNN and ResNet-18 shape, and the two real models in assets/, in
  * every precision mode (tolerance 1e-5 FP32, 1e-3 TF32 relative on max(1, |reference|); 1e-2 FP16 relative on
- * the output's scale, {@link Precision#error}).
- * The device arena is poisoned with NaN before each run, so a slot the plan forgets to write shows.
+ * the output's scale, {@link Precision#error}, and in FP16 also {@link Fp16Criterion} against the reference run in
+ * simulated fp16). The device arena is poisoned with NaN before each run, so a slot the plan forgets to write shows.
  */
 class GpuPlanTest {
 
@@ -111,6 +112,9 @@ class GpuPlanTest {
             cuda.forward();
             device.synchronize();
             double tol = precision.tolerance();
+            // FP16: also the criterion fair to deep networks, against the reference run in simulated fp16.
+            Map<String, TensorValue> simulated = precision == Precision.FP16
+                    ? Fp16Simulation.runPlan(plan, Map.of(inputName, TensorValue.ofFloats(shape, x))) : null;
             for (String out : graph.outputs()) {
                 float[] want = expected.get(out).toFloats();
                 float[] got = DeviceTransfers.floats(device, cuda.slot(out));
@@ -125,6 +129,11 @@ class GpuPlanTest {
                 }
                 System.out.printf("[gpu-plan] %s %s %s: max error %.3e (tolerance %.0e); %s%n", model, precision, out, worst, tol,
                         cuda.storage());
+                if (simulated != null) {
+                    Fp16Criterion.Verdict v = Fp16Criterion.judge(want, simulated.get(out).toFloats(), got, batch);
+                    System.out.printf("[gpu-plan] %s FP16 criterion %s: %s%n", model, out, v.detail());
+                    assertThat(v.passed()).as("%s output %s: %s", model, out, v.detail()).isTrue();
+                }
             }
         }
     }
