@@ -64,7 +64,7 @@ public final class BufferPlanner {
                 }
                 ValueInfo info = graph.info(out);
                 if (!info.shape().isStatic()) {
-                    throw GraphException.at(n, "output '" + out + "' has shape " + info.shape()
+                    throw n.error("output '" + out + "' has shape " + info.shape()
                             + "; a plan needs static shapes (bind the input shapes first)");
                 }
                 if (o == 0 && isView(n) && root.containsKey(n.input(0))) {
