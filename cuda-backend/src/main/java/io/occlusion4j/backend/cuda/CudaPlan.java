@@ -1,7 +1,6 @@
 // The CUDA inference plan: the engine's Plan on one device arena, cuDNN, cuBLAS and plan_ops.cu, replayed as a graph.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.cuda.CudnnException;
 import io.occlusion4j.cuda.NativeCallException;
 import io.occlusion4j.graph.Graph;
@@ -284,7 +283,7 @@ public final class CudaPlan implements AutoCloseable {
             }
             var s = plan.slot(in.name());
             // Arena offset 0 stands for the source; loadInput points it at the caller's fp32 batch.
-            m.put(in.name(), PlanLowering.toHalfChannelsLast(Arg.Pointer.arena(0), Arg.Pointer.arena(s.offset()), s.shape()));
+            m.put(in.name(), HalfLowering.toHalfChannelsLast(Arg.Pointer.arena(0), Arg.Pointer.arena(s.offset()), s.shape()));
         }
         return m;
     }

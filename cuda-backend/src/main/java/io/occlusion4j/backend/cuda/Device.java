@@ -1,7 +1,6 @@
 // Where the CUDA back end's work runs: a GPU through the driver, or the host running the same operations in order.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.cuda.DeviceMemory;
 import io.occlusion4j.kernels.KernelLauncher;
 import io.occlusion4j.kernels.KernelProgram;

@@ -1,7 +1,6 @@
 // One convolution on cuDNN: its descriptors, the algorithm and math type the search chose, fused or not.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.cuda.Cudnn;
 import io.occlusion4j.cuda.CudnnHandle;
 import io.occlusion4j.cuda.DeviceBuffer;

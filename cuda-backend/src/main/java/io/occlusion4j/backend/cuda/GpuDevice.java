@@ -1,7 +1,6 @@
 // The device on a GPU: the primary context, one non-blocking work stream, NVRTC modules, cuDNN and cuBLAS on it.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.cuda.CublasHandle;
 import io.occlusion4j.cuda.CublasHandle.Transpose;
 import io.occlusion4j.cuda.CudaContext;

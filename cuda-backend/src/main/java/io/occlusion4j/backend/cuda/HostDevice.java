@@ -1,7 +1,6 @@
 // The device on the CPU: the same operations in the same order, for the tests and for checking a plan without a GPU.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.cuda.KernelArgs;
 import io.occlusion4j.kernels.HostLauncher;
 import io.occlusion4j.kernels.KernelLauncher;

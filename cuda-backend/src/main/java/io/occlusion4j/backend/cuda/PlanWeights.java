@@ -39,7 +39,7 @@ final class PlanWeights implements AutoCloseable {
             }
         }
         Map<String, short[]> halves = new LinkedHashMap<>();
-        for (Map.Entry<String, PlanLowering.HalfWeight> e : lowering.halfWeights().entrySet()) {
+        for (Map.Entry<String, HalfWeight> e : lowering.halfWeights().entrySet()) {
             short[] h = halfWeight(all.get(e.getValue().source()), e.getValue().channelsLast());
             halves.put(e.getKey(), h);
             offsets.put(e.getKey(), size);

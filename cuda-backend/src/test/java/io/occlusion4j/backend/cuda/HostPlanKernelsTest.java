@@ -4,7 +4,6 @@ package io.occlusion4j.backend.cuda;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.graph.Dim;
 import io.occlusion4j.graph.Graph;
 import io.occlusion4j.graph.OnnxModelReader;
@@ -202,7 +201,7 @@ class HostPlanKernelsTest {
 
     static float[] random(long[] shape, long seed) {
         Random r = new Random(seed);
-        float[] v = new float[(int) PlanLowering.count(shape)];
+        float[] v = new float[(int) LoweringOperands.count(shape)];
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) (r.nextGaussian() * 2);
         }

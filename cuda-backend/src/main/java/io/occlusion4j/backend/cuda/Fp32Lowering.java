@@ -1,0 +1,426 @@
+// The fp32 half of the plan lowering: each step on fp32 NCHW operands.
+package io.occlusion4j.backend.cuda;
+
+import static io.occlusion4j.backend.cuda.LoweringOperands.*;
+
+import io.occlusion4j.graph.BatchNormSpec;
+import io.occlusion4j.graph.ClipSpec;
+import io.occlusion4j.graph.ConcatSpec;
+import io.occlusion4j.graph.ConvDescriptor;
+import io.occlusion4j.graph.DataType;
+import io.occlusion4j.graph.GemmSpec;
+import io.occlusion4j.graph.Node;
+import io.occlusion4j.graph.Operators;
+import io.occlusion4j.graph.PadSpec;
+import io.occlusion4j.graph.PlanStep;
+import io.occlusion4j.graph.PlanStep.Operand;
+import io.occlusion4j.graph.ReduceSpec;
+import io.occlusion4j.graph.SliceSpec;
+import io.occlusion4j.graph.SoftmaxSpec;
+import io.occlusion4j.graph.TensorValue;
+import io.occlusion4j.graph.TransposeSpec;
+import io.occlusion4j.graph.UnsupportedOperatorException;
+import io.occlusion4j.graph.Window;
+import io.occlusion4j.kernels.PlanLaunch;
+import io.occlusion4j.kernels.PlanLaunch.Arg;
+import io.occlusion4j.kernels.PlanLaunch.Arg.Pointer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The lowering of one plan step with fp32 storage: launches of {@code plan_ops.cu} (activations, broadcast
+ * arithmetic, Concat, Transpose, Slice, Pad, Softmax, pooling, reductions, BatchNormalization left unfolded), a
+ * {@link Lowered.Convolution} (cuDNN, with a pre-pad launch into the scratch buffer when the pads are asymmetric), a
+ * {@link Lowered.MatrixProduct} (cuBLAS: Gemm and MatMul), or nothing (a view). Attributes come decoded from the
+ * graph's operator specs ({@link SliceSpec}, {@link PadSpec}, ...), as the reference executor reads them.
+ */
+final class Fp32Lowering {
+    private Fp32Lowering() {
+    }
+
+    static Lowered lower(PlanStep step, long opset, Map<String, TensorValue> extra, long[] scratch) {
+        Node node = step.node();
+        if (step.isView()) {
+            return new Lowered.Nothing(step);
+        }
+        if (node.domain().equals(Node.OCCLUSION4J_DOMAIN) && node.opType().equals(Operators.FUSED_CONV)) {
+            String act = node.stringAttr("activation", "");
+            if (!act.isEmpty() && !act.equals("Relu")) {
+                throw new UnsupportedOperatorException(node, "activation '" + act + "'");
+            }
+            return convolution(step, scratch);
+        }
+        if (!node.domain().isEmpty()) {
+            throw new UnsupportedOperatorException(node, "");
+        }
+        List<PlanLaunch> l = new ArrayList<>();
+        switch (node.opType()) {
+            case "Conv" -> {
+                return convolution(step, scratch);
+            }
+            case "Gemm" -> {
+                return gemm(step);
+            }
+            case "MatMul" -> {
+                return matMul(step);
+            }
+            case "Relu" -> l.add(unary(step, 0, 0f, 0f));
+            case "LeakyRelu" -> l.add(unary(step, 1, node.floatAttr("alpha", 0.01f), 0f));
+            case "Clip" -> l.add(clip(step, opset));
+            case "Sigmoid" -> l.add(unary(step, 3, 0f, 0f));
+            case "HardSigmoid" -> l.add(unary(step, 4, node.floatAttr("alpha", 0.2f), node.floatAttr("beta", 0.5f)));
+            case "HardSwish" -> l.add(unary(step, 5, 0f, 0f));
+            case "Tanh" -> l.add(unary(step, 6, 0f, 0f));
+            case "Identity", "Flatten", "Reshape", "Squeeze", "Unsqueeze" -> l.add(copy(step));
+            case "Dropout" -> {
+                if (step.outputs().size() > 1 && !(step.outputs().get(1) instanceof Operand.Absent)) {
+                    throw new UnsupportedOperatorException(node, "the mask output");
+                }
+                l.add(copy(step));
+            }
+            case "Cast" -> {
+                if (node.intAttr("to", -1) != DataType.FLOAT.onnxCode()) {
+                    throw runtimeIntegers(node);
+                }
+                l.add(copy(step));
+            }
+            case "Add" -> l.add(binary(step, 0));
+            case "Sub" -> l.add(binary(step, 1));
+            case "Mul" -> l.add(binary(step, 2));
+            case "Div" -> l.add(binary(step, 3));
+            case "PRelu" -> l.add(binary(step, 4));
+            case "BatchNormalization" -> batchNorm(step, extra, l);
+            case "Concat" -> concat(step, l);
+            case "Transpose" -> l.add(transpose(step));
+            case "Slice" -> l.add(slice(step, opset));
+            case "Pad" -> l.add(pad(step, opset));
+            case "Softmax" -> l.add(softmax(step, opset));
+            case "GlobalAveragePool", "GlobalMaxPool" -> {
+                long[] x = shape(step.inputs().get(0));
+                requireFloat(step);
+                long spatial = count(Arrays.copyOfRange(x, 2, x.length));
+                l.add(reduce(step, x[0] * x[1], spatial, 1, node.opType().equals("GlobalMaxPool")));
+            }
+            case "ReduceMean" -> l.add(reduceMean(step, opset));
+            case "MaxPool", "AveragePool" -> l.add(pool(step));
+            default -> throw runtimeIntegers(node);
+        }
+        return new Lowered.Launches(step, l);
+    }
+
+    static PlanLaunch clip(PlanStep step, long opset) {
+        ClipSpec c = ClipSpec.of(step.node(), opset, constants(step));
+        return unary(step, 2, c.lo(), c.hi());
+    }
+
+    static PlanLaunch unary(PlanStep step, int op, float a, float b) {
+        requireFloat(step);
+        long n = count(shape(step.outputs().get(0)));
+        return new PlanLaunch("occ_plan_unary", n, List.of(pointer(step.inputs().get(0)), pointer(step.outputs().get(0)),
+                new Arg.I64(n), new Arg.I32(op), new Arg.F32(a), new Arg.F32(b)), new long[0]);
+    }
+
+    static PlanLaunch copy(PlanStep step) {
+        return unary(step, 7, 0f, 0f);
+    }
+
+    static PlanLaunch binary(PlanStep step, int op) {
+        requireFloat(step);
+        Operand a = step.inputs().get(0);
+        Operand b = step.inputs().get(1);
+        Operand y = step.outputs().get(0);
+        long[] out = shape(y);
+        long n = count(out);
+        long[] meta = join(out, broadcastStrides(shape(a), out), broadcastStrides(shape(b), out));
+        return binaryLaunch(pointer(a), pointer(b), pointer(y), n, op, out.length, meta);
+    }
+
+    private static PlanLaunch binaryLaunch(Pointer a, Pointer b, Pointer y, long n, int op, int rank, long[] meta) {
+        return new PlanLaunch("occ_plan_binary", n, List.of(a, b, y, new Arg.I64(n), new Arg.I32(op), new Arg.I32(rank),
+                new Arg.Meta()), meta);
+    }
+
+    /** A strided copy of every index of {@code dims}. */
+    static PlanLaunch stridedCopy(Pointer src, Pointer dst, long[] dims, long[] srcStrides, long[] dstStrides,
+                                  long srcBase, long dstBase) {
+        long n = count(dims);
+        long[] meta = join(dims, srcStrides, dstStrides, new long[] {srcBase, dstBase});
+        return new PlanLaunch("occ_plan_strided_copy", n, List.of(src, dst, new Arg.I64(n), new Arg.I32(dims.length),
+                new Arg.Meta()), meta);
+    }
+
+    private static void batchNorm(PlanStep step, Map<String, TensorValue> extra, List<PlanLaunch> l) {
+        Node node = step.node();
+        requireFloat(step);
+        BatchNormSpec bn = BatchNormSpec.of(node, constants(step));
+        long[] x = shape(step.inputs().get(0));
+        int c = bn.channels();
+        String an = "__occlusion4j_bn_scale:" + node.name();
+        String bnName = "__occlusion4j_bn_shift:" + node.name();
+        extra.put(an, TensorValue.ofFloats(new long[] {c}, bn.scale()));
+        extra.put(bnName, TensorValue.ofFloats(new long[] {c}, bn.shift()));
+        long[] perChannel = new long[x.length];
+        if (x.length > 1) {
+            perChannel[1] = 1;
+        }
+        long n = count(x);
+        long[] meta = join(x, contiguousStrides(x), perChannel);
+        Pointer xp = pointer(step.inputs().get(0));
+        Pointer yp = pointer(step.outputs().get(0));
+        // y = x * a, then y = y + b: the reference's two roundings, element by element in place.
+        l.add(binaryLaunch(xp, Pointer.weight(an), yp, n, 2, x.length, meta));
+        l.add(binaryLaunch(yp, Pointer.weight(bnName), yp, n, 0, x.length, meta));
+    }
+
+    private static void concat(PlanStep step, List<PlanLaunch> l) {
+        requireFloat(step);
+        long[] out = shape(step.outputs().get(0));
+        int axis = ConcatSpec.of(step.node()).axis(step.node(), out.length);
+        long[] outStrides = contiguousStrides(out);
+        long at = 0;
+        for (Operand in : step.inputs()) {
+            long[] s = shape(in);
+            if (count(s) > 0) {
+                l.add(stridedCopy(pointer(in), pointer(step.outputs().get(0)), s, contiguousStrides(s), outStrides, 0,
+                        at * outStrides[axis]));
+            }
+            at += s[axis];
+        }
+    }
+
+    static PlanLaunch transpose(PlanStep step) {
+        requireFloat(step);
+        long[] in = shape(step.inputs().get(0));
+        int[] perm = TransposeSpec.of(step.node()).perm(step.node(), in.length);
+        long[] out = shape(step.outputs().get(0));
+        long[] inStrides = contiguousStrides(in);
+        long[] src = new long[out.length];
+        for (int i = 0; i < out.length; i++) {
+            src[i] = inStrides[perm[i]];
+        }
+        return stridedCopy(pointer(step.inputs().get(0)), pointer(step.outputs().get(0)), out, src,
+                contiguousStrides(out), 0, 0);
+    }
+
+    private static PlanLaunch slice(PlanStep step, long opset) {
+        requireFloat(step);
+        Node node = step.node();
+        long[] in = shape(step.inputs().get(0));
+        SliceSpec spec = SliceSpec.of(node, opset, constants(step));
+        long[] inStrides = contiguousStrides(in);
+        long[] src = inStrides.clone();
+        long base = 0;
+        for (int i = 0; i < spec.size(); i++) {
+            int a = spec.axis(node, i, in.length);
+            SliceSpec.Extent e = spec.extent(node, i, in[a]);
+            base += e.start() * inStrides[a];
+            src[a] = e.step() * inStrides[a];
+        }
+        long[] out = shape(step.outputs().get(0));
+        return stridedCopy(pointer(step.inputs().get(0)), pointer(step.outputs().get(0)), out, src,
+                contiguousStrides(out), base, 0);
+    }
+
+    static PlanLaunch pad(PlanStep step, long opset) {
+        requireFloat(step);
+        Node node = step.node();
+        long[] in = shape(step.inputs().get(0));
+        PadSpec spec = PadSpec.of(node, opset, in.length, constants(step));
+        int m = spec.modeCode(node);
+        long[] out = shape(step.outputs().get(0));
+        return padLaunch(pointer(step.inputs().get(0)), pointer(step.outputs().get(0)), in, out,
+                Arrays.copyOf(spec.pads(), in.length), m, (float) spec.value());
+    }
+
+    static PlanLaunch padLaunch(Pointer x, Pointer y, long[] in, long[] out, long[] padsBegin, int mode, float value) {
+        long n = count(out);
+        return new PlanLaunch("occ_plan_pad", n, List.of(x, y, new Arg.I64(n), new Arg.I32(in.length), new Arg.I32(mode),
+                new Arg.F32(value), new Arg.Meta()), join(out, in, padsBegin));
+    }
+
+    private static PlanLaunch softmax(PlanStep step, long opset) {
+        requireFloat(step);
+        long[] x = shape(step.inputs().get(0));
+        SoftmaxSpec.Extent e = SoftmaxSpec.of(step.node(), opset).extent(step.node(), x);
+        return softmaxLaunch(step, e.outer(), e.len(), e.inner());
+    }
+
+    private static PlanLaunch softmaxLaunch(PlanStep step, long outer, long len, long inner) {
+        return new PlanLaunch("occ_plan_softmax", outer * inner, List.of(pointer(step.inputs().get(0)),
+                pointer(step.outputs().get(0)), new Arg.I64(outer), new Arg.I64(len), new Arg.I64(inner)), new long[0]);
+    }
+
+    private static PlanLaunch reduce(PlanStep step, long outer, long len, long inner, boolean max) {
+        return new PlanLaunch("occ_plan_reduce", outer * inner, List.of(pointer(step.inputs().get(0)),
+                pointer(step.outputs().get(0)), new Arg.I64(outer), new Arg.I64(len), new Arg.I64(inner),
+                new Arg.I32(max ? 1 : 0)), new long[0]);
+    }
+
+    private static PlanLaunch reduceMean(PlanStep step, long opset) {
+        requireFloat(step);
+        Node node = step.node();
+        long[] x = shape(step.inputs().get(0));
+        ReduceSpec spec = ReduceSpec.of(node, opset, constants(step));
+        if (spec.noop()) {
+            return copy(step);
+        }
+        boolean[] reduced = spec.reduced(node, x.length);
+        int first = -1;
+        int last = -1;
+        for (int a = 0; a < x.length; a++) {
+            if (reduced[a] && x[a] != 1) {
+                first = first < 0 ? a : first;
+                last = a;
+            }
+        }
+        if (first < 0) {
+            return copy(step);
+        }
+        for (int a = first; a <= last; a++) {
+            if (!reduced[a] && x[a] != 1) {
+                // Axes that are not adjacent: the general kernel walks the kept and the reduced axes.
+                if (x.length > 8) {
+                    throw new UnsupportedOperatorException(node, "ReduceMean over " + x.length + " axes (at most 8)");
+                }
+                long[] mask = new long[x.length];
+                long len = 1;
+                for (int d = 0; d < x.length; d++) {
+                    mask[d] = reduced[d] ? 1 : 0;
+                    len *= reduced[d] ? x[d] : 1;
+                }
+                long rows = count(x) / Math.max(1, len);
+                return new PlanLaunch("occ_plan_reduce_axes", rows, List.of(pointer(step.inputs().get(0)),
+                        pointer(step.outputs().get(0)), new Arg.I64(rows), new Arg.I64(len), new Arg.I32(x.length),
+                        new Arg.I32(0), new Arg.Meta()), join(x, mask));
+            }
+        }
+        return reduce(step, count(Arrays.copyOfRange(x, 0, first)),
+                count(Arrays.copyOfRange(x, first, last + 1)),
+                count(Arrays.copyOfRange(x, last + 1, x.length)), false);
+    }
+
+    static PlanLaunch pool(PlanStep step) {
+        requireFloat(step);
+        Node node = step.node();
+        boolean max = node.opType().equals("MaxPool");
+        if (max && node.outputs().size() > 1 && !node.output(1).isEmpty()) {
+            throw new UnsupportedOperatorException(node, "the Indices output");
+        }
+        long[] x = shape(step.inputs().get(0));
+        long[] y = shape(step.outputs().get(0));
+        int r = x.length - 2;
+        if (r < 1 || r > 8) {
+            throw new UnsupportedOperatorException(node, "pooling over " + r + " spatial axes");
+        }
+        long[] in = Arrays.copyOfRange(x, 2, x.length);
+        long[] out = Arrays.copyOfRange(y, 2, y.length);
+        Window w = Window.of(node, r, null);
+        long[] kernel = w.kernel();
+        long[] strides = w.strides();
+        long[] dilations = w.dilations();
+        long[] pads = w.resolvedPads(in);
+        long n = x[0] * x[1] * count(out);
+        boolean countPads = !max && node.intAttr("count_include_pad", 0) != 0;
+        return new PlanLaunch("occ_plan_pool", n, List.of(pointer(step.inputs().get(0)), pointer(step.outputs().get(0)),
+                new Arg.I64(n), new Arg.I32(r), new Arg.I32(max ? 1 : 0), new Arg.I32(countPads ? 1 : 0), new Arg.Meta()),
+                join(in, out, kernel, strides, dilations, Arrays.copyOfRange(pads, 0, r), Arrays.copyOfRange(pads, r, 2 * r)));
+    }
+
+
+    /** Begin then end pads with auto_pad resolved, as the reference resolves them. */
+
+    static Lowered convolution(PlanStep step, long[] scratch) {
+        requireFloat(step);
+        ConvDescriptor c = step.conv();
+        if (c == null) {
+            throw new UnsupportedOperatorException(step.node(), "no convolution descriptor in the plan");
+        }
+        if (c.spatialRank() < 1 || c.spatialRank() > 3) {
+            throw new UnsupportedOperatorException(step.node(), c.spatialRank() + "-d convolution");
+        }
+        Operand xOp = step.inputs().get(0);
+        long[] x = shape(xOp);
+        Pointer input = pointer(xOp);
+        long[] padsBegin = c.padsBegin().clone();
+        PlanLaunch prePad = null;
+        if (!c.symmetric()) {
+            // cuDNN takes one pad per axis: pad explicitly into the scratch buffer, then convolve unpadded.
+            long[] padded = x.clone();
+            long[] begin = new long[x.length];
+            for (int i = 0; i < c.spatialRank(); i++) {
+                padded[2 + i] = x[2 + i] + c.padsBegin()[i] + c.padsEnd()[i];
+                begin[2 + i] = c.padsBegin()[i];
+            }
+            prePad = padLaunch(input, Pointer.scratch(0), x, padded, begin, 0, 0f);
+            scratch[0] = Math.max(scratch[0], 4 * count(padded));
+            x = padded;
+            input = Pointer.scratch(0);
+            padsBegin = new long[c.spatialRank()];
+        }
+        Pointer bias = present(step, 2) ? pointer(step.inputs().get(2)) : null;
+        Pointer residual = present(step, 3) ? pointer(step.inputs().get(3)) : null;
+        return new Lowered.Convolution(step, c, prePad, input, x, padsBegin, pointer(step.inputs().get(1)), bias, residual,
+                pointer(step.outputs().get(0)), shape(step.outputs().get(0)), false);
+    }
+
+    private static Lowered gemm(PlanStep step) {
+        requireFloat(step);
+        Node node = step.node();
+        long[] a = shape(step.inputs().get(0));
+        long[] b = shape(step.inputs().get(1));
+        GemmSpec spec = GemmSpec.of(node);
+        boolean ta = spec.transA();
+        boolean tb = spec.transB();
+        float alpha = spec.alpha();
+        float beta = spec.beta();
+        int m = Math.toIntExact(a[ta ? 1 : 0]);
+        int k = Math.toIntExact(a[ta ? 0 : 1]);
+        int n = Math.toIntExact(b[tb ? 0 : 1]);
+        Pointer y = pointer(step.outputs().get(0));
+        PlanLaunch fill = null;
+        if (present(step, 2) && beta != 0f) {
+            long[] out = {m, n};
+            fill = stridedCopy(pointer(step.inputs().get(2)), y, out, broadcastStrides(shape(step.inputs().get(2)), out),
+                    contiguousStrides(out), 0, 0);
+        } else {
+            beta = 0f;
+        }
+        return new Lowered.MatrixProduct(step, pointer(step.inputs().get(0)), ta, pointer(step.inputs().get(1)), tb, y, m,
+                n, k, alpha, beta, 1, 0, 0, 0, fill);
+    }
+
+    private static Lowered matMul(PlanStep step) {
+        requireFloat(step);
+        long[] as = shape(step.inputs().get(0));
+        long[] bs = shape(step.inputs().get(1));
+        if (as.length == 1) {
+            as = new long[] {1, as[0]};
+        }
+        if (bs.length == 1) {
+            bs = new long[] {bs[0], 1};
+        }
+        int m = Math.toIntExact(as[as.length - 2]);
+        int k = Math.toIntExact(as[as.length - 1]);
+        int n = Math.toIntExact(bs[bs.length - 1]);
+        long aBatch = count(Arrays.copyOf(as, as.length - 2));
+        long bBatch = count(Arrays.copyOf(bs, bs.length - 2));
+        Pointer a = pointer(step.inputs().get(0));
+        Pointer b = pointer(step.inputs().get(1));
+        Pointer y = pointer(step.outputs().get(0));
+        if (bBatch == 1) {
+            // Every A matrix times the one B: the batch folds into the rows of one product.
+            return new Lowered.MatrixProduct(step, a, false, b, false, y, Math.toIntExact(aBatch * m), n, k, 1f, 0f, 1, 0, 0,
+                    0, null);
+        }
+        long[] ab = Arrays.copyOf(as, as.length - 2);
+        long[] bb = Arrays.copyOf(bs, bs.length - 2);
+        if (aBatch == 1 || Arrays.equals(ab, bb)) {
+            return new Lowered.MatrixProduct(step, a, false, b, false, y, m, n, k, 1f, 0f, Math.toIntExact(bBatch),
+                    aBatch == 1 ? 0 : (long) m * k, (long) k * n, (long) m * n, null);
+        }
+        throw new UnsupportedOperatorException(step.node(), "MatMul with batch dimensions " + Arrays.toString(ab) + " and "
+                + Arrays.toString(bb) + " broadcast against each other");
+    }
+}
