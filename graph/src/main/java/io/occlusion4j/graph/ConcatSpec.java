@@ -12,6 +12,6 @@ public record ConcatSpec(long axis) {
 
     /** The axis for inputs of {@code rank} axes. */
     public int axis(Node node, int rank) {
-        return LayoutKernels.axis(node, axis, rank);
+        return Axes.axis(node, axis, rank);
     }
 }

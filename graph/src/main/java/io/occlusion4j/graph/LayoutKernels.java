@@ -21,15 +21,6 @@ final class LayoutKernels {
         return s;
     }
 
-    /** Normalises a possibly negative axis against {@code rank}. */
-    static int axis(Node node, long axis, int rank) {
-        long a = axis < 0 ? axis + rank : axis;
-        if (a < 0 || a >= rank) {
-            throw node.error("axis " + axis + " is out of range for rank " + rank);
-        }
-        return (int) a;
-    }
-
     /** Copies element {@code from} of {@code x} to slot {@code to} of the float or long output. */
     private static void copy(TensorValue x, int from, float[] yf, long[] yl, int to) {
         if (yf != null) {
@@ -80,7 +71,7 @@ final class LayoutKernels {
 
     static TensorValue concat(Node node, TensorValue[] xs, long axisAttr) {
         int r = xs[0].rank();
-        int ax = axis(node, axisAttr, r);
+        int ax = Axes.axis(node, axisAttr, r);
         long[] out = xs[0].shape().clone();
         out[ax] = 0;
         for (TensorValue x : xs) {
@@ -153,7 +144,7 @@ final class LayoutKernels {
 
     static TensorValue gatherAxis(Node node, TensorValue data, TensorValue indices, long axisAttr) {
         int r = data.rank();
-        int ax = axis(node, axisAttr, r);
+        int ax = Axes.axis(node, axisAttr, r);
         long dim = data.shape()[ax];
         long[] out = new long[r - 1 + indices.rank()];
         System.arraycopy(data.shape(), 0, out, 0, ax);

@@ -69,7 +69,7 @@ final class LayoutShapes {
         int r = x.shape().rank() + axes.length;
         boolean[] added = new boolean[r];
         for (long a : axes) {
-            added[LayoutKernels.axis(node, a, r)] = true;
+            added[Axes.axis(node, a, r)] = true;
         }
         List<Dim> d = new ArrayList<>();
         for (int i = 0, j = 0; i < r; i++) {
@@ -89,7 +89,7 @@ final class LayoutShapes {
             drop[i] = x.shape().dim(i).equals(Dim.of(1));
         }
         for (long a : axes == null ? new long[0] : axes) {
-            int ax = LayoutKernels.axis(node, a, r);
+            int ax = Axes.axis(node, a, r);
             if (x.shape().dim(ax) instanceof Dim.Fixed(long s) && s != 1) {
                 throw node.error("cannot squeeze axis " + ax + " of size " + s);
             }
@@ -327,7 +327,7 @@ final class LayoutShapes {
     private static ValueInfo gather(ShapeState st, Node node, ValueInfo x) {
         ValueInfo idx = st.in(node, 1);
         int r = x.shape().rank();
-        int ax = LayoutKernels.axis(node, node.intAttr("axis", 0), r);
+        int ax = Axes.axis(node, node.intAttr("axis", 0), r);
         List<Dim> out = new ArrayList<>(x.shape().dims().subList(0, ax));
         out.addAll(idx.shape().dims());
         out.addAll(x.shape().dims().subList(ax + 1, r));

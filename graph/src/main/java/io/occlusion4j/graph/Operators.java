@@ -411,7 +411,7 @@ public final class Operators {
         int r = in.length + axes.length;
         boolean[] added = new boolean[r];
         for (long a : axes) {
-            int ax = LayoutKernels.axis(node, a, r);
+            int ax = Axes.axis(node, a, r);
             if (added[ax]) {
                 throw node.error("axis " + a + " is listed twice");
             }
@@ -432,7 +432,7 @@ public final class Operators {
             }
         } else {
             for (long a : axes) {
-                int ax = LayoutKernels.axis(node, a, in.length);
+                int ax = Axes.axis(node, a, in.length);
                 if (in[ax] != 1) {
                     throw node.error("cannot squeeze axis " + ax + " of size " + in[ax]);
                 }

@@ -37,7 +37,7 @@ public record PadSpec(long[] pads, String mode, double value) {
             if (axes != null) {
                 long[] full = new long[2 * rank];
                 for (int i = 0; i < axes.length; i++) {
-                    int a = LayoutKernels.axis(node, axes[i], rank);
+                    int a = Axes.axis(node, axes[i], rank);
                     full[a] = pads[i];
                     full[a + rank] = pads[i + axes.length];
                 }

@@ -25,7 +25,7 @@ public record ReduceSpec(long[] axes, boolean keepDims, boolean noop) {
             Arrays.fill(red, true);
         } else {
             for (long a : axes) {
-                red[LayoutKernels.axis(node, a, rank)] = true;
+                red[Axes.axis(node, a, rank)] = true;
             }
         }
         return red;

@@ -48,7 +48,7 @@ public record SliceSpec(long[] starts, long[] ends, long[] axes, long[] steps) {
 
     /** The axis of entry {@code i} for an input of {@code rank}. */
     public int axis(Node node, int i, int rank) {
-        return LayoutKernels.axis(node, axes == null ? i : axes[i], rank);
+        return Axes.axis(node, axes == null ? i : axes[i], rank);
     }
 
     /** The step of entry {@code i}; fails on 0. */

@@ -21,7 +21,7 @@ public record SoftmaxSpec(long axis, boolean flattens) {
         if (r == 0) {
             return new Extent(1, 1, 1);
         }
-        int a = LayoutKernels.axis(node, axis, r);
+        int a = Axes.axis(node, axis, r);
         long outer = TensorValue.count(Arrays.copyOfRange(shape, 0, a));
         if (flattens) {
             return new Extent(outer, TensorValue.count(Arrays.copyOfRange(shape, a, r)), 1);

@@ -17,7 +17,7 @@ public record TransposeSpec(long[] perm) {
         int[] p = new int[rank];
         boolean[] seen = new boolean[rank];
         for (int i = 0; i < rank; i++) {
-            p[i] = perm == null ? rank - 1 - i : LayoutKernels.axis(node, perm[i], rank);
+            p[i] = perm == null ? rank - 1 - i : Axes.axis(node, perm[i], rank);
             if (seen[p[i]]) {
                 throw node.error("perm " + Arrays.toString(perm) + " is not a permutation");
             }

@@ -147,6 +147,8 @@ final class JavaSources {
 
     private static final Pattern PACKAGE = Pattern.compile("(?m)^\\s*package\\s+([\\w.]+)\\s*;");
     private static final Pattern IMPORT = Pattern.compile("(?m)^\\s*import\\s+(static\\s+)?([\\w.]+)(\\.\\*)?\\s*;");
+    /** A sealed type's {@code permits} list: the language's way to close a hierarchy, not a use of the subtypes. */
+    private static final Pattern PERMITS = Pattern.compile("\\bpermits\\s+[\\w$.,<>\\s]+?(?=\\{)");
     private static final Pattern IDENT = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*");
 
     /** A source file as the dependency graph sees it: its package, top-level type (the file name) and text. */
@@ -165,7 +167,9 @@ final class JavaSources {
     /**
      * The file-level dependency graph: for each unit (by qualified type), the units it names: through an import
      * (single type, a nested type of it, a static member of it, or a whole package with {@code .*}), a fully
-     * qualified name in the code, or a simple name of another unit of its own package.
+     * qualified name in the code, or a simple name of another unit of its own package. Comments and literals do not
+     * count, nor a sealed type's {@code permits} list (the subtypes depend on their parent; listing them closes the
+     * hierarchy, it does not use them).
      */
     static Map<String, Set<String>> dependencies(List<Unit> units) {
         Map<String, Unit> byName = new LinkedHashMap<>();
@@ -193,7 +197,8 @@ final class JavaSources {
                 }
                 addUnitPrefix(name, byName, out);
             }
-            String body = PACKAGE.matcher(IMPORT.matcher(code).replaceAll("")).replaceAll("");
+            String body = PERMITS.matcher(PACKAGE.matcher(IMPORT.matcher(code).replaceAll("")).replaceAll(""))
+                    .replaceAll("");
             Matcher id = IDENT.matcher(body);
             while (id.find()) {
                 String token = id.group();

@@ -105,6 +105,30 @@ class SourceRulesTest {
         assertThat(over).as("methods over " + MAX_METHOD_LINES + " lines").isEmpty();
     }
 
+    /**
+     * Cycles the tree had when this test came, outside the graph IR and the lowering that were reworked with it, each
+     * still to be broken. Listed exactly: the test fails when one grows (a file joins it), when a new one appears, and
+     * when one is gone or smaller than listed (then shrink the list).
+     */
+    static final List<Set<String>> KNOWN_CYCLES = List.of(
+            // native-bindings' safe layer: the context creates streams, events, modules and buffers, each of which
+            // keeps its context (and streams capture graphs, functions launch on streams). Breaking it means a
+            // factory or handle layer below CudaContext.
+            Set.of("io.occlusion4j.cuda.CudaContext", "io.occlusion4j.cuda.CudaEvent", "io.occlusion4j.cuda.CudaFunction",
+                    "io.occlusion4j.cuda.CudaGraph", "io.occlusion4j.cuda.CudaModule", "io.occlusion4j.cuda.CudaStream",
+                    "io.occlusion4j.cuda.DeviceBuffer", "io.occlusion4j.cuda.KernelArgs",
+                    "io.occlusion4j.cuda.PinnedHostBuffer"),
+            // cli: Main registers every command and the commands call Main's shared helpers (exit codes, messages,
+            // model loading), and the explain modes call back into ExplainCommand. Breaking it means moving Main's
+            // helpers into a leaf class and the modes' shared state into ExplainRun.
+            Set.of("io.occlusion4j.cli.BatchCommand", "io.occlusion4j.cli.DemoCommand", "io.occlusion4j.cli.DoctorCommand",
+                    "io.occlusion4j.cli.EvaluateCommand", "io.occlusion4j.cli.ExplainCommand", "io.occlusion4j.cli.ExplainRun",
+                    "io.occlusion4j.cli.ExplanationFlags", "io.occlusion4j.cli.ExplanationReport",
+                    "io.occlusion4j.cli.InteractionsReport", "io.occlusion4j.cli.Main", "io.occlusion4j.cli.MapExplanation",
+                    "io.occlusion4j.cli.ModelFlags", "io.occlusion4j.cli.MultiScaleExplanation",
+                    "io.occlusion4j.cli.Preprocessing", "io.occlusion4j.cli.ScoreFlags", "io.occlusion4j.cli.ServeCommand",
+                    "io.occlusion4j.cli.VideoExplanation"));
+
     @Test
     void noImportCycleBetweenFiles() {
         List<JavaSources.Unit> units = new ArrayList<>();
@@ -120,7 +144,13 @@ class SourceRulesTest {
         long edges = deps.values().stream().mapToLong(Set::size).sum();
         assertThat(edges).as("dependencies found").isGreaterThan(300);
         List<String> cycles = new ArrayList<>();
-        for (Set<String> cycle : JavaSources.cycles(deps)) {
+        List<Set<String>> found = JavaSources.cycles(deps);
+        assertThat(KNOWN_CYCLES).as("each known cycle is still there exactly (shrink or drop an entry when it is fixed)")
+                .allSatisfy(known -> assertThat(found).contains(known));
+        for (Set<String> cycle : found) {
+            if (KNOWN_CYCLES.contains(cycle)) {
+                continue;
+            }
             StringBuilder edgesInside = new StringBuilder();
             for (String from : cycle) {
                 for (String to : deps.get(from)) {
@@ -131,7 +161,8 @@ class SourceRulesTest {
             }
             cycles.add(cycle + edgesInside.toString());
         }
-        assertThat(cycles).as("groups of files that depend on each other in a cycle (with the edges inside)").isEmpty();
+        assertThat(cycles).as("groups of files that depend on each other in a cycle (with the edges inside), beyond"
+                + " KNOWN_CYCLES").isEmpty();
     }
 
     // ------------------------------------------------------------------ the readers on synthetic sources
@@ -201,12 +232,16 @@ class SourceRulesTest {
                 new JavaSources.Unit("a/B.java", "p", "B", "package p;\nimport q.C;\nclass B { C c; }\n"),
                 new JavaSources.Unit("b/C.java", "q", "C", "package q;\nimport static p.A.helper;\nclass C {}\n"),
                 new JavaSources.Unit("b/D.java", "q", "D", "package q;\nclass D { p.B b; /* C */ String s = \"C\"; }\n"),
-                new JavaSources.Unit("b/E.java", "q", "E", "package q;\nclass E { D d; }\n"));
+                new JavaSources.Unit("b/E.java", "q", "E", "package q;\nclass E { D d; }\n"),
+                new JavaSources.Unit("c/S.java", "r", "S", "package r;\nsealed interface S permits T {}\n"),
+                new JavaSources.Unit("c/T.java", "r", "T", "package r;\nrecord T() implements S {}\n"));
         Map<String, Set<String>> deps = JavaSources.dependencies(units);
         assertThat(deps.get("p.A")).containsExactly("p.B");
         assertThat(deps.get("p.B")).containsExactly("q.C");
         assertThat(deps.get("q.C")).containsExactly("p.A");
         assertThat(deps.get("q.D")).as("a qualified name counts, a comment or string does not").containsExactly("p.B");
+        assertThat(deps.get("r.S")).as("a permits list is not a use").isEmpty();
+        assertThat(deps.get("r.T")).containsExactly("r.S");
         assertThat(JavaSources.cycles(deps)).containsExactly(Set.of("p.A", "p.B", "q.C"));
     }
 }

@@ -17,16 +17,6 @@ import java.lang.foreign.MemorySegment;
  */
 public interface Device extends AutoCloseable {
 
-    /** The first GPU (its primary context, kernels compiled into NVRTC's disk cache); raises the driver's error without one. */
-    static Device gpu() {
-        return GpuDevice.open(io.occlusion4j.cuda.NvrtcCompiler.withDefaultCache());
-    }
-
-    /** The host stand-in: the same operations on the CPU ({@link HostDevice}). */
-    static Device host() {
-        return new HostDevice();
-    }
-
     /** What this is, in words (for the session's {@code device()} and the logs). */
     String description();
 
@@ -61,7 +51,7 @@ public interface Device extends AutoCloseable {
     KernelLauncher launcher(KernelProgram program);
 
     /** Describes a plan's convolution to the library once (descriptors, algorithm, workspace need). */
-    Convolution prepare(Lowered.Convolution convolution, CudaPlan.Options options);
+    Convolution prepare(Lowered.Convolution convolution, PlanOptions options);
 
     /** Enqueues {@code y = act(conv(x, w) + bias + residual)}; {@code bias} and {@code residual} may be null. */
     void convolve(Convolution convolution, Buffer x, Buffer w, Buffer bias, Buffer residual, Buffer y, Buffer workspace);

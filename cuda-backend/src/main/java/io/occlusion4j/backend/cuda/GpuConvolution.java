@@ -56,7 +56,7 @@ record GpuConvolution(Lowered.Convolution lowered, CudnnConvolution descriptors,
         return new Choice(false, best.algorithm(), best.mathType(), best.workspaceBytes());
     }
 
-    static GpuConvolution prepare(CudnnHandle cudnn, Lowered.Convolution c, CudaPlan.Options options) {
+    static GpuConvolution prepare(CudnnHandle cudnn, Lowered.Convolution c, PlanOptions options) {
         CudnnConvolution d = CudnnConvolution.describe(c, options.precision());
         try {
             List<Cudnn.ConvolutionAlgorithm> ranked = options.benchmark()

@@ -182,7 +182,7 @@ final class GpuDevice implements Device {
     }
 
     @Override
-    public Convolution prepare(Lowered.Convolution convolution, CudaPlan.Options options) {
+    public Convolution prepare(Lowered.Convolution convolution, PlanOptions options) {
         return GpuConvolution.prepare(cudnn(), convolution, options);
     }
 

@@ -182,7 +182,7 @@ public final class HostDevice implements Device {
     }
 
     @Override
-    public Convolution prepare(Lowered.Convolution convolution, CudaPlan.Options options) {
+    public Convolution prepare(Lowered.Convolution convolution, PlanOptions options) {
         return new HostConvolution(convolution);
     }
 

@@ -66,7 +66,7 @@ class DelegatingDevice implements Device {
     }
 
     @Override
-    public Convolution prepare(Lowered.Convolution convolution, CudaPlan.Options options) {
+    public Convolution prepare(Lowered.Convolution convolution, PlanOptions options) {
         return host.prepare(convolution, options);
     }
 

@@ -94,7 +94,7 @@ class GpuPlanTest {
         Map<String, TensorValue> expected = ReferenceExecutor.runPlan(plan, Map.of(inputName, TensorValue.ofFloats(shape, x)));
         int batch = (int) shape[0];
         try (GpuDevice device = GpuDevice.open(GpuSupport.compiler());
-             CudaPlan cuda = CudaPlan.create(device, plan, batch, CudaPlan.Options.defaults(precision))) {
+             CudaPlan cuda = CudaPlan.create(device, plan, batch, PlanOptions.defaults(precision))) {
             for (String out : graph.outputs()) {
                 device.fill32(cuda.slot(out), Float.floatToRawIntBits(Float.NaN));
             }
