@@ -329,7 +329,36 @@ final class Fp32Lowering {
     }
 
 
-    /** Begin then end pads with auto_pad resolved, as the reference resolves them. */
+    /**
+     * What cuDNN reads for a convolution: the input as it is, or (asymmetric pads: cuDNN takes one pad per axis) the
+     * input padded explicitly into the scratch buffer by {@code launch}, then convolved unpadded.
+     */
+    record PrePad(PlanLaunch launch, Pointer input, long[] shape, long[] padsBegin) {
+    }
+
+    /** The {@link PrePad} of a convolution's input, fp16 NHWC when {@code half}; grows {@code scratch} to fit. */
+    static PrePad prePad(ConvDescriptor c, Operand xOp, long[] scratch, boolean half) {
+        long[] x = shape(xOp);
+        if (c.symmetric()) {
+            return new PrePad(null, pointer(xOp), x, c.padsBegin().clone());
+        }
+        long[] padded = x.clone();
+        long[] begin = new long[x.length];
+        for (int i = 0; i < c.spatialRank(); i++) {
+            padded[2 + i] = x[2 + i] + c.padsBegin()[i] + c.padsEnd()[i];
+            begin[2 + i] = c.padsBegin()[i];
+        }
+        PlanLaunch launch;
+        if (half) {
+            PlanLaunch p = padLaunch(pointer(xOp), Pointer.scratch(0), toChannelsLast(x), toChannelsLast(padded),
+                    toChannelsLast(begin), 0, 0f);
+            launch = new PlanLaunch("occ_plan_pad_h", p.work(), p.args(), p.meta());
+        } else {
+            launch = padLaunch(pointer(xOp), Pointer.scratch(0), x, padded, begin, 0, 0f);
+        }
+        scratch[0] = Math.max(scratch[0], (half ? 2 : 4) * count(padded));
+        return new PrePad(launch, Pointer.scratch(0), padded, new long[c.spatialRank()]);
+    }
 
     static Lowered convolution(PlanStep step, long[] scratch) {
         requireFloat(step);
@@ -340,28 +369,10 @@ final class Fp32Lowering {
         if (c.spatialRank() < 1 || c.spatialRank() > 3) {
             throw new UnsupportedOperatorException(step.node(), c.spatialRank() + "-d convolution");
         }
-        Operand xOp = step.inputs().get(0);
-        long[] x = shape(xOp);
-        Pointer input = pointer(xOp);
-        long[] padsBegin = c.padsBegin().clone();
-        PlanLaunch prePad = null;
-        if (!c.symmetric()) {
-            // cuDNN takes one pad per axis: pad explicitly into the scratch buffer, then convolve unpadded.
-            long[] padded = x.clone();
-            long[] begin = new long[x.length];
-            for (int i = 0; i < c.spatialRank(); i++) {
-                padded[2 + i] = x[2 + i] + c.padsBegin()[i] + c.padsEnd()[i];
-                begin[2 + i] = c.padsBegin()[i];
-            }
-            prePad = padLaunch(input, Pointer.scratch(0), x, padded, begin, 0, 0f);
-            scratch[0] = Math.max(scratch[0], 4 * count(padded));
-            x = padded;
-            input = Pointer.scratch(0);
-            padsBegin = new long[c.spatialRank()];
-        }
+        PrePad in = prePad(c, step.inputs().get(0), scratch, false);
         Pointer bias = present(step, 2) ? pointer(step.inputs().get(2)) : null;
         Pointer residual = present(step, 3) ? pointer(step.inputs().get(3)) : null;
-        return new Lowered.Convolution(step, c, prePad, input, x, padsBegin, pointer(step.inputs().get(1)), bias, residual,
+        return new Lowered.Convolution(step, c, in.launch(), in.input(), in.shape(), in.padsBegin(), pointer(step.inputs().get(1)), bias, residual,
                 pointer(step.outputs().get(0)), shape(step.outputs().get(0)), false);
     }
 

@@ -195,26 +195,7 @@ final class HalfLowering {
 
     private static Lowered halfConvolution(PlanStep step, Map<String, HalfWeight> halfWeights, long[] scratch) {
         ConvDescriptor c = step.conv();
-        Operand xOp = step.inputs().get(0);
-        long[] x = shape(xOp);
-        Pointer input = pointer(xOp);
-        long[] padsBegin = c.padsBegin().clone();
-        PlanLaunch prePad = null;
-        if (!c.symmetric()) {
-            long[] padded = x.clone();
-            long[] begin = new long[4];
-            for (int i = 0; i < 2; i++) {
-                padded[2 + i] = x[2 + i] + c.padsBegin()[i] + c.padsEnd()[i];
-                begin[2 + i] = c.padsBegin()[i];
-            }
-            PlanLaunch p = Fp32Lowering.padLaunch(input, Pointer.scratch(0), toChannelsLast(x), toChannelsLast(padded),
-                    toChannelsLast(begin), 0, 0f);
-            prePad = new PlanLaunch("occ_plan_pad_h", p.work(), p.args(), p.meta());
-            scratch[0] = Math.max(scratch[0], 2 * count(padded));
-            x = padded;
-            input = Pointer.scratch(0);
-            padsBegin = new long[2];
-        }
+        Fp32Lowering.PrePad in = Fp32Lowering.prePad(c, step.inputs().get(0), scratch, true);
         String w = ((Operand.Weight) step.inputs().get(1)).name();
         String wHalf = "__occlusion4j_half_krsc:" + w;
         halfWeights.put(wHalf, new HalfWeight(w, true));
@@ -226,7 +207,7 @@ final class HalfLowering {
             bias = Pointer.weight(bHalf);
         }
         Pointer residual = present(step, 3) ? pointer(step.inputs().get(3)) : null;
-        return new Lowered.Convolution(step, c, prePad, input, x, padsBegin, Pointer.weight(wHalf), bias, residual,
+        return new Lowered.Convolution(step, c, in.launch(), in.input(), in.shape(), in.padsBegin(), Pointer.weight(wHalf), bias, residual,
                 pointer(step.outputs().get(0)), shape(step.outputs().get(0)), true);
     }
 }
