@@ -16,6 +16,9 @@
 #define OCC_UNARY_HARD_SWISH 5
 #define OCC_UNARY_TANH 6
 #define OCC_UNARY_COPY 7
+#define OCC_UNARY_ERF 8
+#define OCC_UNARY_SQRT 9
+#define OCC_UNARY_GELU 10        // exact: x * 0.5 * (1 + erf(x / sqrt 2))
 
 // Binary operators of occ_plan_binary.
 #define OCC_BINARY_ADD 0
@@ -23,6 +26,7 @@
 #define OCC_BINARY_MUL 2
 #define OCC_BINARY_DIV 3
 #define OCC_BINARY_PRELU 4       // b is the slope
+#define OCC_BINARY_POW 5
 
 // Pad modes.
 #define OCC_PAD_CONSTANT 0
@@ -59,6 +63,12 @@ OCC_DEVICE float occ_plan_unary_op(int op, float v, float a, float b) {
         }
         case OCC_UNARY_TANH:
             return (float) tanh((double) v);
+        case OCC_UNARY_ERF:
+            return (float) erf((double) v);
+        case OCC_UNARY_SQRT:
+            return (float) sqrt((double) v);
+        case OCC_UNARY_GELU:
+            return (float) ((double) v * 0.5 * (1.0 + erf((double) v / sqrt(2.0))));
         default:
             return v;
     }
@@ -173,6 +183,7 @@ OCC_DEVICE void occ_plan_binary_body(const TA* a, const TB* b, TY* y, long long 
             case OCC_BINARY_SUB: r = u - v; break;
             case OCC_BINARY_MUL: r = u * v; break;
             case OCC_BINARY_DIV: r = u / v; break;
+            case OCC_BINARY_POW: r = (float) pow((double) u, (double) v); break;
             default: r = u < 0.0f ? u * v : u; break;
         }
         occ_plan_store(y, i, r);
@@ -329,6 +340,33 @@ extern "C" __global__ void occ_plan_softmax(const float* x, float* y, long long 
         }
         for (long long i = 0; i < len; i++) {
             y[base + i * inner] = (float) ((double) y[base + i * inner] / sum);
+        }
+    }
+}
+
+/**
+ * LayerNormalization over the last {@code len} elements of each of {@code rows} rows: the mean and the biased
+ * variance in double, then (x - mean) / sqrt(var + eps) * scale + bias in double, rounded to float (the reference
+ * executor's arithmetic). scale and bias hold len values; bias may be absent (hasBias 0).
+ */
+extern "C" __global__ void occ_plan_layer_norm(const float* x, const float* scale, const float* bias, float* y,
+                                               long long rows, long long len, float eps, int hasBias) {
+    for (long long r = occ_thread_id(); r < rows; r += occ_thread_count()) {
+        long long base = r * len;
+        double sum = 0;
+        for (long long i = 0; i < len; i++) {
+            sum += x[base + i];
+        }
+        double mean = sum / len;
+        double sq = 0;
+        for (long long i = 0; i < len; i++) {
+            double d = x[base + i] - mean;
+            sq += d * d;
+        }
+        double inv = 1.0 / sqrt(sq / len + eps);
+        for (long long i = 0; i < len; i++) {
+            double v = (x[base + i] - mean) * inv * scale[i];
+            y[base + i] = (float) (hasBias ? v + bias[i] : v);
         }
     }
 }

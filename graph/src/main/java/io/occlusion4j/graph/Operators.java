@@ -18,7 +18,8 @@ public final class Operators {
             "HardSwish", "Tanh", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Add", "Sub",
             "Mul", "Div", "Concat", "Flatten", "Reshape", "Transpose", "Pad", "Gemm", "MatMul", "Softmax",
             "Identity", "Dropout", "Shape", "Gather", "Unsqueeze", "Squeeze", "Cast", "Slice", "ConstantOfShape",
-            "ReduceMean");
+            "ReduceMean", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "Where", "Expand",
+            "Range", "Mod", "Pow", "Sqrt", "Erf", "Gelu", "LayerNormalization");
 
     /** The plan's fused convolution: {@code act(conv(X, W) + B + Z)}; inputs X, W, B?, Z?; attribute activation. */
     public static final String FUSED_CONV = "FusedConv";
@@ -68,7 +69,7 @@ public final class Operators {
             }
         }
         TensorValue y = switch (node.opType()) {
-            case "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip" ->
+            case "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Sqrt", "Erf", "Gelu" ->
                     activation(node, in, opset);
             case "Add", "Sub", "Mul", "Div", "PRelu" -> arithmetic(node, in);
             case "Conv" -> ConvolutionKernel.run(node, floatIn(node, in, 0), floatIn(node, in, 1), opt(in, 2), null,
@@ -93,6 +94,18 @@ public final class Operators {
             }
             case "Identity", "Dropout" -> x;
             case "Cast" -> cast(node, x);
+            case "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual" -> MoreKernels.compare(node, x, in.get(1));
+            case "Not" -> MoreKernels.not(node, x);
+            case "Where" -> MoreKernels.where(node, x, in.get(1), in.get(2));
+            case "Expand" -> MoreKernels.expand(node, x, in.get(1).toLongs());
+            case "Range" -> MoreKernels.range(node, x, in.get(1), in.get(2));
+            case "Mod" -> MoreKernels.mod(node, x, in.get(1));
+            case "Pow" -> MoreKernels.pow(node, x, in.get(1));
+            case "LayerNormalization" -> {
+                LayerNormSpec ln = LayerNormSpec.of(node);
+                yield MoreKernels.layerNorm(node, floatIn(node, in, 0), floatIn(node, in, 1), opt(in, 2) == null ? null
+                        : floatIn(node, in, 2), ln.axis(), ln.epsilon());
+            }
             default -> layout(node, in, opset);
         };
         return List.of(y);
@@ -115,6 +128,12 @@ public final class Operators {
                 yield ElementwiseKernels.unary(node, x, v -> ElementwiseKernels.hardSigmoid(v, alpha, beta));
             }
             case "HardSwish" -> ElementwiseKernels.unary(node, x, ElementwiseKernels::hardSwish);
+            case "Sqrt" -> ElementwiseKernels.unary(node, x, v -> (float) Math.sqrt(v));
+            case "Erf" -> ElementwiseKernels.unary(node, x, v -> (float) MoreKernels.erf(v));
+            case "Gelu" -> {
+                GeluSpec.of(node);
+                yield ElementwiseKernels.unary(node, x, MoreKernels::gelu);
+            }
             case "Clip" -> {
                 TensorValue xf = floatIn(node, in, 0);
                 ClipSpec clip = ClipSpec.of(node, opset, i -> opt(in, i));

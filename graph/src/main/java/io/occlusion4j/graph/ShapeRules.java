@@ -51,7 +51,33 @@ final class ShapeRules {
                 yield List.of(ShapeState.info(x.type(), x.shape()));
             }
             case "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Identity", "PRelu",
-                 "Softmax" -> List.of(ShapeState.info(x.type(), x.shape()));
+                 "Softmax", "Sqrt", "Erf" -> List.of(ShapeState.info(x.type(), x.shape()));
+            case "Gelu" -> {
+                GeluSpec.of(node);
+                yield List.of(ShapeState.info(x.type(), x.shape()));
+            }
+            case "LayerNormalization" -> {
+                LayerNormSpec.of(node).axis(node, x.shape().rank());
+                yield List.of(ShapeState.info(x.type(), x.shape()));
+            }
+            case "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual" ->
+                    List.of(ShapeState.info(DataType.BOOL, broadcast(node, x.shape(), st.in(node, 1).shape())));
+            case "Not" -> List.of(ShapeState.info(DataType.BOOL, x.shape()));
+            case "Mod", "Pow" -> List.of(ShapeState.info(x.type(), broadcast(node, x.shape(), st.in(node, 1).shape())));
+            case "Where" -> {
+                ValueInfo a = st.in(node, 1);
+                Shape ab = broadcast(node, a.shape(), st.in(node, 2).shape());
+                yield List.of(ShapeState.info(a.type(), broadcast(node, x.shape(), ab)));
+            }
+            case "Expand" -> {
+                List<Dim> target = st.data.get(node.input(1));
+                if (target == null) {
+                    throw new UnsupportedOperatorException(node, "its shape input must be computable before running");
+                }
+                yield List.of(ShapeState.info(x.type(), broadcast(node, x.shape(), new Shape(target))));
+            }
+            case "Range" -> throw new UnsupportedOperatorException(node, "start, limit and delta must be computable"
+                    + " before running");
             case "Dropout" -> node.output(1).isEmpty() ? List.of(ShapeState.info(x.type(), x.shape()))
                     : List.of(ShapeState.info(x.type(), x.shape()), ShapeState.info(DataType.BOOL, x.shape()));
             case "Add", "Sub", "Mul", "Div" ->

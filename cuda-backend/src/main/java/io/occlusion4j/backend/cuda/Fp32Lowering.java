@@ -9,6 +9,8 @@ import io.occlusion4j.graph.ConcatSpec;
 import io.occlusion4j.graph.ConvDescriptor;
 import io.occlusion4j.graph.DataType;
 import io.occlusion4j.graph.GemmSpec;
+import io.occlusion4j.graph.GeluSpec;
+import io.occlusion4j.graph.LayerNormSpec;
 import io.occlusion4j.graph.Node;
 import io.occlusion4j.graph.Operators;
 import io.occlusion4j.graph.PadSpec;
@@ -105,9 +107,83 @@ final class Fp32Lowering {
             }
             case "ReduceMean" -> l.add(reduceMean(step, opset));
             case "MaxPool", "AveragePool" -> l.add(pool(step));
-            default -> throw runtimeIntegers(node);
+            case "Erf" -> l.add(unary(step, 8, 0f, 0f));
+            case "Sqrt" -> l.add(unary(step, 9, 0f, 0f));
+            case "Gelu" -> {
+                GeluSpec.of(node);
+                l.add(unary(step, 10, 0f, 0f));
+            }
+            case "Pow" -> l.add(binary(step, 5));
+            case "LayerNormalization" -> l.add(layerNorm(step));
+            case "Gather" -> gather(step, l);
+            case "Expand" -> l.add(expand(step));
+            default -> throw unsupported(step);
         }
         return new Lowered.Launches(step, l);
+    }
+
+    /** Why a step the lowering has no case for cannot run: integer or shape values at run time, or no kernel. */
+    private static UnsupportedOperatorException unsupported(PlanStep step) {
+        requireFloat(step);
+        return new UnsupportedOperatorException(step.node(), "the CUDA plan has no kernel for " + step.node().opType()
+                + " on float tensors whose operands are not all known before running");
+    }
+
+    private static PlanLaunch layerNorm(PlanStep step) {
+        requireFloat(step);
+        Node node = step.node();
+        long[] x = shape(step.inputs().get(0));
+        int axis = LayerNormSpec.of(node).axis(node, x.length);
+        long len = count(Arrays.copyOfRange(x, axis, x.length));
+        for (int i = 1; i <= 2; i++) {
+            if (present(step, i) && count(shape(step.inputs().get(i))) != len) {
+                throw new UnsupportedOperatorException(node, "input " + i + " of shape "
+                        + Arrays.toString(shape(step.inputs().get(i))) + " broadcast over the normalised axes");
+            }
+        }
+        long rows = len == 0 ? 0 : count(x) / len;
+        boolean bias = present(step, 2);
+        Pointer b = bias ? pointer(step.inputs().get(2)) : pointer(step.inputs().get(1));
+        return new PlanLaunch("occ_plan_layer_norm", rows, List.of(pointer(step.inputs().get(0)),
+                pointer(step.inputs().get(1)), b, pointer(step.outputs().get(0)), new Arg.I64(rows), new Arg.I64(len),
+                new Arg.F32(LayerNormSpec.of(node).epsilon()), new Arg.I32(bias ? 1 : 0)), new long[0]);
+    }
+
+    /** Gather of a float tensor by constant indices: one strided copy of {@code [outer, inner]} per index. */
+    private static void gather(PlanStep step, List<PlanLaunch> l) {
+        requireFloat(step);
+        Node node = step.node();
+        if (!(step.inputs().get(1) instanceof Operand.Weight)) {
+            throw new UnsupportedOperatorException(node, "Gather on a float tensor needs indices known before running");
+        }
+        long[] x = shape(step.inputs().get(0));
+        long[] indices = constant(step, 1).toLongs();
+        if (indices.length > 64) {
+            throw new UnsupportedOperatorException(node, "Gather of " + indices.length + " indices (at most 64)");
+        }
+        int axis = axis(node, node.intAttr("axis", 0), x.length);
+        long dim = x[axis];
+        long outer = count(Arrays.copyOfRange(x, 0, axis));
+        long inner = count(Arrays.copyOfRange(x, axis + 1, x.length));
+        long k = indices.length;
+        long[] dims = {outer, inner};
+        for (int j = 0; j < k; j++) {
+            long i = indices[j] < 0 ? indices[j] + dim : indices[j];
+            if (i < 0 || i >= dim) {
+                throw new UnsupportedOperatorException(node, "index " + indices[j] + " out of range for axis " + axis
+                        + " of size " + dim);
+            }
+            l.add(stridedCopy(pointer(step.inputs().get(0)), pointer(step.outputs().get(0)), dims,
+                    new long[] {dim * inner, 1}, new long[] {k * inner, 1}, i * inner, j * inner));
+        }
+    }
+
+    /** Expand of a float tensor: a strided copy that reads broadcast axes with stride 0. */
+    private static PlanLaunch expand(PlanStep step) {
+        requireFloat(step);
+        long[] out = shape(step.outputs().get(0));
+        return stridedCopy(pointer(step.inputs().get(0)), pointer(step.outputs().get(0)), out,
+                broadcastStrides(shape(step.inputs().get(0)), out), contiguousStrides(out), 0, 0);
     }
 
     static PlanLaunch clip(PlanStep step, long opset) {

@@ -1,0 +1,66 @@
+package io.occlusion4j.graph;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.onnxruntime.OrtException;
+import io.occlusion4j.onnx.TestModels;
+import io.occlusion4j.onnx.TransformerModels;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ViT-like and ConvNeXt-like test models: the reference executor and the rewritten plan (shape sub-graphs
+ * folded away, LayerNorm and GELU patterns fused) agree with ONNX Runtime, and the output responds to the input.
+ */
+class TransformerModelsTest {
+
+    @Test
+    void vitLikeMatchesOnnxRuntimeAndFoldsItsShapeSubgraph() throws OrtException {
+        TestModels.TestModel m = TransformerModels.vitLike(2, 31L);
+        Graph g = OnnxModelReader.read(m.onnx(), null, "vit_like");
+        Plan plan = ModelParityTest.check("vit_like", m.onnx(), g, Map.of(TestModels.INPUT,
+                ModelParityTest.random(m.inputShape(2), 3)), 0, 0);
+        assertThat(g.nodes()).extracting(Node::opType).contains("Equal", "Where", "Expand", "Range", "Mod",
+                "ConstantOfShape", "Erf");
+        assertNoShapeWork(plan);
+        respondsToInput(g, m);
+    }
+
+    @Test
+    void convNextLikeMatchesOnnxRuntime() throws OrtException {
+        TestModels.TestModel m = TransformerModels.convNextLike(32L);
+        Graph g = OnnxModelReader.read(m.onnx(), null, "convnext_like");
+        Plan plan = ModelParityTest.check("convnext_like", m.onnx(), g, Map.of(TestModels.INPUT,
+                ModelParityTest.random(m.inputShape(2), 4)), 0, 0);
+        assertThat(g.nodes()).extracting(Node::opType).contains("Pow", "Sqrt", "Erf", "ReduceMean");
+        assertNoShapeWork(plan);
+        respondsToInput(g, m);
+    }
+
+    static void assertNoShapeWork(Plan plan) {
+        for (PlanStep s : plan.steps()) {
+            boolean integral = s.outputs().stream().anyMatch(o -> o instanceof PlanStep.Operand.Activation a
+                    && a.slot().type() != DataType.FLOAT);
+            assertThat(integral).as("step %s computes integer or shape values at run time", s.node().name()).isFalse();
+            assertThat(List.of("Shape", "Equal", "Where", "Range", "ConstantOfShape", "Mod"))
+                    .as("shape operators left").doesNotContain(s.node().opType());
+        }
+    }
+
+    /** Two different inputs give outputs that differ by more than 1 % of the output's range. */
+    static void respondsToInput(Graph g, TestModels.TestModel m) {
+        TensorValue a = ReferenceExecutor.run(g, Map.of(TestModels.INPUT, ModelParityTest.random(m.inputShape(1), 5)))
+                .get(TestModels.OUTPUT);
+        TensorValue b = ReferenceExecutor.run(g, Map.of(TestModels.INPUT, ModelParityTest.random(m.inputShape(1), 6)))
+                .get(TestModels.OUTPUT);
+        double range = 0;
+        double diff = 0;
+        for (int i = 0; i < a.size(); i++) {
+            range = Math.max(range, Math.abs(a.get(i)));
+            diff = Math.max(diff, Math.abs(a.get(i) - b.get(i)));
+        }
+        assertThat(diff).as("the output responds to the input (range %s)", range).isGreaterThan(0.01 * range);
+    }
+}
