@@ -25,6 +25,8 @@ class TransformerModelsTest {
         assertThat(g.nodes()).extracting(Node::opType).contains("Equal", "Where", "Expand", "Range", "Mod",
                 "ConstantOfShape", "Erf");
         assertNoShapeWork(plan);
+        assertThat(plan.steps()).extracting(s -> s.node().opType()).as("the erf GELU fused").contains("Gelu")
+                .doesNotContain("Erf");
         respondsToInput(g, m);
     }
 
@@ -36,6 +38,10 @@ class TransformerModelsTest {
                 ModelParityTest.random(m.inputShape(2), 4)), 0, 0);
         assertThat(g.nodes()).extracting(Node::opType).contains("Pow", "Sqrt", "Erf", "ReduceMean");
         assertNoShapeWork(plan);
+        assertThat(plan.steps()).extracting(s -> s.node().opType()).as("written-out LayerNorms and GELUs fused")
+                .contains("LayerNormalization", "Gelu").doesNotContain("Pow", "Sqrt", "Erf", "ReduceMean");
+        assertThat(plan.steps().stream().filter(s -> s.node().opType().equals("LayerNormalization")).count())
+                .as("stem, two blocks, downsample, head").isEqualTo(5);
         respondsToInput(g, m);
     }
 
