@@ -199,6 +199,29 @@ extern "C" __global__ void occ_plan_binary(const float* a, const float* b, float
     occ_plan_binary_body(a, b, y, n, op, rank, meta);
 }
 
+/**
+ * Where with a float mask: y = c != 0 ? a : b, each operand broadcast; metadata: dims, then the strides of c, a and
+ * b per axis (rank values each).
+ */
+extern "C" __global__ void occ_plan_where(const float* c, const float* a, const float* b, float* y, long long n,
+                                          int rank, const long long* __restrict__ meta) {
+    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
+        long long rem = i;
+        long long ic = 0;
+        long long ia = 0;
+        long long ib = 0;
+        for (int d = rank - 1; d >= 0; d--) {
+            long long dim = meta[d];
+            long long k = rem % dim;
+            rem /= dim;
+            ic += k * meta[rank + d];
+            ia += k * meta[2 * rank + d];
+            ib += k * meta[3 * rank + d];
+        }
+        y[i] = c[ic] != 0.0f ? a[ia] : b[ib];
+    }
+}
+
 /** occ_plan_binary with fp16 a, b and y (same metadata, in storage order). */
 extern "C" __global__ void occ_plan_binary_hh(const unsigned short* a, const unsigned short* b, unsigned short* y,
                                               long long n, int op, int rank, const long long* __restrict__ meta) {

@@ -117,6 +117,7 @@ final class Fp32Lowering {
             case "LayerNormalization" -> l.add(layerNorm(step));
             case "Gather" -> gather(step, l);
             case "Expand" -> l.add(expand(step));
+            case "Where" -> l.add(where(step, extra));
             default -> throw unsupported(step);
         }
         return new Lowered.Launches(step, l);
@@ -151,11 +152,12 @@ final class Fp32Lowering {
 
     /** Gather of a float tensor by constant indices: one strided copy of {@code [outer, inner]} per index. */
     private static void gather(PlanStep step, List<PlanLaunch> l) {
-        requireFloat(step);
         Node node = step.node();
-        if (!(step.inputs().get(1) instanceof Operand.Weight)) {
-            throw new UnsupportedOperatorException(node, "Gather on a float tensor needs indices known before running");
+        if (type(step.inputs().get(0)) == DataType.FLOAT && !(step.inputs().get(1) instanceof Operand.Weight)) {
+            throw new UnsupportedOperatorException(node, "Gather on a float tensor needs indices known before running;"
+                    + " these are computed at run time");
         }
+        requireFloat(step);
         long[] x = shape(step.inputs().get(0));
         long[] indices = constant(step, 1).toLongs();
         if (indices.length > 64) {
@@ -176,6 +178,34 @@ final class Fp32Lowering {
             l.add(stridedCopy(pointer(step.inputs().get(0)), pointer(step.outputs().get(0)), dims,
                     new long[] {dim * inner, 1}, new long[] {k * inner, 1}, i * inner, j * inner));
         }
+    }
+
+    /** Where with a condition known before running: the mask uploaded as a float weight, then one select launch. */
+    private static PlanLaunch where(PlanStep step, Map<String, TensorValue> extra) {
+        Node node = step.node();
+        if (!(step.inputs().get(0) instanceof Operand.Weight(String name, TensorValue c))) {
+            throw new UnsupportedOperatorException(node, "Where on float tensors needs its condition known before"
+                    + " running; this condition is computed at run time");
+        }
+        for (int i = 1; i <= 2; i++) {
+            if (type(step.inputs().get(i)) != DataType.FLOAT) {
+                throw runtimeIntegers(node);
+            }
+        }
+        requireFloat(step);
+        String mask = "__occlusion4j_where_mask:" + node.name();
+        float[] m = new float[c.size()];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = c.getLong(i) != 0 ? 1f : 0f;
+        }
+        extra.put(mask, TensorValue.ofFloats(c.shape(), m));
+        long[] out = shape(step.outputs().get(0));
+        long n = count(out);
+        long[] meta = join(out, broadcastStrides(c.shape(), out), broadcastStrides(shape(step.inputs().get(1)), out),
+                broadcastStrides(shape(step.inputs().get(2)), out));
+        return new PlanLaunch("occ_plan_where", n, List.of(Pointer.weight(mask), pointer(step.inputs().get(1)),
+                pointer(step.inputs().get(2)), pointer(step.outputs().get(0)), new Arg.I64(n), new Arg.I32(out.length),
+                new Arg.Meta()), meta);
     }
 
     /** Expand of a float tensor: a strided copy that reads broadcast axes with stride 0. */

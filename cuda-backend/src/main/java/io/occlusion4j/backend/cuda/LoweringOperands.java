@@ -26,7 +26,7 @@ final class LoweringOperands {
 
     static UnsupportedOperatorException runtimeIntegers(Node node) {
         return new UnsupportedOperatorException(node, "the CUDA plan runs float tensors only; this node is left"
-                + " after constant folding and computes on integer or shape values at run time");
+                + " after constant folding and computes on integer, boolean or shape values at run time");
     }
 
     static Pointer pointer(Operand op) {
