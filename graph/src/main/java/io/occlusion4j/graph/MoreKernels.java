@@ -1,6 +1,8 @@
 package io.occlusion4j.graph;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Reference operators for transformers and modern CNNs, and for the shape sub-graphs their exports carry:
@@ -174,7 +176,18 @@ final class MoreKernels {
 
     static TensorValue pow(Node node, TensorValue a, TensorValue b) {
         if (a.type() != DataType.FLOAT) {
-            throw new UnsupportedOperatorException(node, "Pow of " + a.type() + "; only FLOAT bases are supported");
+            // Integer bases: the power in double, truncated to the base's type (as ONNX Runtime computes it).
+            TensorValue bl = b.type() == DataType.FLOAT ? null : b;
+            long[] out = broadcastShapes(node, a.shape(), b.shape());
+            int[] ia = broadcastIndex(node, a.shape(), out);
+            int[] ib = broadcastIndex(node, b.shape(), out);
+            long[] y = new long[ia.length];
+            for (int i = 0; i < y.length; i++) {
+                double e = bl == null ? b.get(ib[i]) : (double) b.getLong(ib[i]);
+                double v = Math.pow(a.getLong(ia[i]), e);
+                y[i] = a.type() == DataType.INT32 ? (int) (long) v : (long) v;
+            }
+            return TensorValue.ofLongs(a.type(), out, y);
         }
         return ElementwiseKernels.binary(node, a, b.type() == DataType.FLOAT ? b : TensorValue.ofFloats(b.shape(),
                 b.toFloats()), (x, y) -> pow(x, y), (x, y) -> 0);
@@ -226,8 +239,8 @@ final class MoreKernels {
      * LayerNormalization over the axes from {@code axis} on: per row, the mean and the (biased) variance in double,
      * then {@code (x - mean) / sqrt(var + eps) * scale + bias} in double, rounded to float.
      */
-    static TensorValue layerNorm(Node node, TensorValue x, TensorValue scale, TensorValue bias, long axisAttr,
-                                 float eps) {
+    static List<TensorValue> layerNorm(Node node, TensorValue x, TensorValue scale, TensorValue bias, long axisAttr,
+                                       float eps) {
         int r = x.rank();
         int axis = Axes.axis(node, axisAttr, r);
         long[] normShape = Arrays.copyOfRange(x.shape(), axis, r);
@@ -237,6 +250,8 @@ final class MoreKernels {
         int[] ib = bias == null ? null : broadcastIndex(node, bias.shape(), normShape);
         float[] xf = x.floats();
         float[] y = new float[xf.length];
+        float[] means = new float[rows];
+        float[] invs = new float[rows];
         for (int row = 0; row < rows; row++) {
             int base = row * len;
             double sum = 0;
@@ -250,11 +265,18 @@ final class MoreKernels {
                 sq += d * d;
             }
             double inv = 1 / Math.sqrt(sq / len + eps);
+            means[row] = (float) mean;
+            invs[row] = (float) inv;
             for (int i = 0; i < len; i++) {
                 double v = (xf[base + i] - mean) * inv * scale.floats()[is[i]];
                 y[base + i] = (float) (ib == null ? v : v + bias.floats()[ib[i]]);
             }
         }
-        return TensorValue.ofFloats(x.shape(), y);
+        long[] stats = x.shape().clone();
+        Arrays.fill(stats, axis, r, 1);
+        List<TensorValue> out = new ArrayList<>(List.of(TensorValue.ofFloats(x.shape(), y)));
+        out.add(node.outputs().size() > 1 && !node.output(1).isEmpty() ? TensorValue.ofFloats(stats, means) : null);
+        out.add(node.outputs().size() > 2 && !node.output(2).isEmpty() ? TensorValue.ofFloats(stats, invs) : null);
+        return out.subList(0, Math.max(1, node.outputs().size()));
     }
 }

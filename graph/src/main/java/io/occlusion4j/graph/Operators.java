@@ -68,6 +68,11 @@ public final class Operators {
                 return List.of(x, TensorValue.ofLongs(DataType.BOOL, x.shape(), ones));
             }
         }
+        if (node.opType().equals("LayerNormalization")) {
+            LayerNormSpec ln = LayerNormSpec.of(node);
+            return MoreKernels.layerNorm(node, floatIn(node, in, 0), floatIn(node, in, 1), opt(in, 2) == null ? null
+                    : floatIn(node, in, 2), ln.axis(), ln.epsilon());
+        }
         TensorValue y = switch (node.opType()) {
             case "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Sqrt", "Erf", "Gelu" ->
                     activation(node, in, opset);
@@ -101,11 +106,6 @@ public final class Operators {
             case "Range" -> MoreKernels.range(node, x, in.get(1), in.get(2));
             case "Mod" -> MoreKernels.mod(node, x, in.get(1));
             case "Pow" -> MoreKernels.pow(node, x, in.get(1));
-            case "LayerNormalization" -> {
-                LayerNormSpec ln = LayerNormSpec.of(node);
-                yield MoreKernels.layerNorm(node, floatIn(node, in, 0), floatIn(node, in, 1), opt(in, 2) == null ? null
-                        : floatIn(node, in, 2), ln.axis(), ln.epsilon());
-            }
             default -> layout(node, in, opset);
         };
         return List.of(y);

@@ -57,8 +57,13 @@ final class ShapeRules {
                 yield List.of(ShapeState.info(x.type(), x.shape()));
             }
             case "LayerNormalization" -> {
-                LayerNormSpec.of(node).axis(node, x.shape().rank());
-                yield List.of(ShapeState.info(x.type(), x.shape()));
+                int axis = LayerNormSpec.of(node).axis(node, x.shape().rank());
+                List<Dim> stats = new ArrayList<>(x.shape().dims());
+                for (int i = axis; i < stats.size(); i++) {
+                    stats.set(i, Dim.of(1));
+                }
+                yield List.of(ShapeState.info(x.type(), x.shape()), ShapeState.info(x.type(), stats),
+                        ShapeState.info(x.type(), stats));
             }
             case "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual" ->
                     List.of(ShapeState.info(DataType.BOOL, broadcast(node, x.shape(), st.in(node, 1).shape())));
@@ -76,8 +81,7 @@ final class ShapeRules {
                 }
                 yield List.of(ShapeState.info(x.type(), broadcast(node, x.shape(), new Shape(target))));
             }
-            case "Range" -> throw new UnsupportedOperatorException(node, "start, limit and delta must be computable"
-                    + " before running");
+            case "Range" -> List.of(ShapeState.info(x.type(), List.of(st.fresh(node, 0))));
             case "Dropout" -> node.output(1).isEmpty() ? List.of(ShapeState.info(x.type(), x.shape()))
                     : List.of(ShapeState.info(x.type(), x.shape()), ShapeState.info(DataType.BOOL, x.shape()));
             case "Add", "Sub", "Mul", "Div" ->

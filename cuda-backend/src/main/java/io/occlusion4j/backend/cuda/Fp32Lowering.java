@@ -134,6 +134,7 @@ final class Fp32Lowering {
         requireFloat(step);
         Node node = step.node();
         long[] x = shape(step.inputs().get(0));
+        LayerNormSpec.requireOneOutput(node);
         int axis = LayerNormSpec.of(node).axis(node, x.length);
         long len = count(Arrays.copyOfRange(x, axis, x.length));
         for (int i = 1; i <= 2; i++) {
