@@ -161,22 +161,34 @@ extern "C" __global__ void occ_plan_unary_h(const unsigned short* x, unsigned sh
     occ_plan_unary_body(x, y, n, op, a, b);
 }
 
+/**
+ * The offsets of K broadcast operands for output element i: meta holds the output dims (rank values), then each
+ * operand's element strides per output axis (rank values each, 0 along broadcast axes).
+ */
+template <int K>
+OCC_DEVICE void occ_plan_broadcast_offsets(long long i, int rank, const long long* __restrict__ meta, long long* at) {
+    for (int j = 0; j < K; j++) {
+        at[j] = 0;
+    }
+    long long rem = i;
+    for (int d = rank - 1; d >= 0; d--) {
+        long long dim = meta[d];
+        long long k = rem % dim;
+        rem /= dim;
+        for (int j = 0; j < K; j++) {
+            at[j] += k * meta[(j + 1) * rank + d];
+        }
+    }
+}
+
 template <typename TA, typename TB, typename TY>
 OCC_DEVICE void occ_plan_binary_body(const TA* a, const TB* b, TY* y, long long n, int op, int rank,
                                      const long long* __restrict__ meta) {
     for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
-        long long rem = i;
-        long long ia = 0;
-        long long ib = 0;
-        for (int d = rank - 1; d >= 0; d--) {
-            long long dim = meta[d];
-            long long k = rem % dim;
-            rem /= dim;
-            ia += k * meta[rank + d];
-            ib += k * meta[2 * rank + d];
-        }
-        float u = occ_plan_load(a, ia);
-        float v = occ_plan_load(b, ib);
+        long long at[2];
+        occ_plan_broadcast_offsets<2>(i, rank, meta, at);
+        float u = occ_plan_load(a, at[0]);
+        float v = occ_plan_load(b, at[1]);
         float r;
         switch (op) {
             case OCC_BINARY_ADD: r = u + v; break;
@@ -206,19 +218,9 @@ extern "C" __global__ void occ_plan_binary(const float* a, const float* b, float
 extern "C" __global__ void occ_plan_where(const float* c, const float* a, const float* b, float* y, long long n,
                                           int rank, const long long* __restrict__ meta) {
     for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
-        long long rem = i;
-        long long ic = 0;
-        long long ia = 0;
-        long long ib = 0;
-        for (int d = rank - 1; d >= 0; d--) {
-            long long dim = meta[d];
-            long long k = rem % dim;
-            rem /= dim;
-            ic += k * meta[rank + d];
-            ia += k * meta[2 * rank + d];
-            ib += k * meta[3 * rank + d];
-        }
-        y[i] = c[ic] != 0.0f ? a[ia] : b[ib];
+        long long at[3];
+        occ_plan_broadcast_offsets<3>(i, rank, meta, at);
+        y[i] = c[at[0]] != 0.0f ? a[at[1]] : b[at[2]];
     }
 }
 

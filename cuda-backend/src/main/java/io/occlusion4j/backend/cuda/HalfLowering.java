@@ -195,7 +195,7 @@ final class HalfLowering {
 
     private static Lowered halfConvolution(PlanStep step, Map<String, HalfWeight> halfWeights, long[] scratch) {
         ConvDescriptor c = step.conv();
-        Fp32Lowering.PrePad in = Fp32Lowering.prePad(c, step.inputs().get(0), scratch, true);
+        ProductLowering.PrePad in = ProductLowering.prePad(c, step.inputs().get(0), scratch, true);
         String w = ((Operand.Weight) step.inputs().get(1)).name();
         String wHalf = "__occlusion4j_half_krsc:" + w;
         halfWeights.put(wHalf, new HalfWeight(w, true));
