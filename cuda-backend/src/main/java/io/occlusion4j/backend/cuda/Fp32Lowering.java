@@ -247,15 +247,6 @@ final class Fp32Lowering {
                 new Arg.Meta()), meta);
     }
 
-    /** A strided copy of every index of {@code dims}. */
-    static PlanLaunch stridedCopy(Pointer src, Pointer dst, long[] dims, long[] srcStrides, long[] dstStrides,
-                                  long srcBase, long dstBase) {
-        long n = count(dims);
-        long[] meta = join(dims, srcStrides, dstStrides, new long[] {srcBase, dstBase});
-        return new PlanLaunch("occ_plan_strided_copy", n, List.of(src, dst, new Arg.I64(n), new Arg.I32(dims.length),
-                new Arg.Meta()), meta);
-    }
-
     private static void batchNorm(PlanStep step, Map<String, TensorValue> extra, List<PlanLaunch> l) {
         Node node = step.node();
         requireFloat(step);
@@ -337,12 +328,6 @@ final class Fp32Lowering {
         long[] out = shape(step.outputs().get(0));
         return padLaunch(pointer(step.inputs().get(0)), pointer(step.outputs().get(0)), in, out,
                 Arrays.copyOf(spec.pads(), in.length), m, (float) spec.value());
-    }
-
-    static PlanLaunch padLaunch(Pointer x, Pointer y, long[] in, long[] out, long[] padsBegin, int mode, float value) {
-        long n = count(out);
-        return new PlanLaunch("occ_plan_pad", n, List.of(x, y, new Arg.I64(n), new Arg.I32(in.length), new Arg.I32(mode),
-                new Arg.F32(value), new Arg.Meta()), join(out, in, padsBegin));
     }
 
     private static PlanLaunch softmax(PlanStep step, long opset) {

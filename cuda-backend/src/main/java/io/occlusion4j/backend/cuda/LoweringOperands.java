@@ -8,7 +8,10 @@ import io.occlusion4j.graph.PlanStep;
 import io.occlusion4j.graph.PlanStep.Operand;
 import io.occlusion4j.graph.TensorValue;
 import io.occlusion4j.graph.UnsupportedOperatorException;
+import io.occlusion4j.kernels.PlanLaunch;
+import io.occlusion4j.kernels.PlanLaunch.Arg;
 import io.occlusion4j.kernels.PlanLaunch.Arg.Pointer;
+import java.util.List;
 
 /**
  * What the fp32 and the fp16 lowerings ({@link Fp32Lowering}, {@link HalfLowering}) share: an operand's pointer,
@@ -142,5 +145,20 @@ final class LoweringOperands {
     /** Element strides, per NCHW axis, of a tensor of NCHW shape {@code x} stored channels-last. */
     static long[] channelsLastStrides(long[] x) {
         return new long[] {x[1] * x[2] * x[3], 1, x[3] * x[1], x[1]};
+    }
+
+    static PlanLaunch padLaunch(Pointer x, Pointer y, long[] in, long[] out, long[] padsBegin, int mode, float value) {
+        long n = count(out);
+        return new PlanLaunch("occ_plan_pad", n, List.of(x, y, new Arg.I64(n), new Arg.I32(in.length), new Arg.I32(mode),
+                new Arg.F32(value), new Arg.Meta()), join(out, in, padsBegin));
+    }
+
+    /** A strided copy of every index of {@code dims}. */
+    static PlanLaunch stridedCopy(Pointer src, Pointer dst, long[] dims, long[] srcStrides, long[] dstStrides,
+                                  long srcBase, long dstBase) {
+        long n = count(dims);
+        long[] meta = join(dims, srcStrides, dstStrides, new long[] {srcBase, dstBase});
+        return new PlanLaunch("occ_plan_strided_copy", n, List.of(src, dst, new Arg.I64(n), new Arg.I32(dims.length),
+                new Arg.Meta()), meta);
     }
 }

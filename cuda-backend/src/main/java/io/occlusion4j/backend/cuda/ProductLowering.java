@@ -44,11 +44,11 @@ final class ProductLowering {
         }
         PlanLaunch launch;
         if (half) {
-            PlanLaunch p = Fp32Lowering.padLaunch(pointer(xOp), Pointer.scratch(0), toChannelsLast(x), toChannelsLast(padded),
+            PlanLaunch p = padLaunch(pointer(xOp), Pointer.scratch(0), toChannelsLast(x), toChannelsLast(padded),
                     toChannelsLast(begin), 0, 0f);
             launch = new PlanLaunch("occ_plan_pad_h", p.work(), p.args(), p.meta());
         } else {
-            launch = Fp32Lowering.padLaunch(pointer(xOp), Pointer.scratch(0), x, padded, begin, 0, 0f);
+            launch = padLaunch(pointer(xOp), Pointer.scratch(0), x, padded, begin, 0, 0f);
         }
         scratch[0] = Math.max(scratch[0], (half ? 2 : 4) * count(padded));
         return new PrePad(launch, Pointer.scratch(0), padded, new long[c.spatialRank()]);
@@ -87,7 +87,7 @@ final class ProductLowering {
         PlanLaunch fill = null;
         if (present(step, 2) && beta != 0f) {
             long[] out = {m, n};
-            fill = Fp32Lowering.stridedCopy(pointer(step.inputs().get(2)), y, out, broadcastStrides(shape(step.inputs().get(2)), out),
+            fill = stridedCopy(pointer(step.inputs().get(2)), y, out, broadcastStrides(shape(step.inputs().get(2)), out),
                     contiguousStrides(out), 0, 0);
         } else {
             beta = 0f;
