@@ -174,6 +174,51 @@ final class MoreKernels {
         });
     }
 
+    /**
+     * ScatterND without reduction: {@code data} with the slices {@code indices} (shape {@code [..., k]}, each row a
+     * prefix of k coordinates, negative from the end) replaced by {@code updates}.
+     */
+    static TensorValue scatterNd(Node node, TensorValue data, TensorValue indices, TensorValue updates) {
+        String reduction = node.stringAttr("reduction", "none");
+        if (!reduction.equals("none")) {
+            throw new UnsupportedOperatorException(node, "reduction '" + reduction + "'");
+        }
+        if (data.type() != updates.type()) {
+            throw node.error("data " + data.type() + " and updates " + updates.type() + " differ");
+        }
+        int k = (int) indices.shape()[indices.rank() - 1];
+        if (k > data.rank()) {
+            throw node.error("index rows of " + k + " coordinates for data of rank " + data.rank());
+        }
+        int slice = (int) TensorValue.count(Arrays.copyOfRange(data.shape(), k, data.rank()));
+        int rows = k == 0 ? 1 : indices.size() / k;
+        if ((long) rows * slice != updates.size()) {
+            throw node.error("updates " + Arrays.toString(updates.shape()) + " do not match " + rows + " slices of "
+                    + slice);
+        }
+        int[] strides = LayoutKernels.strides(data.shape());
+        float[] yf = data.type() == DataType.FLOAT ? data.floats().clone() : null;
+        long[] yl = yf == null ? data.longs().clone() : null;
+        for (int row = 0; row < rows; row++) {
+            int at = 0;
+            for (int j = 0; j < k; j++) {
+                long dim = data.shape()[j];
+                long c = indices.getLong(row * k + j);
+                c = c < 0 ? c + dim : c;
+                if (c < 0 || c >= dim) {
+                    throw node.error("index " + indices.getLong(row * k + j) + " out of range for axis " + j);
+                }
+                at += (int) c * strides[j];
+            }
+            if (yf != null) {
+                System.arraycopy(updates.floats(), row * slice, yf, at, slice);
+            } else {
+                System.arraycopy(updates.longs(), row * slice, yl, at, slice);
+            }
+        }
+        return yf != null ? TensorValue.ofFloats(data.shape(), yf) : TensorValue.ofLongs(data.type(), data.shape(), yl);
+    }
+
     static TensorValue pow(Node node, TensorValue a, TensorValue b) {
         if (a.type() != DataType.FLOAT) {
             // Integer bases: the power in double, truncated to the base's type (as ONNX Runtime computes it).

@@ -19,7 +19,7 @@ public final class Operators {
             "Mul", "Div", "Concat", "Flatten", "Reshape", "Transpose", "Pad", "Gemm", "MatMul", "Softmax",
             "Identity", "Dropout", "Shape", "Gather", "Unsqueeze", "Squeeze", "Cast", "Slice", "ConstantOfShape",
             "ReduceMean", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "Where", "Expand",
-            "Range", "Mod", "Pow", "Sqrt", "Erf", "Gelu", "LayerNormalization");
+            "Range", "Mod", "Pow", "Sqrt", "Erf", "Gelu", "LayerNormalization", "ScatterND");
 
     /** The plan's fused convolution: {@code act(conv(X, W) + B + Z)}; inputs X, W, B?, Z?; attribute activation. */
     public static final String FUSED_CONV = "FusedConv";
@@ -105,6 +105,7 @@ public final class Operators {
             case "Expand" -> MoreKernels.expand(node, x, in.get(1).toLongs());
             case "Range" -> MoreKernels.range(node, x, in.get(1), in.get(2));
             case "Mod" -> MoreKernels.mod(node, x, in.get(1));
+            case "ScatterND" -> MoreKernels.scatterNd(node, x, in.get(1), in.get(2));
             case "Pow" -> MoreKernels.pow(node, x, in.get(1));
             default -> layout(node, in, opset);
         };

@@ -51,7 +51,7 @@ final class ShapeRules {
                 yield List.of(ShapeState.info(x.type(), x.shape()));
             }
             case "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Identity", "PRelu",
-                 "Softmax", "Sqrt", "Erf" -> List.of(ShapeState.info(x.type(), x.shape()));
+                 "Softmax", "Sqrt", "Erf", "ScatterND" -> List.of(ShapeState.info(x.type(), x.shape()));
             case "Gelu" -> {
                 GeluSpec.of(node);
                 yield List.of(ShapeState.info(x.type(), x.shape()));

@@ -3,6 +3,16 @@ package io.occlusion4j.backend.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.occlusion4j.Edge;
+import io.occlusion4j.Fill;
+import io.occlusion4j.Layout;
+import io.occlusion4j.Score;
+import io.occlusion4j.SensitivityMap;
+import io.occlusion4j.Settings;
+import io.occlusion4j.Tensor;
+import io.occlusion4j.WindowGrid;
+import io.occlusion4j.core.ExplainRequest;
+import io.occlusion4j.cpu.OrtBackendSession;
 import io.occlusion4j.graph.Graph;
 import io.occlusion4j.graph.OnnxModelReader;
 import io.occlusion4j.graph.Plan;
@@ -13,11 +23,15 @@ import io.occlusion4j.kernels.HostKernels;
 import io.occlusion4j.kernels.PlanLaunch;
 import io.occlusion4j.onnx.TestModels;
 import io.occlusion4j.onnx.TransformerModels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -82,5 +96,27 @@ class HostTransformerPlanTest {
         }
         System.out.printf("[host-plan] %s fp16-storage=%s: max relative error %.3e (tolerance %.0e); %d steps, %d"
                 + " products (%d batched)%n", name, halfStorage, worst, tol, plan.steps().size(), products, batched);
+    }
+
+    @TempDir
+    static Path dir;
+
+    /** Occlusion maps of both models through the CUDA back end's device loop on the host device equal the CPU's. */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"vit, FP32", "vit, FP16", "convnext, FP32", "convnext, FP16"})
+    void occlusionMapsEqualTheCpuBackEnds(String name, Precision precision) throws IOException {
+        Path model = Files.write(dir.resolve(name + ".onnx"), model(name).onnx());
+        Tensor x = HostDeviceParityTest.random(new int[] {3, 32, 32}, 12);
+        Settings s = HostDeviceParityTest.settings(new int[] {8, 8}, new int[] {8, 8}, Edge.CROP, Fill.constant(0.25f),
+                Score.SOFTMAX, false, 8, Layout.CHANNELS_FIRST);
+        ExplainRequest r = new ExplainRequest(x, s, WindowGrid.of(new int[] {32, 32}, s.window(), s.stride(), s.edge(),
+                false));
+        try (CudaBackendSession cuda = CudaBackendSession.open(model, precision, new HostDevice());
+             OrtBackendSession ort = OrtBackendSession.open(model, 1)) {
+            assertThat(CudaBackendSession.zeroCopyUnsupported(r)).as("the device loop runs this case").isNull();
+            SensitivityMap map = cuda.explain(r);
+            HostDeviceParityTest.compare(name + " " + precision + " [" + cuda.storage() + "]", map, ort.explain(r),
+                    precision);
+        }
     }
 }
