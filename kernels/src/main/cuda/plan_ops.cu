@@ -19,6 +19,7 @@
 #define OCC_UNARY_ERF 8
 #define OCC_UNARY_SQRT 9
 #define OCC_UNARY_GELU 10        // exact: x * 0.5 * (1 + erf(x / sqrt 2))
+#define OCC_UNARY_GELU_TANH 11   // 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
 
 // Binary operators of occ_plan_binary.
 #define OCC_BINARY_ADD 0
@@ -69,6 +70,10 @@ OCC_DEVICE float occ_plan_unary_op(int op, float v, float a, float b) {
             return (float) sqrt((double) v);
         case OCC_UNARY_GELU:
             return (float) ((double) v * 0.5 * (1.0 + erf((double) v / sqrt(2.0))));
+        case OCC_UNARY_GELU_TANH: {
+            double d = v;
+            return (float) (0.5 * d * (1.0 + tanh(sqrt(2.0 / 3.14159265358979323846) * (d + 0.044715 * d * d * d))));
+        }
         default:
             return v;
     }

@@ -280,6 +280,12 @@ final class MoreKernels {
         return (float) (x * 0.5 * (1 + erf(x / Math.sqrt(2))));
     }
 
+    /** The tanh GELU, {@code 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))}, in double rounded to float. */
+    static float geluTanh(float x) {
+        double v = x;
+        return (float) (0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v))));
+    }
+
     /**
      * LayerNormalization over the axes from {@code axis} on: per row, the mean and the (biased) variance in double,
      * then {@code (x - mean) / sqrt(var + eps) * scale + bias} in double, rounded to float.

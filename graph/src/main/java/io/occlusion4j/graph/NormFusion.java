@@ -10,8 +10,10 @@ import java.util.Set;
 /**
  * Plan rewrite for transformers and ConvNeXt: the written-out LayerNorm of opset-13 exports
  * ({@code ReduceMean -> Sub -> Pow 2 -> ReduceMean -> Add eps -> Sqrt -> Div}, then an optional {@code Mul} by a
- * constant scale and {@code Add} of a constant bias) becomes one {@code LayerNormalization} over the last axis, and
- * the exact GELU ({@code Mul(Mul(x, Add(Erf(Div(x, sqrt 2)), 1)), 0.5)}, operands in either order) one {@code Gelu}.
+ * constant scale and {@code Add} of a constant bias) becomes one {@code LayerNormalization} over the last axis, the
+ * exact GELU ({@code Mul(Mul(x, Add(Erf(Div(x, sqrt 2)), 1)), 0.5)}, operands in either order) one {@code Gelu}, and
+ * the tanh GELU ({@code 0.5 x (1 + Tanh(sqrt(2 / pi) (x + 0.044715 Pow(x, 3))))}, the half applied to x first or
+ * last) one {@code Gelu} with {@code approximate = "tanh"}.
  * A pattern is fused only when each intermediate value is read inside the pattern alone and is not a graph output.
  * The fused nodes compute in double where the pattern rounds each step to float: results agree to float rounding.
  */
@@ -29,7 +31,7 @@ public final class NormFusion {
             if (m.removed.contains(n)) {
                 continue;
             }
-            if (!m.layerNorm(n)) {
+            if (!m.layerNorm(n) && !m.geluTanh(n)) {
                 m.gelu(n);
             }
         }
@@ -198,6 +200,69 @@ public final class NormFusion {
             }
             fuse(List.of(div, erf, add, mul, half), half, new Node(div.name() + ".gelu", "Gelu", "", List.of(x),
                     List.of(half.output(0)), Map.of()));
+        }
+
+        boolean near(String constant, double value) {
+            return Math.abs(scalar(constant) - value) <= 1e-6 * Math.max(1, Math.abs(value));
+        }
+
+        /** Anchored at the Tanh of a tanh GELU. */
+        boolean geluTanh(Node tanh) {
+            if (!BatchNormFolding.isStandard(tanh, "Tanh")) {
+                return false;
+            }
+            Node s = producer(tanh.input(0), "Mul");
+            String r = s == null ? null : near(s.input(1), Math.sqrt(2 / Math.PI)) ? s.input(0)
+                    : near(s.input(0), Math.sqrt(2 / Math.PI)) ? s.input(1) : null;
+            Node add = r == null ? null : producer(r, "Add");
+            if (add == null) {
+                return false;
+            }
+            for (int side = 0; side < 2; side++) {
+                String x = add.input(side);
+                Node cube = producer(add.input(1 - side), "Mul");
+                String p = cube == null ? null : near(cube.input(1), 0.044715) ? cube.input(0)
+                        : near(cube.input(0), 0.044715) ? cube.input(1) : null;
+                Node pow = p == null ? null : producer(p, "Pow");
+                if (pow != null && pow.input(0).equals(x) && scalar(pow.input(1)) == 3 && readOnlyBy(p, cube)
+                        && readOnlyBy(cube.output(0), add) && readOnlyBy(add.output(0), s)
+                        && readOnlyBy(s.output(0), tanh)) {
+                    return geluTanhTail(tanh, x, List.of(pow, cube, add, s, tanh));
+                }
+            }
+            return false;
+        }
+
+        /** {@code Add(t, 1)}, then {@code Mul(Mul(x, 0.5), u)} or {@code Mul(Mul(x, u), 0.5)}. */
+        private boolean geluTanhTail(Node tanh, String x, List<Node> head) {
+            Node one = soleReader(tanh.output(0), "Add");
+            if (one == null || scalar(other(one, tanh.output(0))) != 1) {
+                return false;
+            }
+            Node mul = soleReader(one.output(0), "Mul");
+            String a = mul == null ? null : other(mul, one.output(0));
+            Node half = a == null ? null : producer(a, "Mul");
+            Node last;
+            List<Node> pattern = new ArrayList<>(head);
+            pattern.add(one);
+            if (half != null && half.inputs().contains(x) && scalar(other(half, x)) == 0.5 && readOnlyBy(a, mul)) {
+                pattern.add(half);
+                pattern.add(mul);
+                last = mul;
+            } else if (mul != null && x.equals(a)) {
+                Node outer = soleReader(mul.output(0), "Mul");
+                if (outer == null || scalar(other(outer, mul.output(0))) != 0.5) {
+                    return false;
+                }
+                pattern.add(mul);
+                pattern.add(outer);
+                last = outer;
+            } else {
+                return false;
+            }
+            fuse(pattern, last, new Node(tanh.name() + ".gelu", "Gelu", "", List.of(x), List.of(last.output(0)),
+                    Map.of("approximate", new Attribute.Str("tanh"))));
+            return true;
         }
 
         void fuse(List<Node> pattern, Node last, Node fused) {

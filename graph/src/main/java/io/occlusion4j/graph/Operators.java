@@ -131,10 +131,8 @@ public final class Operators {
             case "HardSwish" -> ElementwiseKernels.unary(node, x, ElementwiseKernels::hardSwish);
             case "Sqrt" -> ElementwiseKernels.unary(node, x, v -> (float) Math.sqrt(v));
             case "Erf" -> ElementwiseKernels.unary(node, x, v -> (float) MoreKernels.erf(v));
-            case "Gelu" -> {
-                GeluSpec.of(node);
-                yield ElementwiseKernels.unary(node, x, MoreKernels::gelu);
-            }
+            case "Gelu" -> ElementwiseKernels.unary(node, x, GeluSpec.of(node).tanh() ? MoreKernels::geluTanh
+                    : MoreKernels::gelu);
             case "Clip" -> {
                 TensorValue xf = floatIn(node, in, 0);
                 ClipSpec clip = ClipSpec.of(node, opset, i -> opt(in, i));

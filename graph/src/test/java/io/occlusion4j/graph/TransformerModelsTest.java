@@ -45,6 +45,34 @@ class TransformerModelsTest {
         respondsToInput(g, m);
     }
 
+    /** The tanh GELU as torch writes it out, in both orders of its final products, fused into one Gelu. */
+    @Test
+    void theTanhGeluPatternIsFused() throws OrtException {
+        for (boolean halfFirst : new boolean[] {true, false}) {
+            io.occlusion4j.onnx.OnnxGraphBuilder b = new io.occlusion4j.onnx.OnnxGraphBuilder("gelu_tanh")
+                    .input("x", Dim.shape("N", 3, 8))
+                    .floatInitializer("three", new long[0], new float[] {3f})
+                    .floatInitializer("c", new long[0], new float[] {0.044715f})
+                    .floatInitializer("k", new long[0], new float[] {(float) Math.sqrt(2 / Math.PI)})
+                    .floatInitializer("one", new long[0], new float[] {1f})
+                    .floatInitializer("half", new long[0], new float[] {0.5f})
+                    .node("Pow", "p", "x", "three").node("Mul", "q", "p", "c").node("Add", "r", "x", "q")
+                    .node("Mul", "s", "k", "r").node("Tanh", "t", "s").node("Add", "u", "t", "one");
+            if (halfFirst) {
+                b.node("Mul", "a", "x", "half").node("Mul", "y", "a", "u");
+            } else {
+                b.node("Mul", "a", "u", "x").node("Mul", "y", "a", "half");
+            }
+            byte[] onnx = b.output("y").toBytes();
+            Graph g = OnnxModelReader.read(onnx, null, "gelu_tanh");
+            Plan plan = ModelParityTest.check("gelu_tanh", onnx, g, Map.of("x", ModelParityTest.random(new long[] {2, 3,
+                    8}, 9)), 0, 0);
+            assertThat(plan.steps()).hasSize(1);
+            assertThat(plan.steps().getFirst().node().opType()).isEqualTo("Gelu");
+            assertThat(plan.steps().getFirst().node().stringAttr("approximate", "")).isEqualTo("tanh");
+        }
+    }
+
     static void assertNoShapeWork(Plan plan) {
         for (PlanStep s : plan.steps()) {
             boolean integral = s.outputs().stream().anyMatch(o -> o instanceof PlanStep.Operand.Activation a

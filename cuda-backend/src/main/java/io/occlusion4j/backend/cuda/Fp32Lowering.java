@@ -107,10 +107,7 @@ final class Fp32Lowering {
             case "MaxPool", "AveragePool" -> l.add(pool(step));
             case "Erf" -> l.add(unary(step, 8, 0f, 0f));
             case "Sqrt" -> l.add(unary(step, 9, 0f, 0f));
-            case "Gelu" -> {
-                GeluSpec.of(node);
-                l.add(unary(step, 10, 0f, 0f));
-            }
+            case "Gelu" -> l.add(unary(step, GeluSpec.of(node).tanh() ? 11 : 10, 0f, 0f));
             case "Pow" -> l.add(binary(step, 5));
             case "LayerNormalization" -> l.add(layerNorm(step));
             case "Gather" -> gather(step, l);

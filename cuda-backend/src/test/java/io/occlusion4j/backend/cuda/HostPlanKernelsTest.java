@@ -121,6 +121,7 @@ class HostPlanKernelsTest {
                 op("Erf", g -> g.node("Erf", "y", "x")),
                 op("Sqrt of a square", g -> g.node("Mul", "s", "x", "x").node("Sqrt", "y", "s")),
                 op("Gelu", g -> g.node("Gelu", "y", "x")),
+                op("Gelu tanh", g -> g.node("Gelu").inputs("x").outputs("y").stringAttr("approximate", "tanh").add()),
                 op("Pow scalar 3", g -> g.floatInitializer("e", new long[0], new float[] {3f}).node("Pow", "y", "x", "e")),
                 op("Pow per channel", g -> g.floatInitializer("e", new long[] {3, 1, 1}, new float[] {2f, 1f, 4f})
                         .node("Pow", "y", "x", "e")),
