@@ -69,15 +69,43 @@ public final class TransformerModels {
         return new TestModels.TestModel(w.g.toBytes(), new long[] {3, 32, 32}, 10, TestModels.Batch.DYNAMIC);
     }
 
+    /**
+     * A Swin block on {@code [N, 3, 16, 16]}: patch 2 to an 8x8 grid of width 8, channels-last LayerNorm, a cyclic
+     * shift (torch.roll: Slice + Concat), 4x4 window partition, window attention with a relative position bias
+     * ({@code Gather} of a table by constant indices) and the shifted-window mask built from constants the way the
+     * export builds it ({@code ConstantOfShape}, {@code ScatterND}, {@code Equal}, {@code Not}, {@code Where}), the
+     * reverse shift, residual, pooling, LayerNorm and head. Opset 17.
+     */
+    public static TestModels.TestModel swinLike(long seed) {
+        Writer w = new Writer("swin_like", 17, seed, 16);
+        int c = 8;
+        String x = w.transpose("to_nhwc", w.conv("patch_embed", TestModels.INPUT, 3, c, 2, 2, 0, 1), 0, 2, 3, 1);
+        String h = w.roll("shift", w.layerNorm("ln1", x, c, false), 2);                  // [N, 8, 8, C]
+        String windows = w.reshape("windows", w.transpose("partition", w.reshapeByBatch("grid", h, 2, 4, 2, 4, c),
+                0, 1, 3, 2, 4, 5), -1, 16, c);                                             // [4N, 16, C]
+        String attn = w.windowAttention("attn", windows, c);                              // [4N, 16, C]
+        String back = w.transpose("unpartition", w.reshapeByBatch("ungrid", attn, 2, 2, 4, 4, c), 0, 1, 3, 2, 4, 5);
+        h = w.roll("unshift", w.reshapeByBatch("merged", back, 8, 8, c), 6);
+        x = w.add("res", x, h);
+        w.g.node("ReduceMean").name("pool").inputs(x).outputs("pool.out").intsAttr("axes", 1, 2).intAttr("keepdims", 0)
+                .add();
+        w.gemmHead(w.layerNorm("ln", "pool.out", c, false), c, 10);
+        return new TestModels.TestModel(w.g.toBytes(), new long[] {3, 16, 16}, 10, TestModels.Batch.DYNAMIC);
+    }
+
     /** Writes the nodes; names are unique per call site. */
     private static final class Writer {
         final OnnxGraphBuilder g;
         final SplittableRandom rng;
 
         Writer(String name, long opset, long seed) {
+            this(name, opset, seed, 32);
+        }
+
+        Writer(String name, long opset, long seed, int size) {
             g = new OnnxGraphBuilder(name).opset(opset);
             rng = new SplittableRandom(seed);
-            g.input(TestModels.INPUT, List.of(Dim.sym(TestModels.BATCH_SYMBOL), Dim.of(3), Dim.of(32), Dim.of(32)));
+            g.input(TestModels.INPUT, List.of(Dim.sym(TestModels.BATCH_SYMBOL), Dim.of(3), Dim.of(size), Dim.of(size)));
         }
 
         float[] uniform(int n, double lo, double hi) {
@@ -242,6 +270,87 @@ public final class TransformerModels {
             g.floatInitializer(name + ".gamma", new long[] {c}, uniform(c, 0.5, 1.0));
             h = mul(name + ".layer_scale", h, name + ".gamma");
             return add(name + ".res", x, transpose(name + ".to_nchw", h, 0, 3, 1, 2));
+        }
+
+        /** Reshape to {@code [N, dims...]} with N read from the input's shape (Shape, Gather, Unsqueeze, Concat). */
+        String reshapeByBatch(String name, String x, long... dims) {
+            String shape = node("Shape", name + ".in_shape", List.of(TestModels.INPUT));
+            String n = node("Gather", name + ".n", List.of(shape, constInts(name + ".zero", new long[] {1}, 0)), 0);
+            String target = node("Concat", name + ".target", List.of(n, constInts(name + ".dims",
+                    new long[] {dims.length}, dims)), 0);
+            return node("Reshape", name, List.of(x, target));
+        }
+
+        /** torch.roll of a [N, H, W, C] tensor by {@code k} along H and W: two Slices and a Concat per axis. */
+        String roll(String name, String x, long k) {
+            for (long axis = 1; axis <= 2; axis++) {
+                String p = name + ".axis" + axis;
+                String ax = constInts(p + ".axes", new long[] {1}, axis);
+                String tail = node("Slice", p + ".tail", List.of(x, constInts(p + ".s0", new long[] {1}, k),
+                        constInts(p + ".e0", new long[] {1}, Long.MAX_VALUE), ax));
+                String head = node("Slice", p + ".head", List.of(x, constInts(p + ".s1", new long[] {1}, 0),
+                        constInts(p + ".e1", new long[] {1}, k), ax));
+                x = node("Concat", p + ".cat", List.of(tail, head), axis);
+            }
+            return x;
+        }
+
+        /** One-head attention inside each 4x4 window, with a relative position bias and the shifted-window mask. */
+        String windowAttention(String name, String x, int c) {
+            String qkv = linear(name + ".qkv", x, c, 3 * c);
+            String split = transpose(name + ".split", reshape(name + ".r", qkv, -1, 16, 3, c), 2, 0, 1, 3);
+            String q = node("Gather", name + ".q", List.of(split, constInts(name + ".i0", new long[0], 0)), 0);
+            String k = node("Gather", name + ".k", List.of(split, constInts(name + ".i1", new long[0], 1)), 0);
+            String v = node("Gather", name + ".v", List.of(split, constInts(name + ".i2", new long[0], 2)), 0);
+            String scores = node("MatMul", name + ".scores", List.of(q, transpose(name + ".kt", k, 0, 2, 1)));
+            scores = mul(name + ".scale", scores, constFloat(name + ".scale_c", (float) (1 / Math.sqrt(c))));
+            scores = add(name + ".bias", scores, relativeBias(name + ".rel"));
+            String masked = add(name + ".mask", reshapeByBatch(name + ".per_image", scores, 4, 16, 16),
+                    shiftMask(name + ".shift_mask"));
+            String attn = node("Softmax", name + ".softmax", List.of(reshape(name + ".flat", masked, -1, 16, 16)), -1);
+            return linear(name + ".proj", node("MatMul", name + ".ctx", List.of(attn, v)), c, c);
+        }
+
+        /** {@code table[index]} reshaped to [16, 16]: the bias of each pair of positions in a 4x4 window. */
+        String relativeBias(String name) {
+            String table = weight(name + ".table", new long[] {49}, 0.5f);
+            long[] index = new long[256];
+            for (int i = 0; i < 16; i++) {
+                for (int j = 0; j < 16; j++) {
+                    index[i * 16 + j] = (i / 4 - j / 4 + 3) * 7 + (i % 4 - j % 4 + 3);
+                }
+            }
+            String gathered = node("Gather", name, List.of(table, constInts(name + ".index", new long[] {256}, index)), 0);
+            return reshape(name + ".square", gathered, 16, 16);
+        }
+
+        /** The mask of the shifted windows, [4, 16, 16]: 0 within a region, -100 across, built from constants. */
+        String shiftMask(String name) {
+            TensorProto zero = TensorProto.newBuilder().setDataType(TensorProto.DataType.FLOAT.getNumber()).addDims(1)
+                    .addFloatData(0f).build();
+            g.node("ConstantOfShape").name(name + ".zeros").inputs(constInts(name + ".shape", new long[] {4}, 1, 8, 8, 1))
+                    .outputs(name + ".zeros.out").tensorAttr("value", zero).add();
+            long[] idx = new long[64 * 4];
+            float[] region = new float[64];
+            for (int hh = 0; hh < 8; hh++) {
+                for (int ww = 0; ww < 8; ww++) {
+                    int r = hh * 8 + ww;
+                    idx[4 * r + 1] = hh;
+                    idx[4 * r + 2] = ww;
+                    region[r] = (hh < 4 ? 0 : hh < 6 ? 1 : 2) * 3 + (ww < 4 ? 0 : ww < 6 ? 1 : 2);
+                }
+            }
+            g.floatInitializer(name + ".regions", new long[] {64}, region);
+            String img = node("ScatterND", name + ".img", List.of(name + ".zeros.out",
+                    constInts(name + ".idx", new long[] {64, 4}, idx), name + ".regions"));
+            String win = reshape(name + ".windows", transpose(name + ".part", reshape(name + ".grid", img, 1, 2, 4, 2, 4,
+                    1), 0, 1, 3, 2, 4, 5), 4, 16);
+            String diff = node("Sub", name + ".diff", List.of(node("Unsqueeze", name + ".u1", List.of(win,
+                    constInts(name + ".a1", new long[] {1}, 1))), node("Unsqueeze", name + ".u2", List.of(win,
+                    constInts(name + ".a2", new long[] {1}, 2)))));
+            String same = node("Equal", name + ".same", List.of(diff, constFloat(name + ".zero", 0f)));
+            String apart = node("Not", name + ".apart", List.of(same));
+            return node("Where", name, List.of(apart, constFloat(name + ".minus", -100f), constFloat(name + ".none", 0f)));
         }
 
         void gemmHead(String x, int features, int classes) {

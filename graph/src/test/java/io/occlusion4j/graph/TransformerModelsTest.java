@@ -45,6 +45,18 @@ class TransformerModelsTest {
         respondsToInput(g, m);
     }
 
+    @Test
+    void swinLikeMatchesOnnxRuntimeAndFoldsItsMask() throws OrtException {
+        TestModels.TestModel m = TransformerModels.swinLike(33L);
+        Graph g = OnnxModelReader.read(m.onnx(), null, "swin_like");
+        Plan plan = ModelParityTest.check("swin_like", m.onnx(), g, Map.of(TestModels.INPUT,
+                ModelParityTest.random(m.inputShape(2), 5)), 0, 0);
+        assertThat(g.nodes()).extracting(Node::opType).contains("ScatterND", "Not", "Equal", "Where", "ConstantOfShape");
+        assertNoShapeWork(plan);
+        assertThat(plan.steps()).extracting(s -> s.node().opType()).doesNotContain("ScatterND", "Not", "Unsqueeze");
+        respondsToInput(g, m);
+    }
+
     /** The tanh GELU as torch writes it out, in both orders of its final products, fused into one Gelu. */
     @Test
     void theTanhGeluPatternIsFused() throws OrtException {
@@ -78,7 +90,7 @@ class TransformerModelsTest {
             boolean integral = s.outputs().stream().anyMatch(o -> o instanceof PlanStep.Operand.Activation a
                     && a.slot().type() != DataType.FLOAT);
             assertThat(integral).as("step %s computes integer or shape values at run time", s.node().name()).isFalse();
-            assertThat(List.of("Shape", "Equal", "Where", "Range", "ConstantOfShape", "Mod"))
+            assertThat(List.of("Shape", "Equal", "Where", "Range", "ConstantOfShape", "Mod", "ScatterND", "Not"))
                     .as("shape operators left").doesNotContain(s.node().opType());
         }
     }

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A vision transformer and a ConvNeXt (graph's {@link TransformerModels}: shape sub-graphs, LayerNorm, the erf GELU,
+ * A vision transformer, a ConvNeXt and a Swin block (graph's {@link TransformerModels}: shape sub-graphs, LayerNorm, the erf GELU,
  * Pow, Sqrt, batched attention products, Gather of float activations) planned for a batch of 2, lowered with fp32
  * storage and with the FP16 mode's storage, run by {@link HostPlanRunner} and compared with the reference executor
  * on the same plan, as {@link HostPlanRunTest} does for the CNNs (the graph module's test compares the reference
@@ -56,11 +56,15 @@ class HostTransformerPlanTest {
     }
 
     static TestModels.TestModel model(String name) {
-        return name.equals("vit") ? TransformerModels.vitLike(2, 31L) : TransformerModels.convNextLike(32L);
+        return switch (name) {
+            case "vit" -> TransformerModels.vitLike(2, 31L);
+            case "swin" -> TransformerModels.swinLike(33L);
+            default -> TransformerModels.convNextLike(32L);
+        };
     }
 
     @ParameterizedTest(name = "{0} fp16 storage {1}")
-    @CsvSource({"vit, false", "vit, true", "convnext, false", "convnext, true"})
+    @CsvSource({"vit, false", "vit, true", "convnext, false", "convnext, true", "swin, false", "swin, true"})
     void loweredPlanMatchesTheReferenceExecutor(String name, boolean halfStorage) {
         TestModels.TestModel m = model(name);
         Graph graph = OnnxModelReader.read(m.onnx(), null, name);
@@ -103,14 +107,15 @@ class HostTransformerPlanTest {
 
     /** Occlusion maps of both models through the CUDA back end's device loop on the host device equal the CPU's. */
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"vit, FP32", "vit, FP16", "convnext, FP32", "convnext, FP16"})
+    @CsvSource({"vit, FP32", "vit, FP16", "convnext, FP32", "convnext, FP16", "swin, FP32"})
     void occlusionMapsEqualTheCpuBackEnds(String name, Precision precision) throws IOException {
         Path model = Files.write(dir.resolve(name + ".onnx"), model(name).onnx());
-        Tensor x = HostDeviceParityTest.random(new int[] {3, 32, 32}, 12);
+        int size = name.equals("swin") ? 16 : 32;
+        Tensor x = HostDeviceParityTest.random(new int[] {3, size, size}, 12);
         Settings s = HostDeviceParityTest.settings(new int[] {8, 8}, new int[] {8, 8}, Edge.CROP, Fill.constant(0.25f),
                 Score.SOFTMAX, false, 8, Layout.CHANNELS_FIRST);
-        ExplainRequest r = new ExplainRequest(x, s, WindowGrid.of(new int[] {32, 32}, s.window(), s.stride(), s.edge(),
-                false));
+        ExplainRequest r = new ExplainRequest(x, s, WindowGrid.of(new int[] {size, size}, s.window(), s.stride(),
+                s.edge(), false));
         try (CudaBackendSession cuda = CudaBackendSession.open(model, precision, new HostDevice());
              OrtBackendSession ort = OrtBackendSession.open(model, 1)) {
             assertThat(CudaBackendSession.zeroCopyUnsupported(r)).as("the device loop runs this case").isNull();
