@@ -16,6 +16,10 @@
 #define OCC_UNARY_HARD_SWISH 5
 #define OCC_UNARY_TANH 6
 #define OCC_UNARY_COPY 7
+#define OCC_UNARY_ERF 8
+#define OCC_UNARY_SQRT 9
+#define OCC_UNARY_GELU 10        // exact: x * 0.5 * (1 + erf(x / sqrt 2))
+#define OCC_UNARY_GELU_TANH 11   // 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
 
 // Binary operators of occ_plan_binary.
 #define OCC_BINARY_ADD 0
@@ -23,6 +27,7 @@
 #define OCC_BINARY_MUL 2
 #define OCC_BINARY_DIV 3
 #define OCC_BINARY_PRELU 4       // b is the slope
+#define OCC_BINARY_POW 5
 
 // Pad modes.
 #define OCC_PAD_CONSTANT 0
@@ -59,6 +64,16 @@ OCC_DEVICE float occ_plan_unary_op(int op, float v, float a, float b) {
         }
         case OCC_UNARY_TANH:
             return (float) tanh((double) v);
+        case OCC_UNARY_ERF:
+            return (float) erf((double) v);
+        case OCC_UNARY_SQRT:
+            return (float) sqrt((double) v);
+        case OCC_UNARY_GELU:
+            return (float) ((double) v * 0.5 * (1.0 + erf((double) v / sqrt(2.0))));
+        case OCC_UNARY_GELU_TANH: {
+            double d = v;
+            return (float) (0.5 * d * (1.0 + tanh(sqrt(2.0 / 3.14159265358979323846) * (d + 0.044715 * d * d * d))));
+        }
         default:
             return v;
     }
@@ -151,28 +166,41 @@ extern "C" __global__ void occ_plan_unary_h(const unsigned short* x, unsigned sh
     occ_plan_unary_body(x, y, n, op, a, b);
 }
 
+/**
+ * The offsets of K broadcast operands for output element i: meta holds the output dims (rank values), then each
+ * operand's element strides per output axis (rank values each, 0 along broadcast axes).
+ */
+template <int K>
+OCC_DEVICE void occ_plan_broadcast_offsets(long long i, int rank, const long long* __restrict__ meta, long long* at) {
+    for (int j = 0; j < K; j++) {
+        at[j] = 0;
+    }
+    long long rem = i;
+    for (int d = rank - 1; d >= 0; d--) {
+        long long dim = meta[d];
+        long long k = rem % dim;
+        rem /= dim;
+        for (int j = 0; j < K; j++) {
+            at[j] += k * meta[(j + 1) * rank + d];
+        }
+    }
+}
+
 template <typename TA, typename TB, typename TY>
 OCC_DEVICE void occ_plan_binary_body(const TA* a, const TB* b, TY* y, long long n, int op, int rank,
                                      const long long* __restrict__ meta) {
     for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
-        long long rem = i;
-        long long ia = 0;
-        long long ib = 0;
-        for (int d = rank - 1; d >= 0; d--) {
-            long long dim = meta[d];
-            long long k = rem % dim;
-            rem /= dim;
-            ia += k * meta[rank + d];
-            ib += k * meta[2 * rank + d];
-        }
-        float u = occ_plan_load(a, ia);
-        float v = occ_plan_load(b, ib);
+        long long at[2];
+        occ_plan_broadcast_offsets<2>(i, rank, meta, at);
+        float u = occ_plan_load(a, at[0]);
+        float v = occ_plan_load(b, at[1]);
         float r;
         switch (op) {
             case OCC_BINARY_ADD: r = u + v; break;
             case OCC_BINARY_SUB: r = u - v; break;
             case OCC_BINARY_MUL: r = u * v; break;
             case OCC_BINARY_DIV: r = u / v; break;
+            case OCC_BINARY_POW: r = (float) pow((double) u, (double) v); break;
             default: r = u < 0.0f ? u * v : u; break;
         }
         occ_plan_store(y, i, r);
@@ -186,6 +214,19 @@ OCC_DEVICE void occ_plan_binary_body(const TA* a, const TB* b, TY* y, long long 
 extern "C" __global__ void occ_plan_binary(const float* a, const float* b, float* y, long long n, int op, int rank,
                                            const long long* __restrict__ meta) {
     occ_plan_binary_body(a, b, y, n, op, rank, meta);
+}
+
+/**
+ * Where with a float mask: y = c != 0 ? a : b, each operand broadcast; metadata: dims, then the strides of c, a and
+ * b per axis (rank values each).
+ */
+extern "C" __global__ void occ_plan_where(const float* c, const float* a, const float* b, float* y, long long n,
+                                          int rank, const long long* __restrict__ meta) {
+    for (long long i = occ_thread_id(); i < n; i += occ_thread_count()) {
+        long long at[3];
+        occ_plan_broadcast_offsets<3>(i, rank, meta, at);
+        y[i] = c[at[0]] != 0.0f ? a[at[1]] : b[at[2]];
+    }
 }
 
 /** occ_plan_binary with fp16 a, b and y (same metadata, in storage order). */
@@ -329,6 +370,33 @@ extern "C" __global__ void occ_plan_softmax(const float* x, float* y, long long 
         }
         for (long long i = 0; i < len; i++) {
             y[base + i * inner] = (float) ((double) y[base + i * inner] / sum);
+        }
+    }
+}
+
+/**
+ * LayerNormalization over the last {@code len} elements of each of {@code rows} rows: the mean and the biased
+ * variance in double, then (x - mean) / sqrt(var + eps) * scale + bias in double, rounded to float (the reference
+ * executor's arithmetic). scale and bias hold len values; bias may be absent (hasBias 0).
+ */
+extern "C" __global__ void occ_plan_layer_norm(const float* x, const float* scale, const float* bias, float* y,
+                                               long long rows, long long len, float eps, int hasBias) {
+    for (long long r = occ_thread_id(); r < rows; r += occ_thread_count()) {
+        long long base = r * len;
+        double sum = 0;
+        for (long long i = 0; i < len; i++) {
+            sum += x[base + i];
+        }
+        double mean = sum / len;
+        double sq = 0;
+        for (long long i = 0; i < len; i++) {
+            double d = x[base + i] - mean;
+            sq += d * d;
+        }
+        double inv = 1.0 / sqrt(sq / len + eps);
+        for (long long i = 0; i < len; i++) {
+            double v = (x[base + i] - mean) * inv * scale[i];
+            y[base + i] = (float) (hasBias ? v + bias[i] : v);
         }
     }
 }

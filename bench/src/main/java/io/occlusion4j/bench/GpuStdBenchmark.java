@@ -11,6 +11,8 @@ import io.occlusion4j.WindowGrid;
 import io.occlusion4j.backend.cuda.CudaBackendSession;
 import io.occlusion4j.backend.cuda.CudaPlan;
 import io.occlusion4j.backend.cuda.Device;
+import io.occlusion4j.backend.cuda.Devices;
+import io.occlusion4j.backend.cuda.PlanOptions;
 import io.occlusion4j.backend.cuda.Precision;
 import io.occlusion4j.backend.cuda.TransferLedger;
 import io.occlusion4j.core.ExplainRequest;
@@ -222,7 +224,7 @@ public final class GpuStdBenchmark {
     }
 
     private static Figures endToEnd(Settings s, Precision p, Tensor x) {
-        try (CudaBackendSession session = CudaBackendSession.open(s.model(), p, Device.gpu())) {
+        try (CudaBackendSession session = CudaBackendSession.open(s.model(), p, Devices.gpu())) {
             io.occlusion4j.Settings settings = Occlusion.builder().window(WINDOW, WINDOW).stride(STRIDE, STRIDE).edge(Edge.CROP)
                     .fill(Fill.constant(0f)).score(Score.RAW).batchSize(s.batch()).settings()
                     .withOutputs(List.of(session.signature().outputs().getFirst().name()));
@@ -253,9 +255,9 @@ public final class GpuStdBenchmark {
      * two synchronisations, after a warm-up.
      */
     private static double planOnly(Graph graph, Precision p, int batch, int reps) {
-        try (Device device = Device.gpu();
+        try (Device device = Devices.gpu();
              CudaPlan plan = CudaPlan.create(device, PlanBuilder.build(graph, batch, PlanBuilder.Options.all()), batch,
-                     CudaPlan.Options.defaults(p))) {
+                     PlanOptions.defaults(p))) {
             System.out.println("[gpu-std] " + p + " batch " + batch + ": " + plan.storage() + "; " + plan.convolutions());
             Device.Buffer in = plan.slot(graph.inputs().get(0).name());
             // 0.5 in either storage: fp32 words, or two fp16 halves (0x3800) for an fp16 NHWC input slot.

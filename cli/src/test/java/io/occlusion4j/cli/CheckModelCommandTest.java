@@ -28,19 +28,17 @@ class CheckModelCommandTest {
         return Files.write(dir.resolve("small.onnx"), TestModels.smallCnn(3, 32, 32, 10, 1).onnx());
     }
 
-    /** Conv 3 -> 8 -> Erf -> Relu -> LayerNormalization over the last axis: two nodes the plan lacks. */
+    /** Conv 3 -> 8 -> Sin -> Relu -> Cos: two nodes the plan lacks (no trigonometric kernels). */
     private Path withUnsupported() throws IOException {
-        OnnxGraphBuilder g = new OnnxGraphBuilder("erf_ln")
+        OnnxGraphBuilder g = new OnnxGraphBuilder("sin_cos")
                 .input("x", List.of(Dim.sym("N"), Dim.of(3), Dim.of(8), Dim.of(8)))
-                .floatInitializer("w", new long[] {8, 3, 3, 3}, new float[8 * 27])
-                .floatInitializer("gamma", new long[] {8}, new float[] {1, 1, 1, 1, 1, 1, 1, 1})
-                .floatInitializer("beta", new long[] {8}, new float[8]);
+                .floatInitializer("w", new long[] {8, 3, 3, 3}, new float[8 * 27]);
         g.node("Conv").name("conv").inputs("x", "w").outputs("a").intsAttr("pads", 1, 1, 1, 1).add()
-                .node("Erf").name("erf").inputs("a").outputs("b").add()
+                .node("Sin").name("sin").inputs("a").outputs("b").add()
                 .node("Relu").name("relu").inputs("b").outputs("c").add()
-                .node("LayerNormalization").name("norm").inputs("c", "gamma", "beta").outputs("y").intAttr("axis", -1).add();
+                .node("Cos").name("cos").inputs("c").outputs("y").add();
         g.output("y");
-        return Files.write(dir.resolve("erf_ln.onnx"), g.toBytes());
+        return Files.write(dir.resolve("sin_cos.onnx"), g.toBytes());
     }
 
     @Test
@@ -63,9 +61,9 @@ class CheckModelCommandTest {
         Cli.Result r = Cli.run("check-model", withUnsupported());
         assertThat(r.code()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out()).contains("support    2 node(s) the CUDA plan cannot run:")
-                .contains("node 'erf' (Erf): no Erf in the CUDA plan's operator set")
-                .contains("node 'norm' (LayerNormalization): ")
-                .contains("operators  4 nodes: Conv 1, Erf 1, LayerNormalization 1, Relu 1")
+                .contains("node 'sin' (Sin): no Sin in the CUDA plan's operator set")
+                .contains("node 'cos' (Cos): ")
+                .contains("operators  4 nodes: Conv 1, Cos 1, Relu 1, Sin 1")
                 .contains("verdict    does not run on the CUDA back end (2 unsupported node(s))")
                 .doesNotContain("fp32       ");
         assertThat(r.err()).isEmpty();
@@ -129,8 +127,8 @@ class CheckModelCommandTest {
         assertThat(b.get("passed").asBoolean()).isFalse();
         assertThat(b.get("fp32").isNull()).isTrue();
         assertThat(b.get("unsupported")).hasSize(2);
-        assertThat(b.get("unsupported").get(0).get("node").asText()).isEqualTo("erf");
-        assertThat(b.get("unsupported").get(0).get("operator").asText()).isEqualTo("Erf");
+        assertThat(b.get("unsupported").get(0).get("node").asText()).isEqualTo("sin");
+        assertThat(b.get("unsupported").get(0).get("operator").asText()).isEqualTo("Sin");
         assertThat(b.get("unsupported").get(0).get("reason").asText()).isNotBlank();
     }
 }

@@ -7,9 +7,9 @@ public final class ImageTooLargeException extends OcclusionException {
     private final long width;
     private final long height;
 
-    ImageTooLargeException(String name, long width, long height, Images.Limits limits) {
-        super(name + " is " + width + "x" + height + " (" + width * height + " pixels); the limits are " + limits.maxPixels()
-                + " pixels and " + limits.maxSide() + " pixels a side");
+    ImageTooLargeException(String name, long width, long height, long maxPixels, long maxSide) {
+        super(name + " is " + width + "x" + height + " (" + width * height + " pixels); the limits are " + maxPixels
+                + " pixels and " + maxSide + " pixels a side");
         this.width = width;
         this.height = height;
     }

@@ -58,7 +58,7 @@ public final class Images {
         /** Throws {@link ImageTooLargeException} when a {@code width x height} picture named {@code name} is over a limit. */
         public void check(long width, long height, String name) {
             if (width > maxSide || height > maxSide || width * height > maxPixels) {
-                throw new ImageTooLargeException(name, width, height, this);
+                throw new ImageTooLargeException(name, width, height, maxPixels, maxSide);
             }
         }
     }

@@ -42,7 +42,7 @@ public final class BatchNormFolding {
             }
             int m = (int) w.shape()[0];
             if (scale.size() != m || beta.size() != m || mean.size() != m || var.size() != m) {
-                throw GraphException.at(bn, "statistics of length " + scale.size() + " do not match the "
+                throw bn.error("statistics of length " + scale.size() + " do not match the "
                         + m + " output channels of conv '" + conv.name() + "'");
             }
             double eps = bn.floatAttr("epsilon", 1e-5f);

@@ -64,7 +64,7 @@ public final class BufferPlanner {
                 }
                 ValueInfo info = graph.info(out);
                 if (!info.shape().isStatic()) {
-                    throw GraphException.at(n, "output '" + out + "' has shape " + info.shape()
+                    throw n.error("output '" + out + "' has shape " + info.shape()
                             + "; a plan needs static shapes (bind the input shapes first)");
                 }
                 if (o == 0 && isView(n) && root.containsKey(n.input(0))) {
@@ -106,20 +106,7 @@ public final class BufferPlanner {
                     busy.add(new long[] {offset.get(p), offset.get(p) + align(Math.max(bytes.get(p), 1))});
                 }
             }
-            busy.sort(Comparator.comparingLong(r -> r[0]));
-            long best = -1;
-            long bestGap = Long.MAX_VALUE;
-            long cursor = 0;
-            for (long[] r : busy) {
-                if (r[0] - cursor >= size && r[0] - cursor < bestGap) {
-                    best = cursor;
-                    bestGap = r[0] - cursor;
-                }
-                cursor = Math.max(cursor, r[1]);
-            }
-            if (best < 0) {
-                best = cursor;
-            }
+            long best = smallestGap(busy, size);
             offset.put(g, best);
             placed.add(g);
             arena = Math.max(arena, best + size);
@@ -154,6 +141,22 @@ public final class BufferPlanner {
             steps.add(new PlanStep(i, n, ins, outs, convDescriptor(graph, n)));
         }
         return new Plan(graph, steps, slots, arena, unshared, weights);
+    }
+
+    /** The start of the smallest gap between the busy ranges that holds {@code size} bytes, else past them all. */
+    private static long smallestGap(List<long[]> busy, long size) {
+        busy.sort(Comparator.comparingLong(r -> r[0]));
+        long best = -1;
+        long bestGap = Long.MAX_VALUE;
+        long cursor = 0;
+        for (long[] r : busy) {
+            if (r[0] - cursor >= size && r[0] - cursor < bestGap) {
+                best = cursor;
+                bestGap = r[0] - cursor;
+            }
+            cursor = Math.max(cursor, r[1]);
+        }
+        return best < 0 ? cursor : best;
     }
 
     private static long align(long b) {

@@ -1,6 +1,5 @@
 package io.occlusion4j.graph;
 
-import io.occlusion4j.graph.Dim;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

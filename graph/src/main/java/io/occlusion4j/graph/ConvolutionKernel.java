@@ -23,7 +23,7 @@ final class ConvolutionKernel {
         for (int i = 0; i < r; i++) {
             out[i + 2] = win.outSize(i, in[i], pads);
             if (out[i + 2] < 1) {
-                throw GraphException.at(node, "the window does not fit the input " + Arrays.toString(x)
+                throw node.error("the window does not fit the input " + Arrays.toString(x)
                         + " along spatial axis " + i);
             }
         }
@@ -38,7 +38,7 @@ final class ConvolutionKernel {
         long[] xs = x.shape();
         long[] ws = w.shape();
         if (xs.length < 3 || ws.length != xs.length) {
-            throw GraphException.at(node, "input " + Arrays.toString(xs) + " and weights " + Arrays.toString(ws)
+            throw node.error("input " + Arrays.toString(xs) + " and weights " + Arrays.toString(ws)
                     + " must both be [N, C, spatial...] / [M, C/group, kernel...] of equal rank >= 3");
         }
         int r = xs.length - 2;
@@ -49,12 +49,12 @@ final class ConvolutionKernel {
         int m = (int) ws[0];
         int cg = (int) ws[1];
         if (group < 1 || c != cg * group || m % group != 0) {
-            throw GraphException.at(node, "input channels " + c + ", weight shape " + Arrays.toString(ws)
+            throw node.error("input channels " + c + ", weight shape " + Arrays.toString(ws)
                     + " and group " + group + " do not agree");
         }
         for (int i = 0; i < r; i++) {
             if (ws[i + 2] != win.kernel()[i]) {
-                throw GraphException.at(node, "kernel_shape " + Arrays.toString(win.kernel())
+                throw node.error("kernel_shape " + Arrays.toString(win.kernel())
                         + " does not match the weights " + Arrays.toString(ws));
             }
         }
@@ -94,10 +94,10 @@ final class ConvolutionKernel {
     private static void epilogue(Node node, float[] y, int n, int m, int outSize, TensorValue b, TensorValue z,
                                  long[] ys, boolean relu) {
         if (b != null && b.size() != m) {
-            throw GraphException.at(node, "bias has " + b.size() + " values for " + m + " output channels");
+            throw node.error("bias has " + b.size() + " values for " + m + " output channels");
         }
         if (z != null && !Arrays.equals(z.shape(), ys)) {
-            throw GraphException.at(node, "residual input " + Arrays.toString(z.shape()) + " must have the output shape "
+            throw node.error("residual input " + Arrays.toString(z.shape()) + " must have the output shape "
                     + Arrays.toString(ys));
         }
         if (b == null && z == null && !relu) {

@@ -55,11 +55,11 @@ final class ElementwiseKernels {
     static TensorValue binary(Node node, TensorValue a, TensorValue b, FloatOp f, LongOp l) {
         long[] out = broadcast(a.shape(), b.shape());
         if (out == null) {
-            throw GraphException.at(node, "shapes " + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape())
+            throw node.error("shapes " + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape())
                     + " do not broadcast");
         }
         if (a.type().isIntegral() != b.type().isIntegral()) {
-            throw GraphException.at(node, "operand types " + a.type() + " and " + b.type() + " differ");
+            throw node.error("operand types " + a.type() + " and " + b.type() + " differ");
         }
         int n = (int) TensorValue.count(out);
         int[] sa = broadcastStrides(a.shape(), out);
@@ -132,7 +132,7 @@ final class ElementwiseKernels {
     /** Integer division as ONNX Runtime does it: truncation toward zero. */
     static long divide(Node node, long a, long b) {
         if (b == 0) {
-            throw GraphException.at(node, "integer division by zero");
+            throw node.error("integer division by zero");
         }
         return a / b;
     }

@@ -13,13 +13,4 @@ public class GraphException extends RuntimeException {
     public GraphException(String message, Throwable cause) {
         super(message, cause);
     }
-
-    /** "node 'conv1' (Conv): " — the prefix every node-specific message starts with. */
-    static String at(Node node) {
-        return "node '" + node.name() + "' (" + node.qualifiedOpType() + "): ";
-    }
-
-    static GraphException at(Node node, String what) {
-        return new GraphException(at(node) + what);
-    }
 }

@@ -21,15 +21,6 @@ final class LayoutKernels {
         return s;
     }
 
-    /** Normalises a possibly negative axis against {@code rank}. */
-    static int axis(Node node, long axis, int rank) {
-        long a = axis < 0 ? axis + rank : axis;
-        if (a < 0 || a >= rank) {
-            throw GraphException.at(node, "axis " + axis + " is out of range for rank " + rank);
-        }
-        return (int) a;
-    }
-
     /** Copies element {@code from} of {@code x} to slot {@code to} of the float or long output. */
     private static void copy(TensorValue x, int from, float[] yf, long[] yl, int to) {
         if (yf != null) {
@@ -43,29 +34,14 @@ final class LayoutKernels {
         return type == DataType.FLOAT ? TensorValue.ofFloats(shape, yf) : TensorValue.ofLongs(type, shape, yl);
     }
 
-    static TensorValue transpose(Node node, TensorValue x, long[] perm) {
+    static TensorValue transpose(TensorValue x, int[] perm) {
         int r = x.rank();
-        if (perm == null) {
-            perm = new long[r];
-            for (int i = 0; i < r; i++) {
-                perm[i] = r - 1 - i;
-            }
-        }
-        if (perm.length != r) {
-            throw GraphException.at(node, "perm " + Arrays.toString(perm) + " does not match rank " + r);
-        }
-        boolean[] seen = new boolean[r];
         long[] out = new long[r];
         int[] xs = strides(x.shape());
         int[] step = new int[r];
         for (int i = 0; i < r; i++) {
-            int p = axis(node, perm[i], r);
-            if (seen[p]) {
-                throw GraphException.at(node, "perm " + Arrays.toString(perm) + " is not a permutation");
-            }
-            seen[p] = true;
-            out[i] = x.shape()[p];
-            step[i] = xs[p];
+            out[i] = x.shape()[perm[i]];
+            step[i] = xs[perm[i]];
         }
         return gather(x, out, step, 0);
     }
@@ -95,16 +71,16 @@ final class LayoutKernels {
 
     static TensorValue concat(Node node, TensorValue[] xs, long axisAttr) {
         int r = xs[0].rank();
-        int ax = axis(node, axisAttr, r);
+        int ax = Axes.axis(node, axisAttr, r);
         long[] out = xs[0].shape().clone();
         out[ax] = 0;
         for (TensorValue x : xs) {
             if (x.rank() != r || x.type().isIntegral() != xs[0].type().isIntegral()) {
-                throw GraphException.at(node, "inputs differ in rank or type: " + x + " vs " + xs[0]);
+                throw node.error("inputs differ in rank or type: " + x + " vs " + xs[0]);
             }
             for (int d = 0; d < r; d++) {
                 if (d != ax && x.shape()[d] != xs[0].shape()[d]) {
-                    throw GraphException.at(node, "input shapes " + Arrays.toString(x.shape()) + " and "
+                    throw node.error("input shapes " + Arrays.toString(x.shape()) + " and "
                             + Arrays.toString(xs[0].shape()) + " differ outside axis " + ax);
                 }
             }
@@ -136,41 +112,23 @@ final class LayoutKernels {
      * ONNX Slice: per listed axis, start and end (negative counts from the end, clamped) and step
      * (non-zero, may be negative).
      */
-    static TensorValue slice(Node node, TensorValue x, long[] starts, long[] ends, long[] axes, long[] steps) {
+    static TensorValue slice(Node node, TensorValue x, SliceSpec spec) {
         int r = x.rank();
-        if (starts.length != ends.length || (axes != null && axes.length != starts.length)
-                || (steps != null && steps.length != starts.length)) {
-            throw GraphException.at(node, "starts, ends, axes and steps must have equal lengths");
-        }
         long[] begin = new long[r];
         long[] step = new long[r];
         long[] out = x.shape().clone();
         Arrays.fill(step, 1);
         boolean[] seen = new boolean[r];
-        for (int i = 0; i < starts.length; i++) {
-            int a = axis(node, axes == null ? i : axes[i], r);
+        for (int i = 0; i < spec.size(); i++) {
+            int a = spec.axis(node, i, r);
             if (seen[a]) {
-                throw GraphException.at(node, "axis " + a + " is sliced twice");
+                throw node.error("axis " + a + " is sliced twice");
             }
             seen[a] = true;
-            long dim = x.shape()[a];
-            long st = steps == null ? 1 : steps[i];
-            if (st == 0) {
-                throw GraphException.at(node, "a slice step must not be 0");
-            }
-            long s = starts[i] < 0 ? starts[i] + dim : starts[i];
-            long e = ends[i] < 0 ? ends[i] + dim : ends[i];
-            if (st > 0) {
-                s = Math.clamp(s, 0, dim);
-                e = Math.clamp(e, 0, dim);
-            } else {
-                s = Math.clamp(s, 0, dim - 1);
-                e = Math.clamp(e, -1, dim - 1);
-            }
-            long count = st > 0 ? Math.max(0, Math.ceilDiv(e - s, st)) : Math.max(0, Math.ceilDiv(s - e, -st));
-            begin[a] = s;
-            step[a] = st;
-            out[a] = count;
+            SliceSpec.Extent e = spec.extent(node, i, x.shape()[a]);
+            begin[a] = e.start();
+            step[a] = e.step();
+            out[a] = e.count();
         }
         int[] xs = strides(x.shape());
         int base = 0;
@@ -186,7 +144,7 @@ final class LayoutKernels {
 
     static TensorValue gatherAxis(Node node, TensorValue data, TensorValue indices, long axisAttr) {
         int r = data.rank();
-        int ax = axis(node, axisAttr, r);
+        int ax = Axes.axis(node, axisAttr, r);
         long dim = data.shape()[ax];
         long[] out = new long[r - 1 + indices.rank()];
         System.arraycopy(data.shape(), 0, out, 0, ax);
@@ -203,7 +161,7 @@ final class LayoutKernels {
             for (int j = 0; j < k; j++) {
                 long i = indices.getLong(j);
                 if (i < -dim || i >= dim) {
-                    throw GraphException.at(node, "index " + i + " is out of range for axis " + ax + " of size " + dim);
+                    throw node.error("index " + i + " is out of range for axis " + ax + " of size " + dim);
                 }
                 if (i < 0) {
                     i += dim;
@@ -221,22 +179,20 @@ final class LayoutKernels {
     }
 
     /** ONNX Pad: pads (begins then ends, may be negative), mode constant, reflect or edge. */
-    static TensorValue pad(Node node, TensorValue x, long[] pads, String mode, double value) {
+    static TensorValue pad(Node node, TensorValue x, PadSpec spec) {
         int r = x.rank();
-        if (pads.length != 2 * r) {
-            throw GraphException.at(node, "pads " + Arrays.toString(pads) + " needs " + 2 * r + " values");
-        }
-        if (!mode.equals("constant") && !mode.equals("reflect") && !mode.equals("edge")) {
-            throw new UnsupportedOperatorException(node, "mode '" + mode + "'");
-        }
+        long[] pads = spec.pads();
+        String mode = spec.mode();
+        double value = spec.value();
+        spec.modeCode(node);
         long[] out = new long[r];
         for (int a = 0; a < r; a++) {
             out[a] = x.shape()[a] + pads[a] + pads[a + r];
             if (out[a] < 0) {
-                throw GraphException.at(node, "pads " + Arrays.toString(pads) + " remove more than axis " + a + " holds");
+                throw node.error("pads " + Arrays.toString(pads) + " remove more than axis " + a + " holds");
             }
             if (!mode.equals("constant") && x.shape()[a] == 0 && out[a] > 0) {
-                throw GraphException.at(node, "mode " + mode + " cannot pad an empty axis");
+                throw node.error("mode " + mode + " cannot pad an empty axis");
             }
         }
         // Per axis, the source index of every output index (-1: the constant).
@@ -325,15 +281,10 @@ final class LayoutKernels {
     }
 
     /** Mean over {@code axes} (all when empty); reduced axes kept as 1 when {@code keepDims}. */
-    static TensorValue reduceMean(Node node, TensorValue x, long[] axes, boolean keepDims) {
+    static TensorValue reduceMean(Node node, TensorValue x, ReduceSpec spec) {
         int r = x.rank();
-        boolean[] reduce = new boolean[r];
-        if (axes.length == 0) {
-            Arrays.fill(reduce, true);
-        }
-        for (long a : axes) {
-            reduce[axis(node, a, r)] = true;
-        }
+        boolean[] reduce = spec.reduced(node, r);
+        boolean keepDims = spec.keepDims();
         long[] kept = x.shape().clone();
         int count = 1;
         for (int a = 0; a < r; a++) {

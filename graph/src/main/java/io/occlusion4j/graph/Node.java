@@ -62,7 +62,7 @@ public record Node(String name, String opType, String domain, List<String> input
         if (a instanceof Attribute.Int(long v)) {
             return v;
         }
-        throw GraphException.at(this, "attribute '" + attribute + "' must be an int, is " + a);
+        throw error("attribute '" + attribute + "' must be an int, is " + a);
     }
 
     public float floatAttr(String attribute, float orElse) {
@@ -76,7 +76,7 @@ public record Node(String name, String opType, String domain, List<String> input
         if (a instanceof Attribute.Int(long v)) {
             return v;
         }
-        throw GraphException.at(this, "attribute '" + attribute + "' must be a float, is " + a);
+        throw error("attribute '" + attribute + "' must be a float, is " + a);
     }
 
     public String stringAttr(String attribute, String orElse) {
@@ -87,7 +87,7 @@ public record Node(String name, String opType, String domain, List<String> input
         if (a instanceof Attribute.Str(String v)) {
             return v;
         }
-        throw GraphException.at(this, "attribute '" + attribute + "' must be a string, is " + a);
+        throw error("attribute '" + attribute + "' must be a string, is " + a);
     }
 
     /** An ints attribute, or null when absent. */
@@ -99,7 +99,7 @@ public record Node(String name, String opType, String domain, List<String> input
         if (a instanceof Attribute.Ints(long[] v)) {
             return v.clone();
         }
-        throw GraphException.at(this, "attribute '" + attribute + "' must be a list of ints, is " + a);
+        throw error("attribute '" + attribute + "' must be a list of ints, is " + a);
     }
 
     /** A floats attribute, or null when absent. */
@@ -111,7 +111,7 @@ public record Node(String name, String opType, String domain, List<String> input
         if (a instanceof Attribute.Floats(float[] v)) {
             return v.clone();
         }
-        throw GraphException.at(this, "attribute '" + attribute + "' must be a list of floats, is " + a);
+        throw error("attribute '" + attribute + "' must be a list of floats, is " + a);
     }
 
     /** A tensor attribute, or null when absent. */
@@ -123,7 +123,7 @@ public record Node(String name, String opType, String domain, List<String> input
         if (a instanceof Attribute.Tensor(TensorValue v)) {
             return v;
         }
-        throw GraphException.at(this, "attribute '" + attribute + "' must be a tensor, is " + a);
+        throw error("attribute '" + attribute + "' must be a tensor, is " + a);
     }
 
     /** This node with other inputs (same name, operator and attributes). */
@@ -138,5 +138,15 @@ public record Node(String name, String opType, String domain, List<String> input
     @Override
     public String toString() {
         return qualifiedOpType() + " '" + name + "' " + inputs + " -> " + outputs;
+    }
+
+    /** "node 'conv1' (Conv): " — the prefix every node-specific message starts with. */
+    String where() {
+        return "node '" + name() + "' (" + qualifiedOpType() + "): ";
+    }
+
+    /** A {@link GraphException} about this node: its {@link #where()} prefix, then {@code what}. */
+    GraphException error(String what) {
+        return new GraphException(where() + what);
     }
 }

@@ -111,7 +111,7 @@ public final class OnnxModelReader {
             Node node = new Node(name, np.getOpType(), np.getDomain(), np.getInputList(), np.getOutputList(), attrs);
             if (node.opType().equals("Constant") && node.domain().isEmpty()) {
                 if (node.outputs().size() != 1) {
-                    throw GraphException.at(node, "a Constant has exactly one output");
+                    throw node.error("a Constant has exactly one output");
                 }
                 constants.put(node.output(0), constantValue(node));
                 continue;
@@ -129,7 +129,7 @@ public final class OnnxModelReader {
     /** The tensor a {@code Constant} node defines, from whichever value attribute it carries. */
     static TensorValue constantValue(Node node) {
         if (node.attributes().size() != 1) {
-            throw GraphException.at(node, "a Constant needs exactly one value attribute, has "
+            throw node.error("a Constant needs exactly one value attribute, has "
                     + node.attributes().keySet());
         }
         String key = node.attributes().keySet().iterator().next();

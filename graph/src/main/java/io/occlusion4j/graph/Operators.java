@@ -18,7 +18,8 @@ public final class Operators {
             "HardSwish", "Tanh", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Add", "Sub",
             "Mul", "Div", "Concat", "Flatten", "Reshape", "Transpose", "Pad", "Gemm", "MatMul", "Softmax",
             "Identity", "Dropout", "Shape", "Gather", "Unsqueeze", "Squeeze", "Cast", "Slice", "ConstantOfShape",
-            "ReduceMean");
+            "ReduceMean", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Not", "Where", "Expand",
+            "Range", "Mod", "Pow", "Sqrt", "Erf", "Gelu", "LayerNormalization", "ScatterND");
 
     /** The plan's fused convolution: {@code act(conv(X, W) + B + Z)}; inputs X, W, B?, Z?; attribute activation. */
     public static final String FUSED_CONV = "FusedConv";
@@ -67,10 +68,54 @@ public final class Operators {
                 return List.of(x, TensorValue.ofLongs(DataType.BOOL, x.shape(), ones));
             }
         }
+        if (node.opType().equals("LayerNormalization")) {
+            LayerNormSpec ln = LayerNormSpec.of(node);
+            return MoreKernels.layerNorm(node, floatIn(node, in, 0), floatIn(node, in, 1), opt(in, 2) == null ? null
+                    : floatIn(node, in, 2), ln.axis(), ln.epsilon());
+        }
         TensorValue y = switch (node.opType()) {
+            case "Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Sqrt", "Erf", "Gelu" ->
+                    activation(node, in, opset);
+            case "Add", "Sub", "Mul", "Div", "PRelu" -> arithmetic(node, in);
             case "Conv" -> ConvolutionKernel.run(node, floatIn(node, in, 0), floatIn(node, in, 1), opt(in, 2), null,
                     false);
             case "BatchNormalization" -> batchNorm(node, in);
+            case "MaxPool" -> {
+                if (!node.output(1).isEmpty()) {
+                    throw new UnsupportedOperatorException(node, "the Indices output");
+                }
+                yield PoolingKernel.pool(node, floatIn(node, in, 0), true, false);
+            }
+            case "AveragePool" -> PoolingKernel.pool(node, floatIn(node, in, 0), false,
+                    node.intAttr("count_include_pad", 0) != 0);
+            case "GlobalAveragePool" -> PoolingKernel.global(node, floatIn(node, in, 0), false);
+            case "GlobalMaxPool" -> PoolingKernel.global(node, floatIn(node, in, 0), true);
+            case "Gemm" -> gemm(node, in);
+            case "MatMul" -> matMul(node, floatIn(node, in, 0), floatIn(node, in, 1));
+            case "Softmax" -> softmax(node, floatIn(node, in, 0), opset);
+            case "ReduceMean" -> {
+                ReduceSpec spec = ReduceSpec.of(node, opset, i -> opt(in, i));
+                yield spec.noop() ? x : LayoutKernels.reduceMean(node, x, spec);
+            }
+            case "Identity", "Dropout" -> x;
+            case "Cast" -> cast(node, x);
+            case "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual" -> MoreKernels.compare(node, x, in.get(1));
+            case "Not" -> MoreKernels.not(node, x);
+            case "Where" -> MoreKernels.where(node, x, in.get(1), in.get(2));
+            case "Expand" -> MoreKernels.expand(node, x, in.get(1).toLongs());
+            case "Range" -> MoreKernels.range(node, x, in.get(1), in.get(2));
+            case "Mod" -> MoreKernels.mod(node, x, in.get(1));
+            case "ScatterND" -> MoreKernels.scatterNd(node, x, in.get(1), in.get(2));
+            case "Pow" -> MoreKernels.pow(node, x, in.get(1));
+            default -> layout(node, in, opset);
+        };
+        return List.of(y);
+    }
+
+    /** The element-wise activations (and Clip) on a float tensor. */
+    private static TensorValue activation(Node node, List<TensorValue> in, long opset) {
+        TensorValue x = in.get(0);
+        return switch (node.opType()) {
             case "Relu" -> ElementwiseKernels.unary(node, x, v -> v < 0f ? 0f : v);
             case "LeakyRelu" -> {
                 float alpha = node.floatAttr("alpha", 0.01f);
@@ -84,43 +129,49 @@ public final class Operators {
                 yield ElementwiseKernels.unary(node, x, v -> ElementwiseKernels.hardSigmoid(v, alpha, beta));
             }
             case "HardSwish" -> ElementwiseKernels.unary(node, x, ElementwiseKernels::hardSwish);
-            case "PRelu" -> {
-                TensorValue r = ElementwiseKernels.binary(node, x, floatIn(node, in, 1),
-                        (a, s) -> a < 0f ? a * s : a, (a, s) -> a < 0 ? a * s : a);
-                if (!Arrays.equals(r.shape(), x.shape())) {
-                    throw GraphException.at(node, "slope " + Arrays.toString(in.get(1).shape())
-                            + " must broadcast to the input " + Arrays.toString(x.shape()));
-                }
-                yield r;
+            case "Sqrt" -> ElementwiseKernels.unary(node, x, v -> (float) Math.sqrt(v));
+            case "Erf" -> ElementwiseKernels.unary(node, x, v -> (float) MoreKernels.erf(v));
+            case "Gelu" -> ElementwiseKernels.unary(node, x, GeluSpec.of(node).tanh() ? MoreKernels::geluTanh
+                    : MoreKernels::gelu);
+            case "Clip" -> {
+                TensorValue xf = floatIn(node, in, 0);
+                ClipSpec clip = ClipSpec.of(node, opset, i -> opt(in, i));
+                yield ElementwiseKernels.unary(node, xf, clip::apply);
             }
-            case "Clip" -> clip(node, in, opset);
+            default -> throw new UnsupportedOperatorException(node, "");
+        };
+    }
+
+    /** Broadcast arithmetic on float or integer tensors, and PRelu. */
+    private static TensorValue arithmetic(Node node, List<TensorValue> in) {
+        TensorValue x = in.get(0);
+        return switch (node.opType()) {
             case "Add" -> ElementwiseKernels.binary(node, x, in.get(1), Float::sum, Long::sum);
             case "Sub" -> ElementwiseKernels.binary(node, x, in.get(1), (a, b) -> a - b, (a, b) -> a - b);
             case "Mul" -> ElementwiseKernels.binary(node, x, in.get(1), (a, b) -> a * b, (a, b) -> a * b);
             case "Div" -> ElementwiseKernels.binary(node, x, in.get(1), (a, b) -> a / b,
                     (a, b) -> ElementwiseKernels.divide(node, a, b));
-            case "MaxPool" -> {
-                if (!node.output(1).isEmpty()) {
-                    throw new UnsupportedOperatorException(node, "the Indices output");
+            case "PRelu" -> {
+                TensorValue r = ElementwiseKernels.binary(node, x, floatIn(node, in, 1),
+                        (a, s) -> a < 0f ? a * s : a, (a, s) -> a < 0 ? a * s : a);
+                if (!Arrays.equals(r.shape(), x.shape())) {
+                    throw node.error("slope " + Arrays.toString(in.get(1).shape())
+                            + " must broadcast to the input " + Arrays.toString(x.shape()));
                 }
-                yield PoolingKernel.pool(node, floatIn(node, in, 0), true, false);
+                yield r;
             }
-            case "AveragePool" -> PoolingKernel.pool(node, floatIn(node, in, 0), false,
-                    node.intAttr("count_include_pad", 0) != 0);
-            case "GlobalAveragePool" -> PoolingKernel.global(node, floatIn(node, in, 0), false);
-            case "GlobalMaxPool" -> PoolingKernel.global(node, floatIn(node, in, 0), true);
-            case "Concat" -> {
-                if (!node.has("axis")) {
-                    throw GraphException.at(node, "attribute 'axis' is required");
-                }
-                yield LayoutKernels.concat(node, in.toArray(TensorValue[]::new), node.intAttr("axis", 0));
-            }
+            default -> throw new UnsupportedOperatorException(node, "");
+        };
+    }
+
+    /** The operators that move or reshape elements, and the shape operators. */
+    private static TensorValue layout(Node node, List<TensorValue> in, long opset) {
+        TensorValue x = in.isEmpty() ? null : in.get(0);
+        ConstantInputs inputs = i -> opt(in, i);
+        return switch (node.opType()) {
+            case "Concat" -> LayoutKernels.concat(node, in.toArray(TensorValue[]::new), ConcatSpec.of(node).axis());
             case "Flatten" -> {
-                long axis = node.intAttr("axis", 1);
-                int a = axis < 0 ? (int) (axis + x.rank()) : (int) axis;
-                if (a < 0 || a > x.rank()) {
-                    throw GraphException.at(node, "axis " + axis + " is out of range for rank " + x.rank());
-                }
+                int a = FlattenSpec.of(node).axis(node, x.rank());
                 long outer = TensorValue.count(Arrays.copyOfRange(x.shape(), 0, a));
                 long inner = TensorValue.count(Arrays.copyOfRange(x.shape(), a, x.rank()));
                 yield x.reshaped(new long[] {outer, inner});
@@ -129,67 +180,37 @@ public final class Operators {
                 long[] shape = node.has("shape") ? node.intsAttr("shape") : in.get(1).toLongs();
                 yield x.reshaped(reshapeTarget(node, x.shape(), shape, node.intAttr("allowzero", 0) != 0));
             }
-            case "Transpose" -> LayoutKernels.transpose(node, x, node.intsAttr("perm"));
-            case "Pad" -> pad(node, in, opset);
-            case "Gemm" -> gemm(node, in);
-            case "MatMul" -> matMul(node, floatIn(node, in, 0), floatIn(node, in, 1));
-            case "Softmax" -> softmax(node, floatIn(node, in, 0), opset);
-            case "Identity" -> x;
-            case "Dropout" -> x;
+            case "Transpose" -> LayoutKernels.transpose(x, TransposeSpec.of(node).perm(node, x.rank()));
+            case "Pad" -> LayoutKernels.pad(node, x, PadSpec.of(node, opset, x.rank(), inputs));
             case "Shape" -> {
-                int r = x.rank();
-                long start = node.intAttr("start", 0);
-                long end = node.intAttr("end", r);
-                int s = Math.clamp(start < 0 ? start + r : start, 0, r);
-                int e = Math.clamp(end < 0 ? end + r : end, 0, r);
-                long[] dims = Arrays.copyOfRange(x.shape(), s, Math.max(s, e));
+                int[] range = ShapeSpec.of(node).range(x.rank());
+                long[] dims = Arrays.copyOfRange(x.shape(), range[0], range[1]);
                 yield TensorValue.ofInt64(new long[] {dims.length}, dims);
             }
             case "Gather" -> LayoutKernels.gatherAxis(node, x, in.get(1), node.intAttr("axis", 0));
-            case "Unsqueeze" -> {
-                long[] axes = opset >= 13 ? in.get(1).toLongs() : node.intsAttr("axes");
-                yield x.reshaped(unsqueezed(node, x.shape(), axes));
-            }
-            case "Squeeze" -> {
-                long[] axes = opset >= 13 ? (opt(in, 1) == null ? null : in.get(1).toLongs()) : node.intsAttr("axes");
-                yield x.reshaped(squeezed(node, x.shape(), axes));
-            }
-            case "Cast" -> cast(node, x);
-            case "Slice" -> {
-                if (opset < 10) {
-                    yield LayoutKernels.slice(node, x, node.intsAttr("starts"), node.intsAttr("ends"),
-                            node.intsAttr("axes"), null);
-                }
-                yield LayoutKernels.slice(node, x, in.get(1).toLongs(), in.get(2).toLongs(),
-                        opt(in, 3) == null ? null : in.get(3).toLongs(), opt(in, 4) == null ? null : in.get(4).toLongs());
-            }
-            case "ConstantOfShape" -> {
-                long[] shape = x.toLongs();
-                TensorValue v = node.tensorAttr("value");
-                TensorValue z = TensorValue.zeros(v == null ? DataType.FLOAT : v.type(), shape);
-                if (v != null && v.size() != 1) {
-                    throw GraphException.at(node, "attribute 'value' must hold one element");
-                }
-                if (v != null) {
-                    if (z.type() == DataType.FLOAT) {
-                        Arrays.fill(z.floats(), v.floats()[0]);
-                    } else {
-                        Arrays.fill(z.longs(), v.longs()[0]);
-                    }
-                }
-                yield z;
-            }
-            case "ReduceMean" -> {
-                long[] axes = opset >= 18 ? (opt(in, 1) == null ? null : in.get(1).toLongs()) : node.intsAttr("axes");
-                if (axes == null && opset >= 18 && node.intAttr("noop_with_empty_axes", 0) != 0) {
-                    yield x;
-                }
-                yield LayoutKernels.reduceMean(node, x, axes == null ? new long[0] : axes,
-                        node.intAttr("keepdims", 1) != 0);
-            }
+            case "Unsqueeze" -> x.reshaped(unsqueezed(node, x.shape(), AxesSpec.of(node, opset, inputs)));
+            case "Squeeze" -> x.reshaped(squeezed(node, x.shape(), AxesSpec.of(node, opset, inputs)));
+            case "Slice" -> LayoutKernels.slice(node, x, SliceSpec.of(node, opset, inputs));
+            case "ConstantOfShape" -> constantOfShape(node, x);
             default -> throw new UnsupportedOperatorException(node, "");
         };
-        return List.of(y);
+    }
+
+    private static TensorValue constantOfShape(Node node, TensorValue x) {
+        long[] shape = x.toLongs();
+        TensorValue v = node.tensorAttr("value");
+        TensorValue z = TensorValue.zeros(v == null ? DataType.FLOAT : v.type(), shape);
+        if (v != null && v.size() != 1) {
+            throw node.error("attribute 'value' must hold one element");
+        }
+        if (v != null) {
+            if (z.type() == DataType.FLOAT) {
+                Arrays.fill(z.floats(), v.floats()[0]);
+            } else {
+                Arrays.fill(z.longs(), v.longs()[0]);
+            }
+        }
+        return z;
     }
 
     private static TensorValue opt(List<TensorValue> in, int i) {
@@ -199,7 +220,7 @@ public final class Operators {
     private static TensorValue floatIn(Node node, List<TensorValue> in, int i) {
         TensorValue t = opt(in, i);
         if (t == null) {
-            throw GraphException.at(node, "input " + i + " is required");
+            throw node.error("input " + i + " is required");
         }
         if (t.type() != DataType.FLOAT) {
             throw new UnsupportedOperatorException(node, "input " + i + " has type " + t.type()
@@ -209,31 +230,19 @@ public final class Operators {
     }
 
     private static TensorValue batchNorm(Node node, List<TensorValue> in) {
-        for (int i = 1; i < node.outputs().size(); i++) {
-            if (!node.output(i).isEmpty()) {
-                throw new UnsupportedOperatorException(node, "training-mode outputs (running mean/var)");
-            }
-        }
-        if (node.intAttr("training_mode", 0) != 0) {
-            throw new UnsupportedOperatorException(node, "training_mode = 1");
-        }
+        BatchNormSpec bn = BatchNormSpec.of(node, i -> opt(in, i));
         TensorValue x = floatIn(node, in, 0);
-        float eps = node.floatAttr("epsilon", 1e-5f);
-        float[] scale = floatIn(node, in, 1).floats();
-        float[] bias = floatIn(node, in, 2).floats();
-        float[] mean = floatIn(node, in, 3).floats();
-        float[] var = floatIn(node, in, 4).floats();
         int c = x.rank() > 1 ? (int) x.shape()[1] : 1;
-        if (scale.length != c || bias.length != c || mean.length != c || var.length != c) {
-            throw GraphException.at(node, "scale, bias, mean and variance must each hold " + c + " values");
+        if (bn.channels() != c) {
+            throw node.error("scale, bias, mean and variance must each hold " + c + " values");
         }
         int n = (int) x.shape()[0];
         int inner = c == 0 || n == 0 ? 0 : x.size() / (n * c);
         float[] y = new float[x.size()];
         float[] xf = x.floats();
         for (int ch = 0; ch < c; ch++) {
-            float a = (float) (scale[ch] / Math.sqrt(var[ch] + (double) eps));
-            float b = bias[ch] - mean[ch] * a;
+            float a = bn.scale()[ch];
+            float b = bn.shift()[ch];
             for (int s = 0; s < n; s++) {
                 int base = (s * c + ch) * inner;
                 for (int i = base; i < base + inner; i++) {
@@ -244,55 +253,17 @@ public final class Operators {
         return TensorValue.ofFloats(x.shape(), y);
     }
 
-    private static TensorValue clip(Node node, List<TensorValue> in, long opset) {
-        TensorValue x = floatIn(node, in, 0);
-        float lo;
-        float hi;
-        if (opset < 11) {
-            lo = node.floatAttr("min", -Float.MAX_VALUE);
-            hi = node.floatAttr("max", Float.MAX_VALUE);
-        } else {
-            lo = opt(in, 1) == null ? Float.NEGATIVE_INFINITY : floatIn(node, in, 1).floats()[0];
-            hi = opt(in, 2) == null ? Float.POSITIVE_INFINITY : floatIn(node, in, 2).floats()[0];
-        }
-        return ElementwiseKernels.unary(node, x, v -> v != v ? v : Math.min(Math.max(v, lo), hi));
-    }
-
-    private static TensorValue pad(Node node, List<TensorValue> in, long opset) {
-        TensorValue x = in.get(0);
-        String mode = node.stringAttr("mode", "constant");
-        if (opset < 11) {
-            long[] pads = node.intsAttr(opset < 2 ? "paddings" : "pads");
-            if (pads == null) {
-                throw GraphException.at(node, "attribute 'pads' is required");
-            }
-            return LayoutKernels.pad(node, x, pads, mode, node.floatAttr("value", 0f));
-        }
-        long[] pads = in.get(1).toLongs();
-        double value = opt(in, 2) == null || in.get(2).size() == 0 ? 0 : in.get(2).get(0);
-        if (opt(in, 3) != null) {
-            long[] axes = in.get(3).toLongs();
-            long[] full = new long[2 * x.rank()];
-            for (int i = 0; i < axes.length; i++) {
-                int a = LayoutKernels.axis(node, axes[i], x.rank());
-                full[a] = pads[i];
-                full[a + x.rank()] = pads[i + axes.length];
-            }
-            pads = full;
-        }
-        return LayoutKernels.pad(node, x, pads, mode, value);
-    }
-
     private static TensorValue gemm(Node node, List<TensorValue> in) {
         TensorValue a = floatIn(node, in, 0);
         TensorValue b = floatIn(node, in, 1);
         TensorValue c = opt(in, 2);
-        boolean ta = node.intAttr("transA", 0) != 0;
-        boolean tb = node.intAttr("transB", 0) != 0;
-        float alpha = node.floatAttr("alpha", 1f);
-        float beta = node.floatAttr("beta", 1f);
+        GemmSpec spec = GemmSpec.of(node);
+        boolean ta = spec.transA();
+        boolean tb = spec.transB();
+        float alpha = spec.alpha();
+        float beta = spec.beta();
         if (a.rank() != 2 || b.rank() != 2) {
-            throw GraphException.at(node, "A " + Arrays.toString(a.shape()) + " and B " + Arrays.toString(b.shape())
+            throw node.error("A " + Arrays.toString(a.shape()) + " and B " + Arrays.toString(b.shape())
                     + " must be matrices");
         }
         int m = (int) a.shape()[ta ? 1 : 0];
@@ -300,7 +271,7 @@ public final class Operators {
         int kb = (int) b.shape()[tb ? 1 : 0];
         int n = (int) b.shape()[tb ? 0 : 1];
         if (k != kb) {
-            throw GraphException.at(node, "inner dimensions differ: A " + Arrays.toString(a.shape()) + (ta ? "ᵀ" : "")
+            throw node.error("inner dimensions differ: A " + Arrays.toString(a.shape()) + (ta ? "ᵀ" : "")
                     + ", B " + Arrays.toString(b.shape()) + (tb ? "ᵀ" : ""));
         }
         float[] am = ta ? Gemm.transpose(a.floats(), 0, k, m) : a.floats();
@@ -316,7 +287,7 @@ public final class Operators {
         if (c != null && beta != 0f) {
             long[] bs = ElementwiseKernels.broadcast(c.shape(), ys);
             if (bs == null || !Arrays.equals(bs, ys)) {
-                throw GraphException.at(node, "C " + Arrays.toString(c.shape()) + " does not broadcast to " + Arrays.toString(ys));
+                throw node.error("C " + Arrays.toString(c.shape()) + " does not broadcast to " + Arrays.toString(ys));
             }
             int[] st = ElementwiseKernels.broadcastStrides(c.shape(), ys);
             float[] cf = c.toFloats();
@@ -334,7 +305,7 @@ public final class Operators {
         long[] as = a.rank() == 1 ? new long[] {1, a.shape()[0]} : a.shape();
         long[] bs = b.rank() == 1 ? new long[] {b.shape()[0], 1} : b.shape();
         if (as.length < 2 || bs.length < 2 || as[as.length - 1] != bs[bs.length - 2]) {
-            throw GraphException.at(node, "shapes " + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape())
+            throw node.error("shapes " + Arrays.toString(a.shape()) + " and " + Arrays.toString(b.shape())
                     + " cannot be multiplied");
         }
         int m = (int) as[as.length - 2];
@@ -344,7 +315,7 @@ public final class Operators {
         long[] bbatch = Arrays.copyOf(bs, bs.length - 2);
         long[] batch = ElementwiseKernels.broadcast(abatch, bbatch);
         if (batch == null) {
-            throw GraphException.at(node, "batch dimensions of " + Arrays.toString(a.shape()) + " and "
+            throw node.error("batch dimensions of " + Arrays.toString(a.shape()) + " and "
                     + Arrays.toString(b.shape()) + " do not broadcast");
         }
         int[] sa = ElementwiseKernels.broadcastStrides(abatch, batch);
@@ -392,28 +363,12 @@ public final class Operators {
     }
 
     private static TensorValue softmax(Node node, TensorValue x, long opset) {
-        int r = x.rank();
-        long axisAttr = node.intAttr("axis", opset >= 13 ? -1 : 1);
-        if (r == 0) {
-            return LayoutKernels.softmax(x, 1, 1, 1);
-        }
-        int axis = LayoutKernels.axis(node, axisAttr, r);
-        int outer = (int) TensorValue.count(Arrays.copyOfRange(x.shape(), 0, axis));
-        if (opset < 13) {
-            // Before opset 13 the input is read as a matrix [outer, rest] and each row is normalised.
-            int rest = (int) TensorValue.count(Arrays.copyOfRange(x.shape(), axis, r));
-            return LayoutKernels.softmax(x, outer, rest, 1);
-        }
-        int inner = (int) TensorValue.count(Arrays.copyOfRange(x.shape(), axis + 1, r));
-        return LayoutKernels.softmax(x, outer, (int) x.shape()[axis], inner);
+        SoftmaxSpec.Extent e = SoftmaxSpec.of(node, opset).extent(node, x.shape());
+        return LayoutKernels.softmax(x, (int) e.outer(), (int) e.len(), (int) e.inner());
     }
 
     private static TensorValue cast(Node node, TensorValue x) {
-        long to = node.intAttr("to", -1);
-        DataType t = DataType.ofOnnx((int) to);
-        if (t == null) {
-            throw new UnsupportedOperatorException(node, "cast to " + DataType.onnxName((int) to));
-        }
+        DataType t = CastSpec.of(node).to();
         int n = x.size();
         if (t == DataType.FLOAT) {
             return TensorValue.ofFloats(x.shape(), x.toFloats().clone());
@@ -438,18 +393,18 @@ public final class Operators {
         for (int i = 0; i < out.length; i++) {
             if (out[i] == 0 && !allowZero) {
                 if (i >= in.length) {
-                    throw GraphException.at(node, "shape " + Arrays.toString(shape) + " copies dimension " + i
+                    throw node.error("shape " + Arrays.toString(shape) + " copies dimension " + i
                             + " which the input " + Arrays.toString(in) + " does not have");
                 }
                 out[i] = in[i];
             }
             if (out[i] == -1) {
                 if (infer >= 0) {
-                    throw GraphException.at(node, "shape " + Arrays.toString(shape) + " has more than one -1");
+                    throw node.error("shape " + Arrays.toString(shape) + " has more than one -1");
                 }
                 infer = i;
             } else if (out[i] < 0) {
-                throw GraphException.at(node, "shape " + Arrays.toString(shape) + " has a negative dimension");
+                throw node.error("shape " + Arrays.toString(shape) + " has a negative dimension");
             } else {
                 known *= out[i];
             }
@@ -457,11 +412,11 @@ public final class Operators {
         long total = TensorValue.count(in);
         if (infer >= 0) {
             if (known == 0 || total % known != 0) {
-                throw GraphException.at(node, "cannot reshape " + Arrays.toString(in) + " to " + Arrays.toString(shape));
+                throw node.error("cannot reshape " + Arrays.toString(in) + " to " + Arrays.toString(shape));
             }
             out[infer] = total / known;
         } else if (known != total) {
-            throw GraphException.at(node, "cannot reshape " + Arrays.toString(in) + " (" + total + " elements) to "
+            throw node.error("cannot reshape " + Arrays.toString(in) + " (" + total + " elements) to "
                     + Arrays.toString(shape));
         }
         return out;
@@ -469,14 +424,14 @@ public final class Operators {
 
     static long[] unsqueezed(Node node, long[] in, long[] axes) {
         if (axes == null) {
-            throw GraphException.at(node, "axes are required");
+            throw node.error("axes are required");
         }
         int r = in.length + axes.length;
         boolean[] added = new boolean[r];
         for (long a : axes) {
-            int ax = LayoutKernels.axis(node, a, r);
+            int ax = Axes.axis(node, a, r);
             if (added[ax]) {
-                throw GraphException.at(node, "axis " + a + " is listed twice");
+                throw node.error("axis " + a + " is listed twice");
             }
             added[ax] = true;
         }
@@ -495,9 +450,9 @@ public final class Operators {
             }
         } else {
             for (long a : axes) {
-                int ax = LayoutKernels.axis(node, a, in.length);
+                int ax = Axes.axis(node, a, in.length);
                 if (in[ax] != 1) {
-                    throw GraphException.at(node, "cannot squeeze axis " + ax + " of size " + in[ax]);
+                    throw node.error("cannot squeeze axis " + ax + " of size " + in[ax]);
                 }
                 drop[ax] = true;
             }

@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The whole CPU-side pipeline from a read model to a plan: check every operator, bind the input shapes,
- * infer shapes, then the rewrites ({@link ConstantFolding}, {@link BatchNormFolding}, {@link ConvFusion})
+ * infer shapes, then the rewrites ({@link ConstantFolding}, {@link BatchNormFolding}, {@link NormFusion},
+ * {@link ConvFusion})
  * and the buffer assignment ({@link BufferPlanner}). Each rewrite is a pure function of the graph, so
  * any prefix of the pipeline can be checked against the original with {@link ReferenceExecutor}.
  */
@@ -61,7 +62,7 @@ public final class PlanBuilder {
             g = BatchNormFolding.apply(g);
         }
         if (options.fuse()) {
-            g = ConvFusion.apply(g);
+            g = ConvFusion.apply(NormFusion.apply(g));
         }
         return g;
     }

@@ -14,7 +14,7 @@ final class PoolingKernel {
         for (int i = 0; i < in.length; i++) {
             out[i + 2] = win.outSize(i, in[i], pads);
             if (out[i + 2] < 1) {
-                throw GraphException.at(node, "the window does not fit the input " + Arrays.toString(x)
+                throw node.error("the window does not fit the input " + Arrays.toString(x)
                         + " along spatial axis " + i);
             }
         }
@@ -25,7 +25,7 @@ final class PoolingKernel {
     static TensorValue pool(Node node, TensorValue x, boolean max, boolean countPads) {
         long[] xs = x.shape();
         if (xs.length < 3) {
-            throw GraphException.at(node, "input " + Arrays.toString(xs) + " must be [N, C, spatial...]");
+            throw node.error("input " + Arrays.toString(xs) + " must be [N, C, spatial...]");
         }
         int r = xs.length - 2;
         Window win = Window.of(node, r, null);
@@ -124,7 +124,7 @@ final class PoolingKernel {
     static TensorValue global(Node node, TensorValue x, boolean max) {
         long[] xs = x.shape();
         if (xs.length < 3) {
-            throw GraphException.at(node, "input " + Arrays.toString(xs) + " must be [N, C, spatial...]");
+            throw node.error("input " + Arrays.toString(xs) + " must be [N, C, spatial...]");
         }
         long[] ys = xs.clone();
         Arrays.fill(ys, 2, ys.length, 1);

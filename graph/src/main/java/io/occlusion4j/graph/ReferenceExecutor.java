@@ -47,7 +47,7 @@ public final class ReferenceExecutor {
                 }
                 TensorValue t = env.get(v);
                 if (t == null) {
-                    throw GraphException.at(node, "input '" + v + "' is not defined before this node");
+                    throw node.error("input '" + v + "' is not defined before this node");
                 }
                 args.add(t);
             }
@@ -57,7 +57,7 @@ public final class ReferenceExecutor {
             } catch (GraphException e) {
                 throw e;
             } catch (RuntimeException e) {
-                throw new GraphException(GraphException.at(node) + "evaluation failed on inputs "
+                throw new GraphException(node.where() + "evaluation failed on inputs "
                         + describe(args) + ": " + e, e);
             }
             for (int o = 0; o < node.outputs().size(); o++) {
@@ -134,7 +134,7 @@ public final class ReferenceExecutor {
             for (int o = 0; o < step.outputs().size(); o++) {
                 if (step.outputs().get(o) instanceof PlanStep.Operand.Activation(BufferSlot s) && o < results.size()) {
                     if (!Arrays.equals(results.get(o).shape(), s.shape())) {
-                        throw GraphException.at(step.node(), "computed shape " + Arrays.toString(results.get(o).shape())
+                        throw step.node().error("computed shape " + Arrays.toString(results.get(o).shape())
                                 + " differs from the planned " + Arrays.toString(s.shape()));
                     }
                     store(arena, s, round.apply(results.get(o)));

@@ -13,19 +13,19 @@ import java.util.Arrays;
  * @param autoPad   NOTSET, VALID, SAME_UPPER or SAME_LOWER
  * @param ceilMode  pools only: round the output size up
  */
-record Window(long[] kernel, long[] strides, long[] dilations, long[] pads, String autoPad, boolean ceilMode) {
+public record Window(long[] kernel, long[] strides, long[] dilations, long[] pads, String autoPad, boolean ceilMode) {
 
     /** Reads a node's window attributes; {@code kernelFromWeights} stands in for a missing kernel_shape. */
-    static Window of(Node node, int spatialRank, long[] kernelFromWeights) {
+    public static Window of(Node node, int spatialRank, long[] kernelFromWeights) {
         long[] kernel = node.intsAttr("kernel_shape");
         if (kernel == null) {
             if (kernelFromWeights == null) {
-                throw GraphException.at(node, "attribute 'kernel_shape' is required");
+                throw node.error("attribute 'kernel_shape' is required");
             }
             kernel = kernelFromWeights;
         }
         if (kernel.length != spatialRank) {
-            throw GraphException.at(node, "kernel_shape " + Arrays.toString(kernel) + " does not match "
+            throw node.error("kernel_shape " + Arrays.toString(kernel) + " does not match "
                     + spatialRank + " spatial dimensions");
         }
         long[] strides = orOnes(node.intsAttr("strides"), spatialRank, node, "strides");
@@ -34,16 +34,16 @@ record Window(long[] kernel, long[] strides, long[] dilations, long[] pads, Stri
         if (pads == null) {
             pads = new long[2 * spatialRank];
         } else if (pads.length != 2 * spatialRank) {
-            throw GraphException.at(node, "pads " + Arrays.toString(pads) + " needs " + 2 * spatialRank + " values");
+            throw node.error("pads " + Arrays.toString(pads) + " needs " + 2 * spatialRank + " values");
         }
         String autoPad = node.stringAttr("auto_pad", "NOTSET");
         if (!autoPad.equals("NOTSET") && !autoPad.equals("VALID") && !autoPad.equals("SAME_UPPER")
                 && !autoPad.equals("SAME_LOWER")) {
-            throw GraphException.at(node, "auto_pad '" + autoPad + "' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER");
+            throw node.error("auto_pad '" + autoPad + "' is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER");
         }
         for (int i = 0; i < spatialRank; i++) {
             if (kernel[i] < 1 || strides[i] < 1 || dilations[i] < 1 || pads[i] < 0 || pads[i + spatialRank] < 0) {
-                throw GraphException.at(node, "window attributes must be positive (kernel " + Arrays.toString(kernel)
+                throw node.error("window attributes must be positive (kernel " + Arrays.toString(kernel)
                         + ", strides " + Arrays.toString(strides) + ", dilations " + Arrays.toString(dilations)
                         + ", pads " + Arrays.toString(pads) + ")");
             }
@@ -59,22 +59,22 @@ record Window(long[] kernel, long[] strides, long[] dilations, long[] pads, Stri
             return r;
         }
         if (v.length != rank) {
-            throw GraphException.at(node, what + " " + Arrays.toString(v) + " needs " + rank + " values");
+            throw node.error(what + " " + Arrays.toString(v) + " needs " + rank + " values");
         }
         return v;
     }
 
-    int rank() {
+    public int rank() {
         return kernel.length;
     }
 
     /** Extent of the dilated kernel along an axis. */
-    long span(int axis) {
+    public long span(int axis) {
         return dilations[axis] * (kernel[axis] - 1) + 1;
     }
 
     /** The begin and end pads for known input sizes (auto_pad resolved), begins then ends. */
-    long[] resolvedPads(long[] in) {
+    public long[] resolvedPads(long[] in) {
         int r = rank();
         long[] p = new long[2 * r];
         switch (autoPad) {
@@ -96,7 +96,7 @@ record Window(long[] kernel, long[] strides, long[] dilations, long[] pads, Stri
     }
 
     /** Output size along an axis for input size {@code in} and resolved pads. */
-    long outSize(int axis, long in, long[] resolvedPads) {
+    public long outSize(int axis, long in, long[] resolvedPads) {
         if (autoPad.startsWith("SAME")) {
             return (in + strides[axis] - 1) / strides[axis];
         }

@@ -133,10 +133,12 @@ class OnnxNodeConformanceTest {
         System.out.printf("ONNX node conformance: %d cases selected, %d run, %d excluded; run per operator: %s%n",
                 cases.size(), ran, excluded.size(), runPerOp);
         // Every operator has a case that runs, except Cast: ONNX 1.12's Cast cases all involve DOUBLE,
-        // FLOAT16, BFLOAT16 or STRING. Its FLOAT/INT32/INT64 paths are covered by the PaddleOCR model test.
+        // FLOAT16, BFLOAT16 or STRING. Its FLOAT/INT32/INT64 paths are covered by the PaddleOCR model test. And Gelu:
+        // an opset-20 operator, newer than ONNX 1.12's cases; TransformerModelsTest (the erf pattern fused into it,
+        // against ONNX Runtime) and the CUDA back end's HostPlanKernelsTest cover it.
         Set<String> uncovered = new TreeSet<>(Operators.SUPPORTED);
         uncovered.removeAll(runPerOp.keySet());
-        assertThat(uncovered).containsExactly("Cast");
+        assertThat(uncovered).containsExactly("Cast", "Gelu");
         assertThat(ran).isGreaterThan(150);
     }
 

@@ -28,6 +28,8 @@ public final class PlanKernels {
             Map.entry("occ_plan_to_half", new Kind[] {P, P, L}),
             Map.entry("occ_plan_to_float", new Kind[] {P, P, L}),
             Map.entry("occ_plan_reduce_axes", new Kind[] {P, P, L, L, I, I, P}),
+            Map.entry("occ_plan_layer_norm", new Kind[] {P, P, P, P, L, L, F, I}),
+            Map.entry("occ_plan_where", new Kind[] {P, P, P, P, L, I, P}),
             // FP16 storage (channels-last regions of the FP16 mode).
             Map.entry("occ_plan_unary_h", new Kind[] {P, P, L, I, F, F}),
             Map.entry("occ_plan_binary_hh", new Kind[] {P, P, P, L, I, I, P}),

@@ -210,7 +210,7 @@ public final class CudaBackendSession implements BackendSession {
         scorer = null;
         Graph g = sampleShapeFixed ? graph : bindSample(graph, sample);
         plan = CudaPlan.createFitting(device, g, batch, device.isHost() ? 0 : RESERVE_BYTES,
-                CudaPlan.Options.defaults(precision));
+                PlanOptions.defaults(precision));
         planSample = sample;
         planChecked = false;
         return plan;

@@ -2,7 +2,6 @@
 package io.occlusion4j.backend.cuda;
 
 import io.occlusion4j.OcclusionException;
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.core.ModelCheck;
 import io.occlusion4j.core.ModelChecker;
 import io.occlusion4j.graph.Fp16Simulation;
@@ -105,7 +104,7 @@ public final class CudaModelChecker implements ModelChecker {
             return new HostDevice();
         }
         try {
-            return GpuDevice.open(io.occlusion4j.cuda.NvrtcCompiler.withDefaultCache());
+            return Devices.gpu();
         } catch (RuntimeException | LinkageError e) {
             if (NativeFailures.isNative(e)) {
                 throw NativeFailures.translate(e, "open the GPU for check-model --device gpu");
@@ -254,7 +253,7 @@ public final class CudaModelChecker implements ModelChecker {
         static HostRun of(Device device, Plan plan, int batch, Map<String, TensorValue> x, boolean half,
                           List<String> notes) {
             Precision p = half ? Precision.FP16 : Precision.FP32;
-            CudaPlan.Options options = new CudaPlan.Options(p, false, false, 1L << 30, half);
+            PlanOptions options = new PlanOptions(p, false, false, 1L << 30, half);
             Map<String, float[]> in = new LinkedHashMap<>();
             x.forEach((k, v) -> in.put(k, v.floats()));
             try (CudaPlan cuda = CudaPlan.create(device, plan, batch, options)) {

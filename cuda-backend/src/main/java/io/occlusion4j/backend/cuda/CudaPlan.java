@@ -1,7 +1,6 @@
 // The CUDA inference plan: the engine's Plan on one device arena, cuDNN, cuBLAS and plan_ops.cu, replayed as a graph.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.cuda.CudnnException;
 import io.occlusion4j.cuda.NativeCallException;
 import io.occlusion4j.graph.Graph;
@@ -36,36 +35,12 @@ import java.util.logging.Logger;
  */
 public final class CudaPlan implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CudaPlan.class.getName());
-    static final long ALIGN = 256;
 
-    /**
-     * @param precision      convolution and GEMM arithmetic
-     * @param benchmark      rank convolution algorithms by running them (find) rather than by heuristics
-     * @param captureGraph   replay the forward as a captured graph
-     * @param workspaceLimit the most bytes one convolution's workspace may take
-     * @param halfStorage    in FP16, store the tensor-core regions as fp16 NHWC ({@link HalfRegions}); ignored
-     *                       in FP32 and TF32
-     */
-    public record Options(Precision precision, boolean benchmark, boolean captureGraph, long workspaceLimit,
-                          boolean halfStorage) {
-        public static Options defaults(Precision precision) {
-            return new Options(precision, true, true, 1L << 30, precision == Precision.FP16);
-        }
-
-        /** These options with fp16 storage off (FP16 then is a math mode over fp32 storage). */
-        public Options withoutHalfStorage() {
-            return new Options(precision, benchmark, captureGraph, workspaceLimit, false);
-        }
-
-        boolean storesHalf() {
-            return halfStorage && precision == Precision.FP16;
-        }
-    }
 
     private final Device device;
     private final Plan plan;
     private final int batch;
-    private final Options options;
+    private final PlanOptions options;
     private final PlanLowering.Lowering lowering;
     private final PlanKernels kernels;
     private final List<Device.Buffer> owned = new ArrayList<>();
@@ -91,7 +66,7 @@ public final class CudaPlan implements AutoCloseable {
         }
     }
 
-    private CudaPlan(Device device, Plan plan, int batch, Options options, PlanLowering.Lowering lowering) {
+    private CudaPlan(Device device, Plan plan, int batch, PlanOptions options, PlanLowering.Lowering lowering) {
         this.device = device;
         this.plan = plan;
         this.batch = batch;
@@ -108,7 +83,7 @@ public final class CudaPlan implements AutoCloseable {
      * fp32 storage alone, its neighbours staying fp16, and the log names it; any other cuDNN refusal rebuilds
      * the whole plan with fp32 storage, also logged, rather than failing.
      */
-    public static CudaPlan create(Device device, Plan plan, int batch, Options options) {
+    public static CudaPlan create(Device device, Plan plan, int batch, PlanOptions options) {
         Set<Integer> fp32Steps = new HashSet<>();
         while (true) {
             try {
@@ -142,7 +117,7 @@ public final class CudaPlan implements AutoCloseable {
     }
 
     /** The device side of {@code plan} with a lowering given by the caller (the host tests pick the fp32 steps). */
-    static CudaPlan withLowering(Device device, Plan plan, int batch, Options options, PlanLowering.Lowering lowering) {
+    static CudaPlan withLowering(Device device, Plan plan, int batch, PlanOptions options, PlanLowering.Lowering lowering) {
         CudaPlan p = new CudaPlan(device, plan, batch, options, lowering);
         try {
             p.allocate();
@@ -159,7 +134,7 @@ public final class CudaPlan implements AutoCloseable {
      * buffers), halving the batch and retrying when an allocation still runs out of memory or cuDNN refuses a
      * descriptor as too large.
      */
-    public static CudaPlan createFitting(Device device, Graph graph, int maxBatch, long reserveBytes, Options options) {
+    public static CudaPlan createFitting(Device device, Graph graph, int maxBatch, long reserveBytes, PlanOptions options) {
         long free = device.freeBytes();
         int b = PlanBuilder.largestBatch(graph, free, reserveBytes, Math.max(1, maxBatch));
         if (b < 1) {
@@ -217,7 +192,7 @@ public final class CudaPlan implements AutoCloseable {
     }
 
     private void allocate() {
-        arena = own(device.allocate(Math.max(ALIGN, lowering.arenaBytes())));
+        arena = own(device.allocate(Math.max(PlanWeights.ALIGN, lowering.arenaBytes())));
         weights = PlanWeights.upload(device, plan, lowering);
         if (lowering.scratchBytes() > 0) {
             scratch = own(device.allocate(lowering.scratchBytes()));
@@ -284,7 +259,7 @@ public final class CudaPlan implements AutoCloseable {
             }
             var s = plan.slot(in.name());
             // Arena offset 0 stands for the source; loadInput points it at the caller's fp32 batch.
-            m.put(in.name(), PlanLowering.toHalfChannelsLast(Arg.Pointer.arena(0), Arg.Pointer.arena(s.offset()), s.shape()));
+            m.put(in.name(), HalfLowering.toHalfChannelsLast(Arg.Pointer.arena(0), Arg.Pointer.arena(s.offset()), s.shape()));
         }
         return m;
     }

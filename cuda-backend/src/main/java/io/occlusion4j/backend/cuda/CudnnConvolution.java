@@ -1,7 +1,6 @@
 // The cuDNN descriptors of one lowered convolution, exactly as the GPU device hands them to cuDNN.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.cuda.Cudnn;
 import io.occlusion4j.cuda.CudnnActivationDescriptor;
 import io.occlusion4j.cuda.CudnnConvolutionDescriptor;
@@ -86,7 +85,7 @@ final class CudnnConvolution implements AutoCloseable {
     private static CudnnConvolution half(Lowered.Convolution c, List<AutoCloseable> made) {
         ConvDescriptor d = c.conv();
         CudnnTensorDescriptor x = keep(made, CudnnTensorDescriptor.of(Cudnn.DataType.HALF, ints(c.inputShape(), 0, 1),
-                ints(PlanLowering.channelsLastStrides(c.inputShape()), 0, 1)));
+                ints(LoweringOperands.channelsLastStrides(c.inputShape()), 0, 1)));
         int[] w = {Math.toIntExact(d.outChannels()), Math.toIntExact(d.inChannels() / d.groups()),
                 Math.toIntExact(d.kernel()[0]), Math.toIntExact(d.kernel()[1])};
         CudnnFilterDescriptor filter = keep(made, CudnnFilterDescriptor.of(Cudnn.DataType.HALF, true, w));
@@ -95,7 +94,7 @@ final class CudnnConvolution implements AutoCloseable {
         conv.setGroupCount(Math.toIntExact(d.groups()));
         conv.setMathType(Cudnn.MathType.TENSOR_OP);
         CudnnTensorDescriptor y = keep(made, CudnnTensorDescriptor.of(Cudnn.DataType.HALF, ints(c.outputShape(), 0, 1),
-                ints(PlanLowering.channelsLastStrides(c.outputShape()), 0, 1)));
+                ints(LoweringOperands.channelsLastStrides(c.outputShape()), 0, 1)));
         CudnnTensorDescriptor bias = keep(made, CudnnTensorDescriptor.of(Cudnn.DataType.HALF, 1,
                 Math.toIntExact(d.outChannels()), 1, 1));
         return new CudnnConvolution(x, filter, conv, y, bias, keep(made, activation(d)));

@@ -1,7 +1,6 @@
 // Where the CUDA back end's work runs: a GPU through the driver, or the host running the same operations in order.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.cuda.DeviceMemory;
 import io.occlusion4j.kernels.KernelLauncher;
 import io.occlusion4j.kernels.KernelProgram;
@@ -17,16 +16,6 @@ import java.lang.foreign.MemorySegment;
  * the tests on any machine, and a bug in its orchestration shows there.
  */
 public interface Device extends AutoCloseable {
-
-    /** The first GPU (its primary context, kernels compiled into NVRTC's disk cache); raises the driver's error without one. */
-    static Device gpu() {
-        return GpuDevice.open(io.occlusion4j.cuda.NvrtcCompiler.withDefaultCache());
-    }
-
-    /** The host stand-in: the same operations on the CPU ({@link HostDevice}). */
-    static Device host() {
-        return new HostDevice();
-    }
 
     /** What this is, in words (for the session's {@code device()} and the logs). */
     String description();
@@ -62,7 +51,7 @@ public interface Device extends AutoCloseable {
     KernelLauncher launcher(KernelProgram program);
 
     /** Describes a plan's convolution to the library once (descriptors, algorithm, workspace need). */
-    Convolution prepare(Lowered.Convolution convolution, CudaPlan.Options options);
+    Convolution prepare(Lowered.Convolution convolution, PlanOptions options);
 
     /** Enqueues {@code y = act(conv(x, w) + bias + residual)}; {@code bias} and {@code residual} may be null. */
     void convolve(Convolution convolution, Buffer x, Buffer w, Buffer bias, Buffer residual, Buffer y, Buffer workspace);

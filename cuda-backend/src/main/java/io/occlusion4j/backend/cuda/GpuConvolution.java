@@ -1,7 +1,6 @@
 // One convolution on cuDNN: its descriptors, the algorithm and math type the search chose, fused or not.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.cuda.Cudnn;
 import io.occlusion4j.cuda.CudnnHandle;
 import io.occlusion4j.cuda.DeviceBuffer;
@@ -57,7 +56,7 @@ record GpuConvolution(Lowered.Convolution lowered, CudnnConvolution descriptors,
         return new Choice(false, best.algorithm(), best.mathType(), best.workspaceBytes());
     }
 
-    static GpuConvolution prepare(CudnnHandle cudnn, Lowered.Convolution c, CudaPlan.Options options) {
+    static GpuConvolution prepare(CudnnHandle cudnn, Lowered.Convolution c, PlanOptions options) {
         CudnnConvolution d = CudnnConvolution.describe(c, options.precision());
         try {
             List<Cudnn.ConvolutionAlgorithm> ranked = options.benchmark()

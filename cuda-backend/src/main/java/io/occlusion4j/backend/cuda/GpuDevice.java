@@ -1,7 +1,6 @@
 // The device on a GPU: the primary context, one non-blocking work stream, NVRTC modules, cuDNN and cuBLAS on it.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.cuda.CublasHandle;
 import io.occlusion4j.cuda.CublasHandle.Transpose;
 import io.occlusion4j.cuda.CudaContext;
@@ -183,7 +182,7 @@ final class GpuDevice implements Device {
     }
 
     @Override
-    public Convolution prepare(Lowered.Convolution convolution, CudaPlan.Options options) {
+    public Convolution prepare(Lowered.Convolution convolution, PlanOptions options) {
         return GpuConvolution.prepare(cudnn(), convolution, options);
     }
 

@@ -272,7 +272,7 @@ public final class HalfRegions {
     }
 
     private static int rank(PlanStep s, int i) {
-        return PlanLowering.shape(s.inputs().get(i)).length;
+        return LoweringOperands.shape(s.inputs().get(i)).length;
     }
 
     private static int find(int[] parent, int i) {

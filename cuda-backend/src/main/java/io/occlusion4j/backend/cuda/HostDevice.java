@@ -1,7 +1,6 @@
 // The device on the CPU: the same operations in the same order, for the tests and for checking a plan without a GPU.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.cuda.KernelArgs;
 import io.occlusion4j.kernels.HostLauncher;
 import io.occlusion4j.kernels.KernelLauncher;
@@ -183,7 +182,7 @@ public final class HostDevice implements Device {
     }
 
     @Override
-    public Convolution prepare(Lowered.Convolution convolution, CudaPlan.Options options) {
+    public Convolution prepare(Lowered.Convolution convolution, PlanOptions options) {
         return new HostConvolution(convolution);
     }
 

@@ -1,7 +1,6 @@
 // What cuDNN and cuBLAS compute for a lowered plan, done in Java on host memory, and the fp16 NHWC storage both use.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.graph.ConvDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -21,12 +20,12 @@ final class HostLibraryCalls {
 
     /** Reads an NCHW-indexed tensor of {@code shape} stored as fp32 NCHW, or as fp16 NHWC when {@code half}. */
     static float[] read(MemorySegment at, long[] shape, boolean half) {
-        int n = (int) PlanLowering.count(shape);
+        int n = (int) LoweringOperands.count(shape);
         if (!half) {
             return at.asSlice(0, 4L * n).toArray(ValueLayout.JAVA_FLOAT);
         }
         short[] h = at.asSlice(0, 2L * n).toArray(ValueLayout.JAVA_SHORT);
-        long[] st = PlanLowering.channelsLastStrides(shape);
+        long[] st = LoweringOperands.channelsLastStrides(shape);
         float[] out = new float[n];
         int c = (int) shape[1];
         int hh = (int) shape[2];
@@ -50,7 +49,7 @@ final class HostLibraryCalls {
             MemorySegment.copy(v, 0, at, ValueLayout.JAVA_FLOAT, 0, v.length);
             return;
         }
-        long[] st = PlanLowering.channelsLastStrides(shape);
+        long[] st = LoweringOperands.channelsLastStrides(shape);
         int c = (int) shape[1];
         int hh = (int) shape[2];
         int w = (int) shape[3];
@@ -84,7 +83,7 @@ final class HostLibraryCalls {
         int k = (int) d.outChannels();
         int cg = (int) (d.inChannels() / d.groups());
         int r = d.spatialRank();
-        int taps = (int) PlanLowering.count(d.kernel());
+        int taps = (int) LoweringOperands.count(d.kernel());
         float[] w;
         if (half) {
             // [K, R, S, C/g] fp16, as CudaPlan.halfWeight lays it out for CUDNN_TENSOR_NHWC.

@@ -19,6 +19,9 @@ import java.util.Map;
  * device's stream; {@link Meta} does the same for the launches' metadata.
  */
 final class PlanWeights implements AutoCloseable {
+    /** Device allocations are rounded up to this many bytes. */
+    static final long ALIGN = 256;
+
     private final Device.Buffer buffer;
     private final Map<String, Long> offsets;
 
@@ -39,15 +42,15 @@ final class PlanWeights implements AutoCloseable {
             }
         }
         Map<String, short[]> halves = new LinkedHashMap<>();
-        for (Map.Entry<String, PlanLowering.HalfWeight> e : lowering.halfWeights().entrySet()) {
+        for (Map.Entry<String, HalfWeight> e : lowering.halfWeights().entrySet()) {
             short[] h = halfWeight(all.get(e.getValue().source()), e.getValue().channelsLast());
             halves.put(e.getKey(), h);
             offsets.put(e.getKey(), size);
             size += align(2L * Math.max(1, h.length));
         }
-        Device.Buffer buffer = device.allocate(Math.max(CudaPlan.ALIGN, size));
+        Device.Buffer buffer = device.allocate(Math.max(ALIGN, size));
         try (Arena host = Arena.ofConfined()) {
-            MemorySegment staging = host.allocate(Math.max(CudaPlan.ALIGN, size), 64);
+            MemorySegment staging = host.allocate(Math.max(ALIGN, size), 64);
             for (Map.Entry<String, Long> e : offsets.entrySet()) {
                 short[] h = halves.get(e.getKey());
                 if (h != null) {
@@ -142,7 +145,7 @@ final class PlanWeights implements AutoCloseable {
     }
 
     private static long align(long bytes) {
-        return (bytes + CudaPlan.ALIGN - 1) / CudaPlan.ALIGN * CudaPlan.ALIGN;
+        return (bytes + ALIGN - 1) / ALIGN * ALIGN;
     }
 
     @Override

@@ -4,7 +4,6 @@ package io.occlusion4j.backend.cuda;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.cuda.bindings.CudaLibrary;
 import io.occlusion4j.cuda.bindings.LoadedLibrary;
 import io.occlusion4j.cuda.bindings.NativeLibraries;

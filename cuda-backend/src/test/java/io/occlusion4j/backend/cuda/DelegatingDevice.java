@@ -66,7 +66,7 @@ class DelegatingDevice implements Device {
     }
 
     @Override
-    public Convolution prepare(PlanLowering.Lowered.Convolution convolution, CudaPlan.Options options) {
+    public Convolution prepare(Lowered.Convolution convolution, PlanOptions options) {
         return host.prepare(convolution, options);
     }
 
@@ -76,7 +76,7 @@ class DelegatingDevice implements Device {
     }
 
     @Override
-    public void multiply(PlanLowering.Lowered.MatrixProduct product, Buffer a, Buffer b, Buffer y, Precision precision) {
+    public void multiply(Lowered.MatrixProduct product, Buffer a, Buffer b, Buffer y, Precision precision) {
         host.multiply(product, a, b, y, precision);
     }
 

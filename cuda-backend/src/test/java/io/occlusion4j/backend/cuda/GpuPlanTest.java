@@ -46,6 +46,12 @@ class GpuPlanTest {
         Path assets = assets();
         out.add(new Model("blazeface", null, assets.resolve("blazeface_front_128.onnx"), Map.of("input:0", new long[] {1, 128, 128, 3})));
         out.add(new Model("ppocr", null, assets.resolve("ppocr_mobile_v2_cls.onnx"), Map.of("x", new long[] {2, 3, 48, 192})));
+        out.add(new Model("vitLike", io.occlusion4j.onnx.TransformerModels.vitLike(2, 31L).onnx(), null,
+                Map.of("input", new long[] {4, 3, 32, 32})));
+        out.add(new Model("convNextLike", io.occlusion4j.onnx.TransformerModels.convNextLike(32L).onnx(), null,
+                Map.of("input", new long[] {4, 3, 32, 32})));
+        out.add(new Model("swinLike", io.occlusion4j.onnx.TransformerModels.swinLike(33L).onnx(), null,
+                Map.of("input", new long[] {4, 3, 16, 16})));
         return out;
     }
 
@@ -95,7 +101,7 @@ class GpuPlanTest {
         Map<String, TensorValue> expected = ReferenceExecutor.runPlan(plan, Map.of(inputName, TensorValue.ofFloats(shape, x)));
         int batch = (int) shape[0];
         try (GpuDevice device = GpuDevice.open(GpuSupport.compiler());
-             CudaPlan cuda = CudaPlan.create(device, plan, batch, CudaPlan.Options.defaults(precision))) {
+             CudaPlan cuda = CudaPlan.create(device, plan, batch, PlanOptions.defaults(precision))) {
             for (String out : graph.outputs()) {
                 device.fill32(cuda.slot(out), Float.floatToRawIntBits(Float.NaN));
             }

@@ -4,7 +4,6 @@ package io.occlusion4j.backend.cuda;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.graph.Dim;
 import io.occlusion4j.graph.Graph;
 import io.occlusion4j.graph.OnnxModelReader;
@@ -118,7 +117,32 @@ class HostPlanKernelsTest {
                         .intsAttr("kernel_shape", 2, 3).intsAttr("dilations", 1, 2).stringAttr("auto_pad", "SAME_UPPER")
                         .add()),
                 op("Flatten then Softmax", g -> g.node("Flatten").inputs("x").outputs("f").intAttr("axis", 1).add()
-                        .node("Softmax", "y", "f")));
+                        .node("Softmax", "y", "f")),
+                op("Erf", g -> g.node("Erf", "y", "x")),
+                op("Sqrt of a square", g -> g.node("Mul", "s", "x", "x").node("Sqrt", "y", "s")),
+                op("Gelu", g -> g.node("Gelu", "y", "x")),
+                op("Gelu tanh", g -> g.node("Gelu").inputs("x").outputs("y").stringAttr("approximate", "tanh").add()),
+                op("Pow scalar 3", g -> g.floatInitializer("e", new long[0], new float[] {3f}).node("Pow", "y", "x", "e")),
+                op("Pow per channel", g -> g.floatInitializer("e", new long[] {3, 1, 1}, new float[] {2f, 1f, 4f})
+                        .node("Pow", "y", "x", "e")),
+                op("LayerNormalization last axis", g -> g.floatInitializer("sc", new long[] {X[3]}, random(new long[] {X[3]}, 5))
+                        .floatInitializer("b", new long[] {X[3]}, random(new long[] {X[3]}, 6))
+                        .node("LayerNormalization").inputs("x", "sc", "b").outputs("y").floatAttr("epsilon", 1e-3f).add()),
+                op("LayerNormalization axis 1 no bias", g -> g.floatInitializer("sc", new long[] {X[1], X[2], X[3]},
+                        random(new long[] {X[1], X[2], X[3]}, 8))
+                        .node("LayerNormalization").inputs("x", "sc").outputs("y").intAttr("axis", 1).add()),
+                op("Where constant condition", g -> g.floatInitializer("c", new long[] {3, 1, 1}, c3)
+                        .initializer(io.occlusion4j.onnx.proto.TensorProto.newBuilder().setName("cond")
+                                .setDataType(io.occlusion4j.onnx.proto.TensorProto.DataType.BOOL.getNumber())
+                                .addDims(X[3]).addInt32Data(1).addInt32Data(0).addInt32Data(0).addInt32Data(1)
+                                .addInt32Data(1).addInt32Data(0).build())
+                        .node("Where", "y", "cond", "x", "c")),
+                op("Gather float indices [2, 0] axis 1", g -> g.int64Initializer("i", new long[] {2}, new long[] {2, 0})
+                        .node("Gather").inputs("x", "i").outputs("y").intAttr("axis", 1).add()),
+                op("Gather float scalar index axis 3", g -> g.int64Initializer("i", new long[0], new long[] {-1})
+                        .node("Gather").inputs("x", "i").outputs("y").intAttr("axis", 3).add()),
+                op("Expand to a new leading axis", g -> g.int64Initializer("s", new long[] {5}, new long[] {2, 1, 1, 1, 1})
+                        .node("Expand", "y", "x", "s")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -202,7 +226,7 @@ class HostPlanKernelsTest {
 
     static float[] random(long[] shape, long seed) {
         Random r = new Random(seed);
-        float[] v = new float[(int) PlanLowering.count(shape)];
+        float[] v = new float[(int) LoweringOperands.count(shape)];
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) (r.nextGaussian() * 2);
         }

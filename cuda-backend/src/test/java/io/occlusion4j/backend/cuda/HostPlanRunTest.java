@@ -4,7 +4,6 @@ package io.occlusion4j.backend.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.graph.Dim;
 import io.occlusion4j.graph.Fp16Simulation;
 import io.occlusion4j.graph.Graph;
@@ -75,7 +74,7 @@ class HostPlanRunTest {
         Plan plan = PlanBuilder.build(graph, model.shapes(), PlanBuilder.Options.all());
         String inputName = model.shapes().keySet().iterator().next();
         long[] shape = model.shapes().get(inputName);
-        float[] x = new float[(int) PlanLowering.count(shape)];
+        float[] x = new float[(int) LoweringOperands.count(shape)];
         SplittableRandom rnd = new SplittableRandom(7);
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) (rnd.nextDouble() * 2 - 1);

@@ -25,7 +25,7 @@ final class HostPlanRunner {
     static Map<String, float[]> run(HostKernels host, Plan plan, PlanLowering.Lowering lowering,
                                     Map<String, TensorValue> inputs) {
         Precision precision = lowering.halfValues().isEmpty() ? Precision.FP32 : Precision.FP16;
-        CudaPlan.Options options = new CudaPlan.Options(precision, false, false, 1L << 30, false);
+        PlanOptions options = new PlanOptions(precision, false, false, 1L << 30, false);
         String first = plan.graph().inputs().get(0).name();
         int batch = (int) plan.slot(first).shape()[0];
         Map<String, float[]> in = new LinkedHashMap<>();

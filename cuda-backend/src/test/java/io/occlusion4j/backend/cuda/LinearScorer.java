@@ -1,7 +1,6 @@
 // A linear model as the device loop's scorer: a closed-form occlusion map, on any device.
 package io.occlusion4j.backend.cuda;
 
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.kernels.KernelProgram;
 import io.occlusion4j.kernels.OcclusionKernels;
 import io.occlusion4j.kernels.PlanLaunch.Arg;

@@ -3,7 +3,6 @@ package io.occlusion4j.backend.cuda;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.cuda.KernelArgs.Kind;
 import io.occlusion4j.graph.Graph;
 import io.occlusion4j.graph.OnnxModelReader;

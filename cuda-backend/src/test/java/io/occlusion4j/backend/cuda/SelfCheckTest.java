@@ -11,7 +11,6 @@ import io.occlusion4j.Occlusion;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Tensor;
 import io.occlusion4j.WindowGrid;
-import io.occlusion4j.backend.cuda.PlanLowering.Lowered;
 import io.occlusion4j.core.BackendProvider;
 import io.occlusion4j.core.ExplainRequest;
 import io.occlusion4j.cpu.OrtBackendSession;
