@@ -46,6 +46,15 @@ public final class AdaptiveOcclusion {
     public static final int DEFAULT_COARSE_FACTOR = 3;
     /** The default margin around selected coarse positions, in coarse positions. */
     public static final int DEFAULT_MARGIN = 1;
+    /** The default fraction of the fine windows sampled to estimate the error of the painted ones. */
+    public static final double DEFAULT_SAMPLE_FRACTION = 0.02;
+    /** The fewest windows sampled for an error estimate. */
+    public static final int MIN_SAMPLE = 8;
+    /** A refined window is evidence when its |drop| is at least this fraction of the largest refined |drop|. */
+    public static final double EVIDENCE = 0.1;
+    /** {@code auto}'s default goal: the estimated SSIM to the exact map. */
+    public static final double DEFAULT_TARGET_SSIM = 0.95;
+
     /** The default rule for which fine windows a selected cell makes exact. */
     public static final Rule DEFAULT_RULE = Rule.CENTRE;
 
@@ -64,9 +73,19 @@ public final class AdaptiveOcclusion {
      * @param coarseFactor coarse window and stride over the fine ones, >= 2
      * @param margin       coarse positions added around each selected one, per axis, >= 0
      * @param rule         which fine windows a selected cell makes exact
+     * @param sampleFraction fraction of the fine windows (at least {@link #MIN_SAMPLE}) drawn among the painted ones and
+     *                     scored exactly to estimate the map's error; 0 for no estimate
      */
-    public record Settings(double r, int coarseFactor, int margin, Rule rule) {
+    public record Settings(double r, int coarseFactor, int margin, Rule rule, double sampleFraction) {
+        /** Settings with the default sample fraction for the error estimate. */
+        public Settings(double r, int coarseFactor, int margin, Rule rule) {
+            this(r, coarseFactor, margin, rule, DEFAULT_SAMPLE_FRACTION);
+        }
+
         public Settings {
+            if (!(sampleFraction >= 0 && sampleFraction <= 1)) {
+                throw new IllegalArgumentException("sample fraction must be in [0, 1], got " + sampleFraction);
+            }
             if (!(r > 0 && r <= 1)) {
                 throw new IllegalArgumentException("adaptive fraction r must be in (0, 1], got " + r);
             }
@@ -89,22 +108,89 @@ public final class AdaptiveOcclusion {
     }
 
     /**
+     * {@code auto}'s settings (see {@link #explainAuto}).
+     *
+     * @param targetSsim     stop when the estimated SSIM to the exact map is at least this, in (0, 1]
+     * @param sampleFraction painted windows sampled per estimate, as a fraction of the fine windows (at least
+     *                       {@code minSample}), in (0, 1]
+     * @param minSample      the fewest windows per sample, >= 1
+     * @param threshold      the first refinement threshold (a cell's corner spread or sampled residual over the map's
+     *                       largest |value|), halved after each estimate below the goal, in (0, 1]
+     * @param maxStep        the largest lattice step, in fine positions, >= 2
+     * @param draws          plausible exact maps drawn per estimate, >= 1
+     * @param seed           seed of the samples and draws
+     */
+    public record Auto(double targetSsim, double sampleFraction, int minSample, double threshold, int maxStep, int draws, long seed) {
+        public Auto {
+            if (!(targetSsim > 0 && targetSsim <= 1)) {
+                throw new IllegalArgumentException("target SSIM must be in (0, 1], got " + targetSsim);
+            }
+            if (!(sampleFraction > 0 && sampleFraction <= 1)) {
+                throw new IllegalArgumentException("sample fraction must be in (0, 1], got " + sampleFraction);
+            }
+            if (minSample < 1 || maxStep < 2 || draws < 1) {
+                throw new IllegalArgumentException("min sample and draws must be >= 1 and max step >= 2, got " + minSample + ", "
+                        + draws + ", " + maxStep);
+            }
+            if (!(threshold > 0 && threshold <= 1)) {
+                throw new IllegalArgumentException("threshold must be in (0, 1], got " + threshold);
+            }
+        }
+
+        /** The defaults: SSIM 0.95, samples of 2 % (at least 8), threshold 0.1, lattice step up to 8, 16 draws, seed 42. */
+        public static Auto defaults() {
+            return new Auto(DEFAULT_TARGET_SSIM, DEFAULT_SAMPLE_FRACTION, MIN_SAMPLE, 0.1, 8, 16, 42);
+        }
+
+        public Auto withSeed(long seed) {
+            return new Auto(targetSsim, sampleFraction, minSample, threshold, maxStep, draws, seed);
+        }
+
+        public Auto withTarget(double ssim) {
+            return new Auto(ssim, sampleFraction, minSample, threshold, maxStep, draws, seed);
+        }
+    }
+
+    /**
+     * The estimate of an adaptive map's error against the exact map, from painted windows sampled at random and scored
+     * exactly (see {@code ErrorEstimator}).
+     *
+     * @param ssim         estimated SSIM of the adaptive pixel map to the exact one (the mean over draws; the lowest target)
+     * @param ssimLow      the lowest draw's SSIM
+     * @param relativeRmse root mean square residual of the sampled windows over the map's largest |value|
+     * @param samples      windows sampled (per channel for per-channel windows)
+     * @param draws        plausible exact maps drawn
+     * @param method       how it was obtained, in words
+     */
+    public record ErrorEstimate(double ssim, double ssimLow, double relativeRmse, int samples, int draws, String method) {
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "estimated SSIM %.3f (lowest draw %.3f), relative RMSE %.4f, from %d sampled windows",
+                    ssim, ssimLow, relativeRmse, samples);
+        }
+    }
+
+    /**
      * What an adaptive run cost and saved.
      *
-     * @param coarseWindow   the coarse window per axis
-     * @param coarseStride   the coarse stride per axis
-     * @param coarseVariants variants of the coarse pass
-     * @param exactVariants  variants of the fine pass (exactly computed fine windows)
+     * @param mode           {@code fixed} ({@code --adaptive R}) or {@code auto}
+     * @param coarseWindow   the coarse window per axis (auto: the fine window, its lattice windows are fine windows)
+     * @param coarseStride   the coarse stride per axis (auto: the lattice's stride)
+     * @param coarseVariants variants of the coarse pass (auto: of the lattice)
+     * @param exactVariants  fine windows scored exactly (selected, refined and sampled)
      * @param fineVariants   variants of the exact run (all fine windows)
-     * @param forwardsUsed   model samples of this run: coarse and fine variants plus one unoccluded sample per pass
+     * @param forwardsUsed   model samples of this run: every variant plus one unoccluded sample per pass
      * @param exactForwards  model samples of the exact run: its variants plus its unoccluded sample
      * @param fractionUsed   {@code forwardsUsed / exactForwards}
-     * @param modelCalls     model invocations (batches) of both passes
-     * @param scale          the fitted coarse-to-fine scale per target
-     * @param seconds        wall time of both passes and the fill
+     * @param modelCalls     model invocations (batches) of every pass
+     * @param scale          the fitted coarse-to-fine scale per target (auto: 1)
+     * @param seconds        wall time of every pass, the painting and the estimate
+     * @param passes         model passes (calls of {@code explain} on a subset or a coarse grid)
+     * @param estimate       the error estimate, or null when none was asked for
      */
-    public record Stats(int[] coarseWindow, int[] coarseStride, int coarseVariants, int exactVariants, int fineVariants,
-            int forwardsUsed, int exactForwards, double fractionUsed, int modelCalls, double[] scale, double seconds) {
+    public record Stats(String mode, int[] coarseWindow, int[] coarseStride, int coarseVariants, int exactVariants, int fineVariants,
+            int forwardsUsed, int exactForwards, double fractionUsed, int modelCalls, double[] scale, double seconds, int passes,
+            ErrorEstimate estimate) {
         /** {@code 1 - fractionUsed}: the fraction of the exact run's forwards saved (negative when it cost more). */
         public double fractionSaved() {
             return 1 - fractionUsed;
@@ -112,15 +198,17 @@ public final class AdaptiveOcclusion {
 
         @Override
         public String toString() {
-            return String.format("coarse %s/%s: %d variants; exact windows %d of %d; forwards %d of %d (%.1f %% used, %.1f %% saved); %d model calls; %.3f s",
-                    Arrays.toString(coarseWindow), Arrays.toString(coarseStride), coarseVariants, exactVariants, fineVariants,
-                    forwardsUsed, exactForwards, 100 * fractionUsed, 100 * fractionSaved(), modelCalls, seconds);
+            return String.format(java.util.Locale.ROOT, "%s: %s %s/%s: %d variants; exact windows %d of %d; forwards %d of %d (%.1f %% used, %.1f %% saved); "
+                            + "%d passes, %d model calls; %.3f s%s",
+                    mode, mode.equals("auto") ? "lattice" : "coarse", Arrays.toString(coarseWindow), Arrays.toString(coarseStride),
+                    coarseVariants, exactVariants, fineVariants, forwardsUsed, exactForwards, 100 * fractionUsed, 100 * fractionSaved(),
+                    passes, modelCalls, seconds, estimate == null ? "" : "; " + estimate);
         }
     }
 
     /**
      * @param map    the adaptive map on the fine grid (its run stats sum both passes)
-     * @param coarse the coarse pass's map
+     * @param coarse the coarse pass's map (null for {@code auto}, which has none)
      * @param exact  per fine window (numbered as the fine grid map), whether it was computed exactly
      * @param stats  cost and savings
      */
@@ -129,6 +217,34 @@ public final class AdaptiveOcclusion {
     /** Adaptive explanation with top fraction {@code r} and the default coarse factor and margin. */
     public static Result explain(Occlusion base, Tensor input, double r) {
         return explain(base, input, Settings.of(r));
+    }
+
+    /**
+     * {@code auto}: refine until the map is estimated right, not until a fixed fraction is spent.
+     *
+     * <ol>
+     *   <li><b>Lattice</b>: the fine windows at every {@code S}-th position per axis ({@code S = window / stride},
+     *       between 2 and {@link Auto#maxStep()}, so the lattice's windows still cover the input when the stride is at most
+     *       half the window), scored exactly. No window larger than the requested one is ever scored.
+     *   <li><b>Cells</b>: the boxes between neighbouring lattice positions. A window not scored is painted by
+     *       multilinear interpolation between the corners of the smallest cell containing it: only from scored fine
+     *       windows around it, so evidence never leaks into a cell whose corners do not see it.
+     *   <li><b>Refine where large</b>: every cell whose indicator (the spread of its corners' values, or the largest
+     *       residual sampled inside it, over the map's largest |value|) is at least the threshold is split in halves
+     *       along each axis and the new corners scored, repeatedly, until no cell is above the threshold.
+     *   <li><b>Estimate</b>: a uniform random sample of the painted windows ({@link Auto#sampleFraction()} of the
+     *       fine windows, at least {@link Auto#minSample()}) is scored exactly; their residuals (exact - painted) give the
+     *       estimate of the SSIM to the exact map (see {@link ErrorEstimate}). The sampled windows stay exact in the map.
+     *   <li><b>Stop</b> when the estimated SSIM is at least {@link Auto#targetSsim()}; otherwise halve the threshold
+     *       (below 0.001 it becomes 0: every cell is split, so the loop ends with the exact map) and go on.
+     * </ol>
+     * The stats count every model sample: each pass's variants plus its unoccluded sample.
+     */
+    public static Result explainAuto(Occlusion base, Tensor input, Auto settings) {
+        Objects.requireNonNull(base, "base");
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(settings, "settings");
+        return AutoAdaptive.explain(base, input, settings);
     }
 
     /** Adaptive explanation of {@code input} with {@code base}'s settings as the fine (requested) settings. */
@@ -158,66 +274,243 @@ public final class AdaptiveOcclusion {
             coarseGrids[t] = coarse.gridMap(t).data();
         }
         boolean[] exact = select(fine, coarse.grid(), coarseGrids, slices, settings.r(), settings.margin(), settings.rule());
-        int count = 0;
-        for (boolean e : exact) {
-            count += e ? 1 : 0;
+        int[] sample = sample(exact, settings.sampleFraction(), fine.count() * slices);
+        boolean[] scored = exact.clone();
+        for (int w : sample) {
+            scored[w] = true;
         }
-        int[] subset = new int[count];
-        for (int i = 0, n = 0; i < exact.length; i++) {
-            if (exact[i]) {
-                subset[n++] = i;
-            }
-        }
+        int[] subset = RefinementGrid.indices(scored);
         SensitivityMap part;
         try (Occlusion fineOcc = base.with(b -> b.targets(Targets.of(targets)))) {
             part = fineOcc.explain(input, subset);
         }
-        int gsize = fine.count();
-        int size = FillValues.spatialSize(spatial);
         float[][] grids = new float[targets.length][];
         float[][] pixels = new float[targets.length][];
+        float[][] painted = new float[targets.length][];
         double[] scales = new double[targets.length];
-        int[] start = new int[spatial.length];
-        int[] extent = new int[spatial.length];
         for (int t = 0; t < targets.length; t++) {
             float[] g = part.gridMap(t).data();
-            float[] cp = coarse.pixelMap(t).data();
-            double[] estimate = new double[g.length];
+            double[] estimate = paintFromCoarse(fine, coarse.grid(), coarseGrids[t], exact, g, slices);
+            scales[t] = scale(g, exact, coarseEstimate(fine, coarse.pixelMap(t).data(), slices));
+            painted[t] = new float[g.length];
             for (int i = 0; i < g.length; i++) {
-                fine.region(i % gsize, start, extent);
-                estimate[i] = boxMean(cp, (i / gsize) * size, spatial, start, extent);
-            }
-            double num = 0;
-            double den = 0;
-            for (int i = 0; i < g.length; i++) {
-                if (exact[i]) {
-                    num += g[i] * estimate[i];
-                    den += estimate[i] * estimate[i];
-                }
-            }
-            double a = num / den;
-            scales[t] = a > 0 && Double.isFinite(a) ? a : 1;
-            for (int i = 0; i < g.length; i++) {
-                if (!exact[i]) {
-                    g[i] = (float) (scales[t] * estimate[i]);
+                painted[t][i] = (float) (scales[t] * estimate[i]);
+                if (!scored[i]) {
+                    g[i] = painted[t][i];
                 }
             }
             grids[t] = g;
             pixels[t] = Reductions.pixelMap(g, fine, slices);
         }
+        ErrorEstimate estimate = sample.length == 0 && settings.sampleFraction() == 0 ? null
+                : fixedEstimate(fine, coarse.grid(), slices, perChannel ? prepend(channels, spatial) : spatial, grids, painted, scored, sample);
         double seconds = (System.nanoTime() - t0) / 1e9;
         RunStats cst = coarse.stats();
         RunStats fst = part.stats();
         int variants = cst.windows() + fst.windows();
         RunStats runStats = new RunStats(variants, cst.forwards() + fst.forwards(), fst.batchSize(), fst.batchFixed(), seconds,
-                variants / seconds, fst.backend(), fst.device());
+                variants / seconds, fst.backend(), fst.device(), fst.verification());
         SensitivityMap map = new SensitivityMap(fine, perChannel, channels, part.output(), part.targets(), part.allBaseScores(),
                 grids, pixels, runStats);
         int used = cst.windows() + 1 + fst.windows() + 1;
         int exactForwards = exact.length + 1;
-        Stats stats = new Stats(cw, cs, cst.windows(), fst.windows(), exact.length, used, exactForwards, (double) used / exactForwards,
-                cst.forwards() + fst.forwards(), scales, seconds);
-        return new Result(map, coarse, exact, stats);
+        Stats stats = new Stats("fixed", cw, cs, cst.windows(), fst.windows(), exact.length, used, exactForwards, (double) used / exactForwards,
+                cst.forwards() + fst.forwards(), scales, seconds, 2, estimate);
+        return new Result(map, coarse, scored, stats);
+    }
+
+    /** Windows drawn uniformly among those not {@code exact}: {@code max(MIN_SAMPLE, ceil(fraction * n))}, ascending; none for 0. */
+    static int[] sample(boolean[] exact, double fraction, int n) {
+        if (fraction == 0) {
+            return new int[0];
+        }
+        List<Integer> free = new ArrayList<>();
+        for (int i = 0; i < exact.length; i++) {
+            if (!exact[i]) {
+                free.add(i);
+            }
+        }
+        int m = (int) Math.min(free.size(), Math.max(MIN_SAMPLE, Math.ceil(fraction * n)));
+        java.util.Collections.shuffle(free, new java.util.Random(42));
+        return free.subList(0, m).stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    /** The old painting's estimate per fine window: the mean of the coarse pixel map over its region. */
+    private static double[] coarseEstimate(WindowGrid fine, float[] coarsePixels, int slices) {
+        int[] spatial = fine.spatialShape();
+        int gsize = fine.count();
+        int size = FillValues.spatialSize(spatial);
+        int[] start = new int[spatial.length];
+        int[] extent = new int[spatial.length];
+        double[] out = new double[slices * gsize];
+        for (int i = 0; i < out.length; i++) {
+            fine.region(i % gsize, start, extent);
+            out[i] = boxMean(coarsePixels, (i / gsize) * size, spatial, start, extent);
+        }
+        return out;
+    }
+
+    /**
+     * Coarse drops on the fine scale: {@code a = sum f m / sum m^2} over the exact windows ({@code f} their drops,
+     * {@code m} the mean of the coarse pixel map over them), 1 when that is not positive or not finite.
+     */
+    static double scale(float[] g, boolean[] exact, double[] estimate) {
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < g.length; i++) {
+            if (exact[i]) {
+                num += g[i] * estimate[i];
+                den += estimate[i] * estimate[i];
+            }
+        }
+        double a = num / den;
+        return a > 0 && Double.isFinite(a) ? a : 1;
+    }
+
+    /**
+     * The painting rule: per fine window, the mean over its region of a coarse pixel map made only of the coarse
+     * windows that overlap no refined evidence (an exact window whose |drop| is at least {@link #EVIDENCE} of the
+     * largest exact |drop| of its slice); an element covered by no such coarse window counts 0. The drops of a coarse
+     * window that overlaps refined evidence are explained by it: painting from it would put evidence where the exact
+     * map has none.
+     */
+    static double[] paintFromCoarse(WindowGrid fine, WindowGrid coarse, float[] coarseGrid, boolean[] exact, float[] g, int slices) {
+        int[] spatial = fine.spatialShape();
+        int k = spatial.length;
+        int fcount = fine.count();
+        int ccount = coarse.count();
+        int size = FillValues.spatialSize(spatial);
+        float[] sum = new float[slices * size];
+        int[] fs = new int[k];
+        int[] fe = new int[k];
+        int[] cst = new int[k];
+        int[] cex = new int[k];
+        double[] out = new double[slices * fcount];
+        for (int sl = 0; sl < slices; sl++) {
+            double max = 0;
+            for (int j = 0; j < fcount; j++) {
+                if (exact[sl * fcount + j]) {
+                    max = Math.max(max, Math.abs(g[sl * fcount + j]));
+                }
+            }
+            boolean[] excluded = new boolean[ccount];
+            for (int j = 0; j < fcount; j++) {
+                int w = sl * fcount + j;
+                if (!exact[w] || Math.abs(g[w]) < EVIDENCE * max || max == 0) {
+                    continue;
+                }
+                fine.region(j, fs, fe);
+                for (int q = 0; q < ccount; q++) {
+                    coarse.region(q, cst, cex);
+                    excluded[q] |= overlaps(fs, fe, cst, cex);
+                }
+            }
+            float[] count = new float[size];
+            int offset = sl * size;
+            for (int q = 0; q < ccount; q++) {
+                coarse.region(q, cst, cex);
+                float v = coarseGrid[sl * ccount + q];
+                boolean keep = !excluded[q];
+                forEachInBox(cst, last(cst, cex), spatial, p -> {
+                    count[p]++;
+                    if (keep) {
+                        sum[offset + p] += v;
+                    }
+                });
+            }
+            for (int p = 0; p < size; p++) {
+                sum[offset + p] = count[p] > 0 ? sum[offset + p] / count[p] : 0f;
+            }
+            for (int j = 0; j < fcount; j++) {
+                fine.region(j, fs, fe);
+                out[sl * fcount + j] = boxMean(sum, offset, spatial, fs, fe);
+            }
+        }
+        return out;
+    }
+
+    private static int[] last(int[] start, int[] extent) {
+        int[] hi = new int[start.length];
+        for (int d = 0; d < start.length; d++) {
+            hi[d] = start[d] + extent[d] - 1;
+        }
+        return hi;
+    }
+
+    private static boolean overlaps(int[] as, int[] ae, int[] bs, int[] be) {
+        for (int d = 0; d < as.length; d++) {
+            if (as[d] + ae[d] <= bs[d] || bs[d] + be[d] <= as[d]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The fixed mode's estimate: residuals of the sampled windows, grouped by coarse cell, stratified by painted zero or not. */
+    private static ErrorEstimate fixedEstimate(WindowGrid fine, WindowGrid coarse, int slices, int[] pixelShape, float[][] grids,
+            float[][] painted, boolean[] scored, int[] sample) {
+        int k = fine.rank();
+        int fcount = fine.count();
+        int[] cshape = coarse.gridShape();
+        int[][] cellOf = new int[k][];
+        for (int d = 0; d < k; d++) {
+            cellOf[d] = cells(coarse, d, fine.spatialShape()[d]);
+        }
+        int[] coord = new int[k];
+        int[] cellIndex = new int[slices * fcount];
+        for (int w = 0; w < cellIndex.length; w++) {
+            unravel(w % fcount, fine.gridShape(), coord);
+            int c = 0;
+            for (int d = 0; d < k; d++) {
+                int s = fine.start(d, coord[d]);
+                c = c * cshape[d] + cellOf[d][s + (fine.extent(d, coord[d]) - 1) / 2];
+            }
+            cellIndex[w] = (w / fcount) * coarse.count() + c;
+        }
+        List<ErrorEstimator.Sample> samples = new ArrayList<>();
+        for (int w : sample) {
+            double[] e = new double[grids.length];
+            boolean zero = true;
+            for (int t = 0; t < grids.length; t++) {
+                e[t] = grids[t][w] - painted[t][w];
+                zero &= painted[t][w] == 0f;
+            }
+            samples.add(new ErrorEstimator.Sample(w, zero ? 0 : 1, e));
+        }
+        int[] group = new int[scored.length];
+        java.util.Map<Integer, Integer> ids = new java.util.HashMap<>();
+        List<Integer> strata = new ArrayList<>();
+        for (int w = 0; w < scored.length; w++) {
+            if (scored[w]) {
+                group[w] = -1;
+                continue;
+            }
+            boolean zero = true;
+            for (float[] p : painted) {
+                zero &= p[w] == 0f;
+            }
+            int key = 2 * cellIndex[w] + (zero ? 0 : 1);
+            Integer id = ids.get(key);
+            if (id == null) {
+                id = ids.size();
+                ids.put(key, id);
+                strata.add(zero ? 0 : 1);
+            }
+            group[w] = id;
+        }
+        if (samples.isEmpty() && !strata.isEmpty()) {
+            return null;
+        }
+        return ErrorEstimator.estimate(fine, slices, pixelShape, grids, group, strata.stream().mapToInt(Integer::intValue).toArray(),
+                samples, 16, 42, "fixed: " + samples.size() + " painted windows drawn uniformly at random and scored exactly; "
+                        + "residuals bootstrapped per coarse cell, stratified by painted zero or not, 16 draws");
+    }
+
+    private static int[] prepend(int c, int[] shape) {
+        int[] out = new int[shape.length + 1];
+        out[0] = c;
+        System.arraycopy(shape, 0, out, 1, shape.length);
+        return out;
     }
 
     /**

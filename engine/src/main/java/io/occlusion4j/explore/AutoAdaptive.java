@@ -1,0 +1,400 @@
+package io.occlusion4j.explore;
+
+import io.occlusion4j.Occlusion;
+import io.occlusion4j.RunStats;
+import io.occlusion4j.SensitivityMap;
+import io.occlusion4j.Targets;
+import io.occlusion4j.Tensor;
+import io.occlusion4j.WindowGrid;
+import io.occlusion4j.core.Reductions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * {@code --adaptive} without a value ({@code auto}): refine until the map is estimated right (see
+ * {@link AdaptiveOcclusion#explainAuto}).
+ */
+final class AutoAdaptive {
+    /**
+     * Scores fine windows exactly: the grid map per target {@code [t][slice * count + p]}, meaningful at the given
+     * positions (every slice); the same number of targets on every call.
+     */
+    interface Scorer {
+        float[][] score(int[] positions);
+    }
+
+    /** Scores positions into the loop's values and marks them known. */
+    private interface Update {
+        void score(int[] positions);
+    }
+
+    /** Per leaf: the surplus of a split cell's new corners, and the largest residual sampled inside a leaf. */
+    private record Hints(Map<RefinementGrid.Cell, Double> surplus, Map<RefinementGrid.Cell, Double> sampled) {}
+
+    /** What the loop did, for the stats. */
+    record Outcome(float[][] values, boolean[] known, int latticePositions, int scoreCalls, AdaptiveOcclusion.ErrorEstimate estimate,
+            int[] step) {}
+
+    private AutoAdaptive() {}
+
+    static AdaptiveOcclusion.Result explain(Occlusion base, Tensor input, AdaptiveOcclusion.Auto settings) {
+        long t0 = System.nanoTime();
+        WindowGrid fine = base.grid(input);
+        int channels = input.dim(0);
+        boolean perChannel = base.settings().perChannel();
+        int slices = perChannel ? channels : 1;
+        int count = fine.count();
+        SensitivityMap[] first = {null};
+        Occlusion[] pinned = {null};
+        int[] forwards = {0};
+        int[] calls = {0};
+        int[] variants = {0};
+        try {
+            Scorer scorer = positions -> {
+                int[] windows = new int[positions.length * slices];
+                for (int s = 0, n = 0; s < slices; s++) {
+                    for (int p : positions) {
+                        windows[n++] = s * count + p;
+                    }
+                }
+                Arrays.sort(windows);
+                SensitivityMap part;
+                if (pinned[0] == null) {
+                    part = base.explain(input, windows);
+                    first[0] = part;
+                    int[] targets = part.targets();
+                    pinned[0] = base.with(b -> b.targets(Targets.of(targets)));
+                } else {
+                    part = pinned[0].explain(input, windows);
+                }
+                forwards[0] += part.stats().windows() + 1;
+                calls[0] += part.stats().forwards();
+                variants[0] += part.stats().windows();
+                float[][] out = new float[part.targetCount()][];
+                for (int t = 0; t < out.length; t++) {
+                    out[t] = part.gridMap(t).data();
+                }
+                return out;
+            };
+            Outcome o = run(fine, slices, perChannel ? prepend(channels, fine.spatialShape()) : fine.spatialShape(), scorer,
+                    settings);
+            SensitivityMap head = first[0];
+            float[][] pixels = new float[o.values().length][];
+            for (int t = 0; t < pixels.length; t++) {
+                pixels[t] = Reductions.pixelMap(o.values()[t], fine, slices);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            RunStats hs = head.stats();
+            RunStats runStats = new RunStats(variants[0], calls[0], hs.batchSize(), hs.batchFixed(), seconds, variants[0] / seconds,
+                    hs.backend(), hs.device(), hs.verification());
+            SensitivityMap map = new SensitivityMap(fine, perChannel, channels, head.output(), head.targets(), head.allBaseScores(),
+                    o.values(), pixels, runStats);
+            boolean[] exact = new boolean[slices * count];
+            int known = 0;
+            for (int p = 0; p < count; p++) {
+                known += o.known()[p] ? 1 : 0;
+                for (int s = 0; s < slices; s++) {
+                    exact[s * count + p] = o.known()[p];
+                }
+            }
+            int[] cw = fine.window();
+            int[] cs = fine.stride();
+            for (int d = 0; d < cs.length; d++) {
+                cs[d] *= o.step()[d];
+            }
+            double[] scale = new double[o.values().length];
+            Arrays.fill(scale, 1.0);
+            AdaptiveOcclusion.Stats stats = new AdaptiveOcclusion.Stats("auto", cw, cs, o.latticePositions() * slices, known * slices,
+                    count * slices, forwards[0], count * slices + 1, (double) forwards[0] / (count * slices + 1), calls[0], scale,
+                    seconds, o.scoreCalls(), o.estimate());
+            return new AdaptiveOcclusion.Result(map, null, exact, stats);
+        } finally {
+            if (pinned[0] != null) {
+                pinned[0].close();
+            }
+        }
+    }
+
+    /**
+     * The loop on an abstract scorer: lattice, then rounds of (refine every cell whose indicator is at least the
+     * threshold, until none is; sample and estimate; stop, or halve the threshold).
+     *
+     */
+    static Outcome run(WindowGrid fine, int slices, int[] pixelShape, Scorer scorer, AdaptiveOcclusion.Auto settings) {
+        int[] shape = fine.gridShape();
+        int count = fine.count();
+        int[] step = latticeStep(fine, settings.maxStep());
+        RefinementGrid rg = new RefinementGrid(shape, step);
+        boolean[] known = new boolean[count];
+        int[] scoreCalls = {0};
+        float[][][] holder = {null};
+        Update tracked = positions -> {
+            if (positions.length == 0) {
+                return;
+            }
+            float[][] part = scorer.score(positions);
+            scoreCalls[0]++;
+            if (holder[0] == null) {
+                holder[0] = new float[part.length][slices * count];
+            }
+            for (int t = 0; t < part.length; t++) {
+                for (int s = 0; s < slices; s++) {
+                    for (int p : positions) {
+                        holder[0][t][s * count + p] = part[t][s * count + p];
+                    }
+                }
+            }
+            for (int p : positions) {
+                known[p] = true;
+            }
+        };
+        int[] lattice = rg.cornerPositions();
+        tracked.score(lattice);
+        float[][] values = holder[0];
+        Hints hints = new Hints(new IdentityHashMap<>(), new IdentityHashMap<>());
+        SplittableRandom rng = new SplittableRandom(settings.seed());
+        double theta = settings.threshold();
+        AdaptiveOcclusion.ErrorEstimate estimate;
+        while (true) {
+            refineAbove(rg, values, slices, known, theta, hints, tracked);
+            estimate = sampleAndEstimate(fine, rg, values, slices, known, pixelShape, hints, tracked, rng, settings);
+            if (estimate.ssim() >= settings.targetSsim()) {
+                break;
+            }
+            theta = theta / 2 < 1e-3 ? 0 : theta / 2;
+        }
+        RefinementGrid.Cell[] owner = rg.owners();
+        for (float[] v : values) {
+            rg.paint(v, slices, known, owner);
+        }
+        return new Outcome(values, known, lattice.length, scoreCalls[0], estimate, step);
+    }
+
+    /** Magnitude strata of painted cells: the largest |corner| over the map's largest |value| below 0.02, below 0.2, above. */
+    static int stratum(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range) {
+        double mag = 0;
+        int count = rg.count();
+        for (int t = 0; t < values.length; t++) {
+            for (int s = 0; s < slices; s++) {
+                double[] m = {0};
+                int offset = s * count;
+                float[] v = values[t];
+                rg.corners(c, p -> m[0] = Math.max(m[0], Math.abs(v[offset + p])));
+                mag = Math.max(mag, m[0] / range[t]);
+            }
+        }
+        return mag < 0.02 ? 0 : mag < 0.2 ? 1 : 2;
+    }
+
+    /**
+     * Paints the windows not scored, draws a stratified random sample of them (strata: {@link #stratum}; each non-empty
+     * stratum gets its share of {@code max(minSample, sampleFraction * count)} by size, and at least 4 or all it has),
+     * scores it, records the residuals as hints for the next refinement, and estimates the map's SSIM to the exact one.
+     */
+    private static AdaptiveOcclusion.ErrorEstimate sampleAndEstimate(WindowGrid fine, RefinementGrid rg, float[][] values, int slices,
+            boolean[] known, int[] pixelShape, Hints hints, Update scorer, SplittableRandom rng,
+            AdaptiveOcclusion.Auto settings) {
+        int count = rg.count();
+        RefinementGrid.Cell[] owner = rg.owners();
+        for (float[] v : values) {
+            rg.paint(v, slices, known, owner);
+        }
+        double[] range = ranges(values);
+        Map<RefinementGrid.Cell, Integer> stratumOf = new IdentityHashMap<>();
+        List<List<Integer>> byStratum = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        int unknown = 0;
+        for (int p = 0; p < count; p++) {
+            if (!known[p]) {
+                int h = stratumOf.computeIfAbsent(owner[p], c -> stratum(rg, c, values, slices, range));
+                byStratum.get(h).add(p);
+                unknown++;
+            }
+        }
+        if (unknown == 0) {
+            return new AdaptiveOcclusion.ErrorEstimate(1.0, 1.0, 0.0, 0, 0, "every window scored: the map is exact");
+        }
+        double m = Math.max(settings.minSample(), Math.ceil(settings.sampleFraction() * count));
+        List<Integer> picked = new ArrayList<>();
+        for (List<Integer> pool : byStratum) {
+            int take = (int) Math.min(pool.size(), Math.max(4, Math.round(m * pool.size() / unknown)));
+            for (int i = 0; i < take; i++) {
+                int j = i + rng.nextInt(pool.size() - i);
+                int tmp = pool.get(i);
+                pool.set(i, pool.get(j));
+                pool.set(j, tmp);
+                picked.add(pool.get(i));
+            }
+        }
+        int[] sample = picked.stream().mapToInt(Integer::intValue).sorted().toArray();
+        float[][] painted = new float[values.length][];
+        for (int t = 0; t < values.length; t++) {
+            painted[t] = values[t].clone();
+        }
+        scorer.score(sample);
+        List<ErrorEstimator.Sample> samples = new ArrayList<>();
+        for (int p : sample) {
+            double worst = 0;
+            for (int s = 0; s < slices; s++) {
+                double[] e = new double[values.length];
+                for (int t = 0; t < values.length; t++) {
+                    e[t] = values[t][s * count + p] - painted[t][s * count + p];
+                    worst = Math.max(worst, Math.abs(e[t]) / range[t]);
+                }
+                samples.add(new ErrorEstimator.Sample(s * count + p, stratumOf.get(owner[p]), e));
+            }
+            hints.sampled().merge(owner[p], worst, Math::max);
+        }
+        Map<RefinementGrid.Cell, Integer> cellId = new IdentityHashMap<>();
+        List<Integer> groupStratum = new ArrayList<>();
+        int[] group = new int[slices * count];
+        Arrays.fill(group, -1);
+        for (int p = 0; p < count; p++) {
+            if (!known[p]) {
+                Integer id = cellId.get(owner[p]);
+                if (id == null) {
+                    id = cellId.size();
+                    cellId.put(owner[p], id);
+                    for (int s = 0; s < slices; s++) {
+                        groupStratum.add(stratumOf.get(owner[p]));
+                    }
+                }
+                for (int s = 0; s < slices; s++) {
+                    group[s * count + p] = id * slices + s;
+                }
+            }
+        }
+        if (groupStratum.isEmpty()) {
+            return new AdaptiveOcclusion.ErrorEstimate(1.0, 1.0, ErrorEstimator.relativeRmse(values, samples), samples.size(), 0,
+                    "every window scored: the map is exact");
+        }
+        return ErrorEstimator.estimate(fine, slices, pixelShape, values, group, groupStratum.stream().mapToInt(Integer::intValue).toArray(),
+                samples, settings.draws(), rng.nextLong(), "auto: " + samples.size() + " painted windows drawn at random, stratified by "
+                        + "the magnitude of their cell's corners, and scored exactly; residuals bootstrapped per painting cell within "
+                        + "its stratum, " + settings.draws() + " draws");
+    }
+
+    /**
+     * Splits, repeatedly, every leaf whose indicator is at least {@code theta} and scores the new corners. A child's
+     * hint is its new corners' surplus: how far they are from what the parent painted there, over the map's largest
+     * |value| (so a smooth region stops refining where the interpolation is already right).
+     */
+    private static void refineAbove(RefinementGrid rg, float[][] values, int slices, boolean[] known, double theta, Hints hints,
+            Update scorer) {
+        int count = rg.count();
+        while (true) {
+            double[] range = ranges(values);
+            List<RefinementGrid.Cell> split = new ArrayList<>();
+            for (RefinementGrid.Cell c : rg.leaves()) {
+                if (!c.resolved() && indicator(rg, c, values, slices, range, hints) >= theta) {
+                    split.add(c);
+                }
+            }
+            if (split.isEmpty()) {
+                return;
+            }
+            boolean[] fresh = new boolean[count];
+            float[][] predicted = new float[values.length][slices * count];
+            int[] coord = new int[rg.shape().length];
+            Map<RefinementGrid.Cell, List<RefinementGrid.Cell>> children = new IdentityHashMap<>();
+            for (RefinementGrid.Cell c : split) {
+                hints.sampled().remove(c);
+                hints.surplus().remove(c);
+                List<RefinementGrid.Cell> kids = rg.split(c);
+                children.put(c, kids);
+                for (RefinementGrid.Cell child : kids) {
+                    rg.corners(child, p -> {
+                        if (!known[p] && !fresh[p]) {
+                            fresh[p] = true;
+                            rg.unravel(p, coord);
+                            for (int t = 0; t < values.length; t++) {
+                                for (int s = 0; s < slices; s++) {
+                                    predicted[t][s * count + p] = (float) rg.interpolate(values[t], s * count, c, coord);
+                                }
+                            }
+                        }
+                    });
+                }
+            }
+            scorer.score(RefinementGrid.indices(fresh));
+            for (List<RefinementGrid.Cell> kids : children.values()) {
+                for (RefinementGrid.Cell child : kids) {
+                    double[] worst = {0};
+                    rg.corners(child, p -> {
+                        if (fresh[p]) {
+                            for (int t = 0; t < values.length; t++) {
+                                for (int s = 0; s < slices; s++) {
+                                    double e = Math.abs(values[t][s * count + p] - predicted[t][s * count + p]) / range[t];
+                                    worst[0] = Math.max(worst[0], e);
+                                }
+                            }
+                        }
+                    });
+                    hints.surplus().put(child, worst[0]);
+                }
+            }
+        }
+    }
+
+    /**
+     * How badly a leaf may be painted, over the map's largest |value|: a split cell's hint (its corners' surplus, raised by
+     * any residual sampled inside it); a lattice cell's largest spread of its corners' values (max - min), raised by any
+     * residual sampled inside it; over targets and slices.
+     */
+    static double indicator(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range,
+            Hints hints) {
+        int count = rg.count();
+        double worst = hints.sampled().getOrDefault(c, 0.0);
+        Double surplus = hints.surplus().get(c);
+        if (surplus != null) {
+            return Math.max(worst, surplus);
+        }
+        for (int t = 0; t < values.length; t++) {
+            for (int s = 0; s < slices; s++) {
+                double[] mm = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+                int offset = s * count;
+                float[] v = values[t];
+                rg.corners(c, p -> {
+                    mm[0] = Math.min(mm[0], v[offset + p]);
+                    mm[1] = Math.max(mm[1], v[offset + p]);
+                });
+                worst = Math.max(worst, (mm[1] - mm[0]) / range[t]);
+            }
+        }
+        return worst;
+    }
+
+    /** Per target, the largest |value| (scored or painted), at least the smallest normal float. */
+    static double[] ranges(float[][] values) {
+        double[] out = new double[values.length];
+        for (int t = 0; t < values.length; t++) {
+            double r = 0;
+            for (float v : values[t]) {
+                r = Math.max(r, Math.abs(v));
+            }
+            out[t] = Math.max(r, Float.MIN_NORMAL);
+        }
+        return out;
+    }
+
+    /** Lattice step per axis: window over stride (so the lattice's windows still cover the input), in [2, maxStep]. */
+    static int[] latticeStep(WindowGrid fine, int maxStep) {
+        int[] shape = fine.gridShape();
+        int[] step = new int[shape.length];
+        for (int d = 0; d < shape.length; d++) {
+            int ratio = fine.window()[d] / fine.stride()[d];
+            step[d] = shape[d] < 3 ? 1 : Math.max(2, Math.min(maxStep, ratio));
+        }
+        return step;
+    }
+
+    private static int[] prepend(int c, int[] shape) {
+        int[] out = new int[shape.length + 1];
+        out[0] = c;
+        System.arraycopy(shape, 0, out, 1, shape.length);
+        return out;
+    }
+}
