@@ -115,7 +115,7 @@ public final class AdaptiveOcclusion {
      *                       {@code minSample}), in (0, 1]
      * @param minSample      the fewest windows per sample, >= 1
      * @param threshold      the first refinement threshold (a cell's corner spread or sampled residual over the map's
-     *                       largest |value|), halved after each estimate below the goal, in (0, 1]
+     *                       largest |value|), lowered to 0.6 times itself after each estimate below the goal, in (0, 1]
      * @param maxStep        the largest lattice step, in fine positions, >= 2
      * @param draws          plausible exact maps drawn per estimate, >= 1
      * @param seed           seed of the samples and draws
@@ -137,9 +137,9 @@ public final class AdaptiveOcclusion {
             }
         }
 
-        /** The defaults: SSIM 0.95, samples of 2 % (at least 8), threshold 0.1, lattice step up to 8, 16 draws, seed 42. */
+        /** The defaults: SSIM 0.95, samples of 2 % (at least 8), threshold 0.3, lattice step up to 8, 16 draws, seed 42. */
         public static Auto defaults() {
-            return new Auto(DEFAULT_TARGET_SSIM, DEFAULT_SAMPLE_FRACTION, MIN_SAMPLE, 0.1, 8, 16, 42);
+            return new Auto(DEFAULT_TARGET_SSIM, DEFAULT_SAMPLE_FRACTION, MIN_SAMPLE, 0.3, 8, 16, 42);
         }
 
         public Auto withSeed(long seed) {
@@ -232,11 +232,13 @@ public final class AdaptiveOcclusion {
      *   <li><b>Refine where large</b>: every cell whose indicator (the spread of its corners' values, or the largest
      *       residual sampled inside it, over the map's largest |value|) is at least the threshold is split in halves
      *       along each axis and the new corners scored, repeatedly, until no cell is above the threshold.
-     *   <li><b>Estimate</b>: a uniform random sample of the painted windows ({@link Auto#sampleFraction()} of the
-     *       fine windows, at least {@link Auto#minSample()}) is scored exactly; their residuals (exact - painted) give the
+     *   <li><b>Estimate</b>: a random sample of the painted windows ({@link Auto#sampleFraction()} of the fine
+     *       windows, at least {@link Auto#minSample()}), stratified by how large the map is around each window's cell
+     *       (at least 4 per stratum), is scored exactly; their residuals (exact - painted) give the
      *       estimate of the SSIM to the exact map (see {@link ErrorEstimate}). The sampled windows stay exact in the map.
-     *   <li><b>Stop</b> when the estimated SSIM is at least {@link Auto#targetSsim()}; otherwise halve the threshold
-     *       (below 0.001 it becomes 0: every cell is split, so the loop ends with the exact map) and go on.
+     *   <li><b>Stop</b> when the estimated SSIM is at least {@link Auto#targetSsim()}; otherwise lower the threshold
+     *       to 0.6 times itself (below 0.001 it becomes 0: every cell is split, so the loop ends with the exact map); a
+     *       stratum whose samples erred gives each of its cells its root mean square residual as a hint; go on.
      * </ol>
      * The stats count every model sample: each pass's variants plus its unoccluded sample.
      */

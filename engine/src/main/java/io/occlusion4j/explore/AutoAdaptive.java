@@ -162,10 +162,15 @@ final class AutoAdaptive {
         while (true) {
             refineAbove(rg, values, slices, known, theta, hints, tracked);
             estimate = sampleAndEstimate(fine, rg, values, slices, known, pixelShape, hints, tracked, rng, settings);
+            double th = theta;
+            AdaptiveOcclusion.ErrorEstimate est = estimate;
+            if (Boolean.getBoolean("o4j.trace")) System.err.println(String.format("TRACE threshold %.4f, %d of %d scored, %s", th, RefinementGrid.indices(known).length, count, est));
+            LOG.log(System.Logger.Level.DEBUG, () -> String.format("adaptive auto: threshold %.4f, %d of %d scored, %s", th,
+                    RefinementGrid.indices(known).length, count, est));
             if (estimate.ssim() >= settings.targetSsim()) {
                 break;
             }
-            theta = theta / 2 < 1e-3 ? 0 : theta / 2;
+            theta = theta * SHRINK < 1e-3 ? 0 : theta * SHRINK;
         }
         RefinementGrid.Cell[] owner = rg.owners();
         for (float[] v : values) {
@@ -174,20 +179,38 @@ final class AutoAdaptive {
         return new Outcome(values, known, lattice.length, scoreCalls[0], estimate, step);
     }
 
-    /** Magnitude strata of painted cells: the largest |corner| over the map's largest |value| below 0.02, below 0.2, above. */
+    /** The threshold after an estimate below the goal: this times the last one. */
+    static final double SHRINK = 0.6;
+    private static final System.Logger LOG = System.getLogger(AutoAdaptive.class.getName());
+
+    /** Number of magnitude strata ({@link #stratum}). */
+    static final int STRATA = 4;
+
+    /**
+     * A painted cell's stratum: how large the map is around it, i.e. the largest |value| (scored or painted) in the cell's
+     * box grown by its width on every side, over the map's largest |value|: below 0.02, 0.1, 0.3, or above. Cells far
+     * from any evidence and cells at its edge then fall in different strata.
+     */
     static int stratum(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range) {
-        double mag = 0;
-        int count = rg.count();
-        for (int t = 0; t < values.length; t++) {
-            for (int s = 0; s < slices; s++) {
-                double[] m = {0};
-                int offset = s * count;
-                float[] v = values[t];
-                rg.corners(c, p -> m[0] = Math.max(m[0], Math.abs(v[offset + p])));
-                mag = Math.max(mag, m[0] / range[t]);
-            }
+        int k = c.lo().length;
+        int[] shape = rg.shape();
+        int[] lo = new int[k];
+        int[] hi = new int[k];
+        for (int d = 0; d < k; d++) {
+            int w = Math.max(1, c.hi()[d] - c.lo()[d]);
+            lo[d] = Math.max(0, c.lo()[d] - w);
+            hi[d] = Math.min(shape[d] - 1, c.hi()[d] + w);
         }
-        return mag < 0.02 ? 0 : mag < 0.2 ? 1 : 2;
+        double[] mag = {0};
+        int count = rg.count();
+        rg.forEachInside(new RefinementGrid.Cell(lo, hi), p -> {
+            for (int t = 0; t < values.length; t++) {
+                for (int s = 0; s < slices; s++) {
+                    mag[0] = Math.max(mag[0], Math.abs(values[t][s * count + p]) / range[t]);
+                }
+            }
+        });
+        return mag[0] < 0.02 ? 0 : mag[0] < 0.1 ? 1 : mag[0] < 0.3 ? 2 : 3;
     }
 
     /**
@@ -205,7 +228,10 @@ final class AutoAdaptive {
         }
         double[] range = ranges(values);
         Map<RefinementGrid.Cell, Integer> stratumOf = new IdentityHashMap<>();
-        List<List<Integer>> byStratum = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        List<List<Integer>> byStratum = new ArrayList<>();
+        for (int h = 0; h < STRATA; h++) {
+            byStratum.add(new ArrayList<>());
+        }
         int unknown = 0;
         for (int p = 0; p < count; p++) {
             if (!known[p]) {
@@ -247,6 +273,22 @@ final class AutoAdaptive {
                 samples.add(new ErrorEstimator.Sample(s * count + p, stratumOf.get(owner[p]), e));
             }
             hints.sampled().merge(owner[p], worst, Math::max);
+        }
+        // A stratum whose samples err gives every cell of it a hint: its root mean square residual.
+        double[] sq = new double[STRATA];
+        int[] n = new int[STRATA];
+        for (ErrorEstimator.Sample smp : samples) {
+            for (int t = 0; t < values.length; t++) {
+                double e = smp.residual()[t] / range[t];
+                sq[smp.stratum()] += e * e;
+            }
+            n[smp.stratum()] += values.length;
+        }
+        for (Map.Entry<RefinementGrid.Cell, Integer> e : stratumOf.entrySet()) {
+            int h = e.getValue();
+            if (n[h] > 0) {
+                hints.sampled().merge(e.getKey(), Math.sqrt(sq[h] / n[h]), Math::max);
+            }
         }
         Map<RefinementGrid.Cell, Integer> cellId = new IdentityHashMap<>();
         List<Integer> groupStratum = new ArrayList<>();

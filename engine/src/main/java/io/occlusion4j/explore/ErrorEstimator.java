@@ -19,7 +19,9 @@ import java.util.SplittableRandom;
  * every group the residual of one sample drawn at random from its stratum (from all samples when its stratum has
  * none) and adds it to every painted window of the group: a plausible exact map. The estimate is the mean, over the
  * draws, of the SSIM ({@link MapSimilarity#ssim}) between the pixel maps of the approximate map and of the plausible
- * exact one, the lowest target's; {@code ssimLow} is the lowest draw's. Giving one residual to a whole group is
+ * exact one, the lowest target's; {@code ssimLow} is the lowest draw's. A plausible value is kept within the range of
+ * the scored windows (the lattice covers the input and refinement chases the extremes), so a residual moved to another
+ * cell does not invent a new minimum or maximum, which would shift the min-max normalisation of the whole map. Giving one residual to a whole group is
  * pessimistic when the errors inside a cell differ (they then partly cancel in the pixel map); that errs towards
  * refining more. The sampled windows themselves are exact in the returned map, so they are not part of the error.
  */
@@ -67,6 +69,20 @@ final class ErrorEstimator {
         for (int t = 0; t < targets; t++) {
             basePixels[t] = Reductions.pixelMap(map[t], grid, slices);
         }
+        // Plausible values stay within the range of the scored windows: a residual moved to another cell must not invent
+        // a new extreme, which would shift the min-max normalisation of the whole map.
+        double[] lo = new double[targets];
+        double[] hi = new double[targets];
+        for (int t = 0; t < targets; t++) {
+            lo[t] = Double.POSITIVE_INFINITY;
+            hi[t] = Double.NEGATIVE_INFINITY;
+            for (int w = 0; w < map[t].length; w++) {
+                if (group[w] < 0) {
+                    lo[t] = Math.min(lo[t], map[t][w]);
+                    hi[t] = Math.max(hi[t], map[t][w]);
+                }
+            }
+        }
         Sample[] chosen = new Sample[groups];
         for (int b = 0; b < draws; b++) {
             for (int g = 0; g < groups; g++) {
@@ -79,7 +95,8 @@ final class ErrorEstimator {
                 float[] plausible = map[t].clone();
                 for (int w = 0; w < plausible.length; w++) {
                     if (group[w] >= 0) {
-                        plausible[w] += (float) chosen[group[w]].residual()[t];
+                        double v = plausible[w] + chosen[group[w]].residual()[t];
+                        plausible[w] = (float) Math.max(lo[t], Math.min(hi[t], v));
                     }
                 }
                 float[] pixels = Reductions.pixelMap(plausible, grid, slices);
