@@ -30,7 +30,7 @@ import java.util.function.Function;
  * {@code bench/results/adaptive-<date>.md}.
  *
  * <p>Usage: {@code AdaptiveAutoStudy [--out DIR] [--assets DIR] [--seeds 1,2,3] [--only NAME-PREFIX] [--threshold T]
- * [--sample F]} (the last two change {@code auto}'s first threshold and sample fraction from the defaults).
+ * [--sample F] [--target SSIM]} (the last three change {@code auto}'s first threshold, sample fraction and goal).
  */
 public final class AdaptiveAutoStudy {
     private AdaptiveAutoStudy() {}
@@ -56,6 +56,7 @@ public final class AdaptiveAutoStudy {
                     auto = new AdaptiveOcclusion.Auto(a.targetSsim(), a.sampleFraction(), a.minSample(), Double.parseDouble(args[++i]),
                             a.maxStep(), a.draws(), a.seed());
                 }
+                case "--target" -> auto = auto.withTarget(Double.parseDouble(args[++i]));
                 case "--sample" -> {
                     AdaptiveOcclusion.Auto a = auto;
                     auto = new AdaptiveOcclusion.Auto(a.targetSsim(), Double.parseDouble(args[++i]), a.minSample(), a.threshold(),

@@ -158,19 +158,19 @@ final class AutoAdaptive {
         Hints hints = new Hints(new IdentityHashMap<>(), new IdentityHashMap<>());
         SplittableRandom rng = new SplittableRandom(settings.seed());
         double theta = settings.threshold();
+        int budget = (int) Math.max(settings.minSample(), Math.ceil(STEP_FRACTION * count));
+        refineAbove(rg, values, slices, known, theta, hints, tracked);
         AdaptiveOcclusion.ErrorEstimate estimate;
         while (true) {
-            refineAbove(rg, values, slices, known, theta, hints, tracked);
             estimate = sampleAndEstimate(fine, rg, values, slices, known, pixelShape, hints, tracked, rng, settings);
             double th = theta;
             AdaptiveOcclusion.ErrorEstimate est = estimate;
-            if (Boolean.getBoolean("o4j.trace")) System.err.println(String.format("TRACE threshold %.4f, %d of %d scored, %s", th, RefinementGrid.indices(known).length, count, est));
             LOG.log(System.Logger.Level.DEBUG, () -> String.format("adaptive auto: threshold %.4f, %d of %d scored, %s", th,
                     RefinementGrid.indices(known).length, count, est));
             if (estimate.ssim() >= settings.targetSsim()) {
                 break;
             }
-            theta = theta * SHRINK < 1e-3 ? 0 : theta * SHRINK;
+            refineTop(rg, values, slices, known, budget, hints, tracked);
         }
         RefinementGrid.Cell[] owner = rg.owners();
         for (float[] v : values) {
@@ -179,9 +179,15 @@ final class AutoAdaptive {
         return new Outcome(values, known, lattice.length, scoreCalls[0], estimate, step);
     }
 
-    /** The threshold after an estimate below the goal: this times the last one. */
-    static final double SHRINK = 0.6;
+    /** After an estimate below the goal, the leaves most likely wrong are split until this fraction of the windows is new. */
+    static final double STEP_FRACTION = 0.04;
     private static final System.Logger LOG = System.getLogger(AutoAdaptive.class.getName());
+
+    /** Cells with a corner at least this fraction of the map's largest |value| are always refined. */
+    static final double PEAK = 0.7;
+
+    /** A lattice cell's indicator is at least this times the largest |value| around it ({@link #magnitudeAround}). */
+    static final double NEIGHBOUR = 0.5;
 
     /** Number of magnitude strata ({@link #stratum}). */
     static final int STRATA = 4;
@@ -191,7 +197,7 @@ final class AutoAdaptive {
      * box grown by its width on every side, over the map's largest |value|: below 0.02, 0.1, 0.3, or above. Cells far
      * from any evidence and cells at its edge then fall in different strata.
      */
-    static int stratum(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range) {
+    static double magnitudeAround(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range) {
         int k = c.lo().length;
         int[] shape = rg.shape();
         int[] lo = new int[k];
@@ -210,7 +216,12 @@ final class AutoAdaptive {
                 }
             }
         });
-        return mag[0] < 0.02 ? 0 : mag[0] < 0.1 ? 1 : mag[0] < 0.3 ? 2 : 3;
+        return mag[0];
+    }
+
+    static int stratum(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range) {
+        double mag = magnitudeAround(rg, c, values, slices, range);
+        return mag < 0.02 ? 0 : mag < 0.1 ? 1 : mag < 0.3 ? 2 : 3;
     }
 
     /**
@@ -313,8 +324,24 @@ final class AutoAdaptive {
             return new AdaptiveOcclusion.ErrorEstimate(1.0, 1.0, ErrorEstimator.relativeRmse(values, samples), samples.size(), 0,
                     "every window scored: the map is exact");
         }
+        double[] shape = new double[slices * count];
+        int[] coord = new int[rg.shape().length];
+        for (int p = 0; p < count; p++) {
+            RefinementGrid.Cell c = owner[p];
+            rg.unravel(p, coord);
+            double phi = 1;
+            for (int d = 0; d < coord.length; d++) {
+                if (c.hi()[d] > c.lo()[d]) {
+                    double t = (coord[d] - c.lo()[d]) / (double) (c.hi()[d] - c.lo()[d]);
+                    phi *= 0.5 + 0.5 * (1 - Math.abs(2 * t - 1));
+                }
+            }
+            for (int s = 0; s < slices; s++) {
+                shape[s * count + p] = phi;
+            }
+        }
         return ErrorEstimator.estimate(fine, slices, pixelShape, values, group, groupStratum.stream().mapToInt(Integer::intValue).toArray(),
-                samples, settings.draws(), rng.nextLong(), "auto: " + samples.size() + " painted windows drawn at random, stratified by "
+                shape, samples, settings.draws(), rng.nextLong(), "auto: " + samples.size() + " painted windows drawn at random, stratified by "
                         + "the magnitude of their cell's corners, and scored exactly; residuals bootstrapped per painting cell within "
                         + "its stratum, " + settings.draws() + " draws");
     }
@@ -326,57 +353,133 @@ final class AutoAdaptive {
      */
     private static void refineAbove(RefinementGrid rg, float[][] values, int slices, boolean[] known, double theta, Hints hints,
             Update scorer) {
-        int count = rg.count();
         while (true) {
             double[] range = ranges(values);
             List<RefinementGrid.Cell> split = new ArrayList<>();
             for (RefinementGrid.Cell c : rg.leaves()) {
-                if (!c.resolved() && indicator(rg, c, values, slices, range, hints) >= theta) {
+                if (!c.resolved() && (indicator(rg, c, values, slices, range, hints) >= theta || nearPeak(rg, c, values, slices, range))) {
                     split.add(c);
                 }
             }
             if (split.isEmpty()) {
                 return;
             }
-            boolean[] fresh = new boolean[count];
-            float[][] predicted = new float[values.length][slices * count];
-            int[] coord = new int[rg.shape().length];
-            Map<RefinementGrid.Cell, List<RefinementGrid.Cell>> children = new IdentityHashMap<>();
-            for (RefinementGrid.Cell c : split) {
-                hints.sampled().remove(c);
-                hints.surplus().remove(c);
-                List<RefinementGrid.Cell> kids = rg.split(c);
-                children.put(c, kids);
-                for (RefinementGrid.Cell child : kids) {
-                    rg.corners(child, p -> {
-                        if (!known[p] && !fresh[p]) {
-                            fresh[p] = true;
-                            rg.unravel(p, coord);
-                            for (int t = 0; t < values.length; t++) {
-                                for (int s = 0; s < slices; s++) {
-                                    predicted[t][s * count + p] = (float) rg.interpolate(values[t], s * count, c, coord);
-                                }
-                            }
-                        }
-                    });
+            splitAndScore(rg, split, values, slices, known, hints, scorer);
+        }
+    }
+
+    /**
+     * One batch after an estimate below the goal: the leaves in descending order of indicator (ties in grid order), split
+     * until their new corners number at least {@code budget}, then scored.
+     */
+    private static void refineTop(RefinementGrid rg, float[][] values, int slices, boolean[] known, int budget, Hints hints,
+            Update scorer) {
+        double[] range = ranges(values);
+        List<RefinementGrid.Cell> open = new ArrayList<>();
+        Map<RefinementGrid.Cell, Double> score = new IdentityHashMap<>();
+        for (RefinementGrid.Cell c : rg.leaves()) {
+            if (!c.resolved()) {
+                open.add(c);
+                score.put(c, indicator(rg, c, values, slices, range, hints));
+            }
+        }
+        open.sort((x, y) -> Double.compare(score.get(y), score.get(x)));
+        boolean[] fresh = new boolean[rg.count()];
+        int[] added = {0};
+        List<RefinementGrid.Cell> split = new ArrayList<>();
+        for (RefinementGrid.Cell c : open) {
+            if (added[0] >= budget) {
+                break;
+            }
+            split.add(c);
+            rg.forEachInside(c, p -> {
+                if (!known[p] && !fresh[p] && isChildCorner(rg, c, p)) {
+                    fresh[p] = true;
+                    added[0]++;
+                }
+            });
+        }
+        splitAndScore(rg, split, values, slices, known, hints, scorer);
+    }
+
+    /**
+     * Whether a corner of {@code c} is within {@link #PEAK} of the map's largest |value|: the map's extremes set its
+     * min-max normalisation, so the cells around them are resolved whatever their indicator.
+     */
+    static boolean nearPeak(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range) {
+        int count = rg.count();
+        boolean[] near = {false};
+        rg.corners(c, p -> {
+            for (int t = 0; t < values.length; t++) {
+                for (int s = 0; s < slices; s++) {
+                    near[0] |= Math.abs(values[t][s * count + p]) >= PEAK * range[t];
                 }
             }
-            scorer.score(RefinementGrid.indices(fresh));
-            for (List<RefinementGrid.Cell> kids : children.values()) {
-                for (RefinementGrid.Cell child : kids) {
-                    double[] worst = {0};
-                    rg.corners(child, p -> {
-                        if (fresh[p]) {
-                            for (int t = 0; t < values.length; t++) {
-                                for (int s = 0; s < slices; s++) {
-                                    double e = Math.abs(values[t][s * count + p] - predicted[t][s * count + p]) / range[t];
-                                    worst[0] = Math.max(worst[0], e);
-                                }
+        });
+        return near[0];
+    }
+
+    /** Whether {@code p} is a corner of one of {@code c}'s children (on {lo, mid, hi} along every axis). */
+    private static boolean isChildCorner(RefinementGrid rg, RefinementGrid.Cell c, int p) {
+        int[] coord = new int[c.lo().length];
+        rg.unravel(p, coord);
+        for (int d = 0; d < coord.length; d++) {
+            int lo = c.lo()[d];
+            int hi = c.hi()[d];
+            if (coord[d] != lo && coord[d] != hi && coord[d] != (lo + hi) / 2) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Splits the given leaves and scores their children's new corners. A child's hint is its new corners' surplus: how
+     * far they are from what the parent painted there, over the map's largest |value| (so a smooth region stops refining
+     * where the interpolation is already right).
+     */
+    private static void splitAndScore(RefinementGrid rg, List<RefinementGrid.Cell> split, float[][] values, int slices, boolean[] known,
+            Hints hints, Update scorer) {
+        int count = rg.count();
+        double[] range = ranges(values);
+        boolean[] fresh = new boolean[count];
+        float[][] predicted = new float[values.length][slices * count];
+        int[] coord = new int[rg.shape().length];
+        Map<RefinementGrid.Cell, List<RefinementGrid.Cell>> children = new IdentityHashMap<>();
+        for (RefinementGrid.Cell c : split) {
+            hints.sampled().remove(c);
+            hints.surplus().remove(c);
+            List<RefinementGrid.Cell> kids = rg.split(c);
+            children.put(c, kids);
+            for (RefinementGrid.Cell child : kids) {
+                rg.corners(child, p -> {
+                    if (!known[p] && !fresh[p]) {
+                        fresh[p] = true;
+                        rg.unravel(p, coord);
+                        for (int t = 0; t < values.length; t++) {
+                            for (int s = 0; s < slices; s++) {
+                                predicted[t][s * count + p] = (float) rg.interpolate(values[t], s * count, c, coord);
                             }
                         }
-                    });
-                    hints.surplus().put(child, worst[0]);
-                }
+                    }
+                });
+            }
+        }
+        scorer.score(RefinementGrid.indices(fresh));
+        for (List<RefinementGrid.Cell> kids : children.values()) {
+            for (RefinementGrid.Cell child : kids) {
+                double[] worst = {0};
+                rg.corners(child, p -> {
+                    if (fresh[p]) {
+                        for (int t = 0; t < values.length; t++) {
+                            for (int s = 0; s < slices; s++) {
+                                double e = Math.abs(values[t][s * count + p] - predicted[t][s * count + p]) / range[t];
+                                worst[0] = Math.max(worst[0], e);
+                            }
+                        }
+                    }
+                });
+                hints.surplus().put(child, worst[0]);
             }
         }
     }
@@ -394,6 +497,8 @@ final class AutoAdaptive {
         if (surplus != null) {
             return Math.max(worst, surplus);
         }
+        // A lattice cell next to evidence: its corners may cancel what lies between them (a model's drops can be negative).
+        worst = Math.max(worst, NEIGHBOUR * magnitudeAround(rg, c, values, slices, range));
         for (int t = 0; t < values.length; t++) {
             for (int s = 0; s < slices; s++) {
                 double[] mm = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};

@@ -32,6 +32,18 @@ final class ErrorEstimator {
     record Sample(int window, int stratum, double[] residual) {}
 
     /**
+     * Where in its cell each painted window sits, as the size its error is expected to have there relative to other
+     * positions (interpolation errs little next to a scored corner, most in the middle); null: the same everywhere.
+     * A sample's residual moved to a window is scaled by {@code shape[window] / shape[sample]}, kept within [0, 2].
+     */
+    static double scaleFor(double[] shape, int window, int sample) {
+        if (shape == null) {
+            return 1;
+        }
+        return Math.min(2, shape[window] / shape[sample]);
+    }
+
+    /**
      * @param grid      the fine window grid
      * @param slices    1, or the channels for per-channel windows
      * @param pixelShape the pixel map's shape ({@code [D1..Dk]} or {@code [C, D1..Dk]})
@@ -46,6 +58,12 @@ final class ErrorEstimator {
      */
     static AdaptiveOcclusion.ErrorEstimate estimate(WindowGrid grid, int slices, int[] pixelShape, float[][] map, int[] group,
             int[] stratumOf, List<Sample> samples, int draws, long seed, String method) {
+        return estimate(grid, slices, pixelShape, map, group, stratumOf, null, samples, draws, seed, method);
+    }
+
+    /** As above, with each painted window's (and each sample's) {@code shape} (see {@link #scaleFor}). */
+    static AdaptiveOcclusion.ErrorEstimate estimate(WindowGrid grid, int slices, int[] pixelShape, float[][] map, int[] group,
+            int[] stratumOf, double[] shape, List<Sample> samples, int draws, long seed, String method) {
         int targets = map.length;
         int groups = stratumOf.length;
         if (groups == 0) {
@@ -95,7 +113,8 @@ final class ErrorEstimator {
                 float[] plausible = map[t].clone();
                 for (int w = 0; w < plausible.length; w++) {
                     if (group[w] >= 0) {
-                        double v = plausible[w] + chosen[group[w]].residual()[t];
+                        Sample c = chosen[group[w]];
+                        double v = plausible[w] + c.residual()[t] * scaleFor(shape, w, c.window());
                         plausible[w] = (float) Math.max(lo[t], Math.min(hi[t], v));
                     }
                 }

@@ -135,7 +135,7 @@ class AdaptiveOcclusionTest {
         g[0] = 5f;
         exact[9] = true; // [18,20): scored, but far below 10 % of the largest drop: not evidence
         g[9] = 0.1f;
-        double[] painted = AdaptiveOcclusion.paintFromCoarse(fine, coarse, cg, exact, g, 1);
+        double[] painted = CoarsePainting.paintFromCoarse(fine, coarse, cg, exact, g, 1);
         // [2,4) lies in coarse windows 0 ([0,6), overlaps the evidence) and 1 ([3,9), does not): element 2 reads only
         // window 0, so it counts 0; element 3 reads windows 0 and 1, so it counts 6 / 2. Mean over [2,4): 1.5.
         assertThat(painted[1]).isEqualTo(1.5);
@@ -145,7 +145,7 @@ class AdaptiveOcclusionTest {
         assertThat(painted[10]).isEqualTo(2.75);
         // Without the evidence nothing is excluded: [2,4) gets window 0's 9 at element 2, (9 + 6) / 2 at element 3.
         exact[0] = false;
-        double[] plain = AdaptiveOcclusion.paintFromCoarse(fine, coarse, cg, exact, g, 1);
+        double[] plain = CoarsePainting.paintFromCoarse(fine, coarse, cg, exact, g, 1);
         assertThat(plain[1]).isEqualTo((9 + 7.5) / 2);
     }
 
