@@ -14,9 +14,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Adaptive (coarse-to-fine) occlusion: an approximation of the exact map that scores only part of the
- * windows.
+ * Adaptive occlusion: an approximation of the exact map that scores only part of the windows, and says how far it
+ * is from the exact map. Two modes:
+ * <ul>
+ *   <li>{@link #explainAuto} ({@code --adaptive} / {@code --adaptive auto}): refine until the estimated SSIM to the
+ *       exact map reaches a goal (0.95 by default); see there.
+ *   <li>{@link #explain(Occlusion, Tensor, Settings)} ({@code --adaptive R}): a fixed budget, below.
+ * </ul>
  *
+ * <p>The fixed budget:
  * <ol>
  *   <li><b>Coarse pass</b>: every window of a coarse grid, window {@code min(D, f*w)} and stride
  *       {@code min(coarse window, f*s)} per axis ({@code w, s} the explainer's window and stride,
@@ -28,11 +34,18 @@ import java.util.Objects;
  *       windows are the fine windows whose centre element lies in a selected cell ({@link Rule#CENTRE}, the
  *       default) or whose region overlaps one ({@link Rule#OVERLAP}); the union over targets.
  *   <li><b>Fine pass</b>: the exact windows only, through {@link Occlusion#explain(Tensor, int[])}.
- *   <li><b>Fill</b>: every other fine window gets {@code a * m}, {@code m} the mean of the coarse pixel map
- *       over the window's region and {@code a} a per-target scale fitted by least squares through the
- *       origin on the exact windows ({@code a = sum f m / sum m^2}; 1 when that is not positive or not
- *       finite), which puts coarse (larger-window) drops on the fine scale. The pixel map is then reduced
- *       from the completed grid map as usual.
+ *   <li><b>Paint</b>: every other fine window gets {@code a * m}, {@code m} the mean over the window's region of
+ *       a coarse pixel map made only of the coarse windows that overlap no refined evidence (an exact window
+ *       whose |drop| is at least {@link #EVIDENCE} of the largest), 0 where no such window covers an element:
+ *       a coarse window's drop that refined evidence explains is never painted elsewhere. {@code a} is a
+ *       per-target scale fitted by least squares through the origin on the exact windows against the plain
+ *       coarse pixel map ({@code a = sum f m / sum m^2}; 1 when that is not positive or not finite), which puts
+ *       coarse (larger-window) drops on the fine scale. The pixel map is then reduced from the completed grid
+ *       map as usual.
+ *   <li><b>Estimate</b> (unless the sample fraction is 0): {@link Settings#sampleFraction()} of the fine windows
+ *       (at least {@link #MIN_SAMPLE}) drawn at random among the painted ones are scored exactly in the fine pass;
+ *       their residuals give the {@link ErrorEstimate} (grouped by coarse cell, stratified by painted zero or
+ *       not). They are exact in the map.
  * </ol>
  *
  * The statistics count every model sample honestly: the coarse variants, the fine variants and the
