@@ -127,8 +127,8 @@ public final class AdaptiveOcclusion {
      * @param sampleFraction painted windows sampled per estimate, as a fraction of the fine windows (at least
      *                       {@code minSample}), in (0, 1]
      * @param minSample      the fewest windows per sample, >= 1
-     * @param threshold      the first refinement threshold (a cell's corner spread or sampled residual over the map's
-     *                       largest |value|), lowered to 0.6 times itself after each estimate below the goal, in (0, 1]
+     * @param threshold      the refinement threshold before the first estimate (a cell's indicator, see
+     *                       {@link #explainAuto}), in (0, 1]
      * @param maxStep        the largest lattice step, in fine positions, >= 2
      * @param draws          plausible exact maps drawn per estimate, >= 1
      * @param seed           seed of the samples and draws
@@ -242,16 +242,21 @@ public final class AdaptiveOcclusion {
      *   <li><b>Cells</b>: the boxes between neighbouring lattice positions. A window not scored is painted by
      *       multilinear interpolation between the corners of the smallest cell containing it: only from scored fine
      *       windows around it, so evidence never leaks into a cell whose corners do not see it.
-     *   <li><b>Refine where large</b>: every cell whose indicator (the spread of its corners' values, or the largest
-     *       residual sampled inside it, over the map's largest |value|) is at least the threshold is split in halves
-     *       along each axis and the new corners scored, repeatedly, until no cell is above the threshold.
+     *   <li><b>Refine where large</b>: every cell whose indicator is at least {@link Auto#threshold()} is split in
+     *       halves along each axis and the new corners scored, repeatedly, until none is. The indicator, over the map's
+     *       largest |value|: for a lattice cell, the spread of its corners' values (max - min) and half the largest
+     *       |value| around it (corners can cancel what lies between them); for a split cell, its new corners' surplus
+     *       (how far they are from what the parent painted there); either raised by residuals sampled inside it.
+     *       Cells with a corner at 0.7 of the map's largest |value| or more are always split: the extremes set the
+     *       min-max normalisation of the whole map.
      *   <li><b>Estimate</b>: a random sample of the painted windows ({@link Auto#sampleFraction()} of the fine
      *       windows, at least {@link Auto#minSample()}), stratified by how large the map is around each window's cell
-     *       (at least 4 per stratum), is scored exactly; their residuals (exact - painted) give the
-     *       estimate of the SSIM to the exact map (see {@link ErrorEstimate}). The sampled windows stay exact in the map.
-     *   <li><b>Stop</b> when the estimated SSIM is at least {@link Auto#targetSsim()}; otherwise lower the threshold
-     *       to 0.6 times itself (below 0.001 it becomes 0: every cell is split, so the loop ends with the exact map); a
-     *       stratum whose samples erred gives each of its cells its root mean square residual as a hint; go on.
+     *       (at least 4 per stratum), is scored exactly; their residuals (exact - painted) give the estimate of the
+     *       SSIM to the exact map (see {@link ErrorEstimate}). The sampled windows stay exact in the map.
+     *   <li><b>Stop</b> when the estimated SSIM is at least {@link Auto#targetSsim()}; otherwise a stratum whose samples
+     *       erred gives each of its cells its root mean square residual as a hint, the cells with the largest indicator
+     *       are split until 4 % of the windows are new, those are scored, and the estimate is made again. When the
+     *       windows left are at most twice such a batch plus a sample, they are all scored: the map is then exact.
      * </ol>
      * The stats count every model sample: each pass's variants plus its unoccluded sample.
      */

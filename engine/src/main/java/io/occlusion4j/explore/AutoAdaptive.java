@@ -162,6 +162,15 @@ final class AutoAdaptive {
         refineAbove(rg, values, slices, known, theta, hints, tracked);
         AdaptiveOcclusion.ErrorEstimate estimate;
         while (true) {
+            int left = count - RefinementGrid.indices(known).length;
+            if (left > 0 && left <= 2 * budget + settings.sampleFraction() * count) {
+                // Another round would cost about as much as the rest: score the rest, the map is then exact.
+                boolean[] rest = new boolean[count];
+                for (int p = 0; p < count; p++) {
+                    rest[p] = !known[p];
+                }
+                tracked.score(RefinementGrid.indices(rest));
+            }
             estimate = sampleAndEstimate(fine, rg, values, slices, known, pixelShape, hints, tracked, rng, settings);
             double th = theta;
             AdaptiveOcclusion.ErrorEstimate est = estimate;
