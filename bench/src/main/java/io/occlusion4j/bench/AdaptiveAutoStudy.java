@@ -152,6 +152,13 @@ public final class AdaptiveAutoStudy {
                         .normalize(new float[] {0.5f}, new float[] {0.5f}).fill(io.occlusion4j.Fill.constant(0.5f))
                         .window(8, 8).stride(4, 4).build(),
                 occ -> occ.imageTensor(strip)));
+        list.add(new Workload("resnet18", "not placed (random weights)",
+                "cpu-small: ResNet-18 shape (TestModels, seeded random weights, 1000 classes), astronaut.png at 224x224, ImageNet "
+                        + "normalisation, RAW argmax, window 32 stride 16 (13x13 = 169), fill 0: the workload of the 2026-11-28 study",
+                dir -> Occlusion.builder().model(io.occlusion4j.onnx.TestModels.writeResNet18(dir.resolve("resnet18.onnx"), 1000, 42))
+                        .threads(2).window(32, 32).stride(16, 16)
+                        .normalize(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}).build(),
+                occ -> occ.imageTensor(astronaut)));
         return list;
     }
 
