@@ -146,6 +146,41 @@ class AutoAdaptiveTest {
         assertThat(AutoAdaptive.latticeStep(dense, 8)).containsExactly(8, 2);
     }
 
+    @Test
+    void perChannelAndVolumesKeepEveryScoredWindowExact() throws java.io.IOException {
+        Path linear = java.nio.file.Files.write(dir.resolve("lin3.onnx"), io.occlusion4j.onnx.TestModels.linear(3, new int[] {12, 12}, 2, 5).onnx());
+        Path cnn3d = java.nio.file.Files.write(dir.resolve("c3d.onnx"), io.occlusion4j.onnx.TestModels.cnn3d(1, 6, 12, 12, 3, 5).onnx());
+        SplittableRandom r = new SplittableRandom(8);
+        float[] a = new float[3 * 12 * 12];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) r.nextDouble();
+        }
+        float[] v = new float[6 * 12 * 12];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextDouble();
+        }
+        try (Occlusion pc = Occlusion.builder().model(linear).window(4, 4).stride(1, 1).perChannel(true).build();
+             Occlusion vol = Occlusion.builder().model(cnn3d).window(2, 4, 4).stride(1, 1, 1).build()) {
+            for (Object[] c : new Object[][] {{pc, Tensor.of(a, 3, 12, 12)}, {vol, Tensor.of(v, 1, 6, 12, 12)}}) {
+                Occlusion o = (Occlusion) c[0];
+                Tensor x = (Tensor) c[1];
+                SensitivityMap exact = o.explain(x);
+                AdaptiveOcclusion.Result res = AdaptiveOcclusion.explainAuto(o, x, AdaptiveOcclusion.Auto.defaults());
+                assertThat(res.map().pixelShape()).containsExactly(exact.pixelShape());
+                float[] g = res.map().gridMap(0).data();
+                float[] e = exact.gridMap(0).data();
+                assertThat(res.exact()).hasSize(e.length);
+                for (int i = 0; i < e.length; i++) {
+                    if (res.exact()[i]) {
+                        assertThat(g[i]).isCloseTo(e[i], org.assertj.core.data.Offset.offset(1e-5f));
+                    }
+                }
+                assertThat(res.stats().estimate()).isNotNull();
+                assertThat(res.stats().estimate().ssim()).isGreaterThanOrEqualTo(0.95);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------ evidence CNNs
 
     private static Tensor image(long seed, int side) {
