@@ -95,10 +95,18 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--out-frames", paramLabel = "DIR", description = "--video: one heatmap PNG per frame")
     Path outFrames;
 
-    @Option(names = "--adaptive", paramLabel = "R",
-            description = "coarse-to-fine: a coarse pass, then exact windows only where the coarse map is in the top fraction R"
-                    + " (plus one coarse cell); the rest filled from the coarse map")
-    Double adaptive;
+    @Option(names = "--adaptive", paramLabel = "auto|R", arity = "0..1", fallbackValue = "auto",
+            description = "approximate map from part of the windows. auto (also --adaptive alone): refine until the estimated SSIM"
+                    + " to the exact map is >= 0.95 (the estimate comes from painted windows sampled at random and scored exactly)."
+                    + " R in (0, 1]: a fixed budget, a coarse pass, then exact windows only where the coarse map is in the top"
+                    + " fraction R (plus one coarse cell), the rest painted from coarse windows that overlap no refined evidence."
+                    + " The JSON reports the forwards used and the error estimate")
+    String adaptive;
+
+    /** {@code --adaptive R}'s R; null for {@code auto} or no {@code --adaptive}. */
+    Double adaptiveR() {
+        return adaptive == null || adaptive.equals("auto") ? null : Double.parseDouble(adaptive);
+    }
 
     @Option(names = "--multi-scale",
             description = "several window sizes in one run: each --window value is a square window (the same on every spatial"
@@ -214,6 +222,15 @@ final class ExplainCommand implements Callable<Integer> {
 
     private void checkFlags() {
         flags.model.prep.check(input.tensor != null);
+        if (adaptive != null && !adaptive.equals("auto")) {
+            double r;
+            try {
+                r = Double.parseDouble(adaptive);
+            } catch (NumberFormatException e) {
+                throw new Main.UsageException("--adaptive takes auto or a fraction R in (0, 1], got '" + adaptive + "'");
+            }
+            io.occlusion4j.explore.AdaptiveOcclusion.Settings.of(r); // says what is wrong with R
+        }
         if (flags.window == null) {
             throw new Main.UsageException("--window is required: N (the same on every spatial axis) or N,N,.. (one per axis)");
         }

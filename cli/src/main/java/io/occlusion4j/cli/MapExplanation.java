@@ -26,7 +26,9 @@ record MapExplanation(ExplainRun run) {
             Map<String, Object> settings = run.settings(x, true);
             SensitivityMap map;
             if (cmd().adaptive != null) {
-                AdaptiveOcclusion.Result result = AdaptiveOcclusion.explain(occlusion, x, AdaptiveOcclusion.Settings.of(cmd().adaptive));
+                Double r = cmd().adaptiveR();
+                AdaptiveOcclusion.Result result = r == null ? AdaptiveOcclusion.explainAuto(occlusion, x, AdaptiveOcclusion.Auto.defaults())
+                        : AdaptiveOcclusion.explain(occlusion, x, AdaptiveOcclusion.Settings.of(r));
                 map = result.map();
                 settings.put("adaptive", adaptiveJson(result.stats()));
                 if (!cmd().quiet) {
@@ -60,10 +62,18 @@ record MapExplanation(ExplainRun run) {
         return 0;
     }
 
-    /** {@code adaptive} in the JSON summary: R, the coarse pass, and the forwards saved against the exact run. */
+    /**
+     * {@code adaptive} in the JSON summary: the mode (auto or R), the coarse pass or lattice, the forwards used and saved
+     * against the exact run, and the error estimate with how it was obtained.
+     */
     private Map<String, Object> adaptiveJson(AdaptiveOcclusion.Stats a) {
         Map<String, Object> stats = new LinkedHashMap<>();
-        stats.put("r", cmd().adaptive);
+        stats.put("mode", a.mode());
+        if (cmd().adaptiveR() != null) {
+            stats.put("r", cmd().adaptiveR());
+        } else {
+            stats.put("target_ssim", AdaptiveOcclusion.DEFAULT_TARGET_SSIM);
+        }
         stats.put("coarse_window", a.coarseWindow());
         stats.put("coarse_stride", a.coarseStride());
         stats.put("coarse_variants", a.coarseVariants());
@@ -71,7 +81,20 @@ record MapExplanation(ExplainRun run) {
         stats.put("fine_windows", a.fineVariants());
         stats.put("forwards_used", a.forwardsUsed());
         stats.put("exact_run_forwards", a.exactForwards());
+        stats.put("fraction_used", a.fractionUsed());
         stats.put("fraction_saved", a.fractionSaved());
+        stats.put("passes", a.passes());
+        AdaptiveOcclusion.ErrorEstimate e = a.estimate();
+        if (e != null) {
+            Map<String, Object> est = new LinkedHashMap<>();
+            est.put("ssim", e.ssim());
+            est.put("ssim_lowest_draw", e.ssimLow());
+            est.put("relative_rmse", e.relativeRmse());
+            est.put("samples", e.samples());
+            est.put("draws", e.draws());
+            est.put("method", e.method());
+            stats.put("error_estimate", est);
+        }
         return stats;
     }
 

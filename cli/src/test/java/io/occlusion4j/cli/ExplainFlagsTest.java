@@ -131,6 +131,33 @@ class ExplainFlagsTest {
     }
 
     @Test
+    void adaptiveWithoutAValueIsAutoAndReportsItsErrorEstimate() throws IOException {
+        Path json = dir.resolve("adaptive-auto.json");
+        Tensor map = cli("--model", linear, "--tensor", input, "--window", 2, "--stride", 1, "--out-json", json, "--adaptive");
+        io.occlusion4j.explore.AdaptiveOcclusion.Result expected;
+        try (Occlusion o = Occlusion.builder().model(linear).window(2, 2).stride(1, 1).build()) {
+            expected = io.occlusion4j.explore.AdaptiveOcclusion.explainAuto(o, x, io.occlusion4j.explore.AdaptiveOcclusion.Auto.defaults());
+        }
+        assertThat(map.data()).usingComparatorWithPrecision(1e-6f).containsExactly(expected.map().pixelMaps().data());
+        JsonNode adaptive = json(json).get("adaptive");
+        assertThat(adaptive.get("mode").asText()).isEqualTo("auto");
+        assertThat(adaptive.get("target_ssim").asDouble()).isEqualTo(0.95);
+        assertThat(adaptive.get("forwards_used").asInt()).isEqualTo(expected.stats().forwardsUsed());
+        JsonNode est = adaptive.get("error_estimate");
+        assertThat(est.get("ssim").asDouble()).isEqualTo(expected.stats().estimate().ssim());
+        assertThat(est.get("ssim").asDouble()).isGreaterThanOrEqualTo(0.95);
+        assertThat(est.get("method").asText()).isNotEmpty();
+        Path json2 = dir.resolve("adaptive-auto2.json");
+        cli("--model", linear, "--tensor", input, "--window", 2, "--stride", 1, "--adaptive", "auto", "--out-json", json2);
+        assertThat(json(json2).get("adaptive").get("forwards_used").asInt()).isEqualTo(expected.stats().forwardsUsed());
+        Cli.Result bad = Cli.run("explain", "--model", linear, "--tensor", input, "--window", 2, "--adaptive", "most",
+                "--out-npy", dir.resolve("never2.npy"));
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--adaptive takes auto or a fraction R in (0, 1], got 'most'");
+        assertThat(Files.exists(dir.resolve("never2.npy"))).isFalse();
+    }
+
+    @Test
     void edgePolicies() throws IOException {
         for (io.occlusion4j.Edge e : io.occlusion4j.Edge.values()) {
             Path json = dir.resolve("edge-" + e + ".json");

@@ -14,9 +14,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Adaptive (coarse-to-fine) occlusion: an approximation of the exact map that scores only part of the
- * windows.
+ * Adaptive occlusion: an approximation of the exact map that scores only part of the windows, and says how far it
+ * is from the exact map. Two modes:
+ * <ul>
+ *   <li>{@link #explainAuto} ({@code --adaptive} / {@code --adaptive auto}): refine until the estimated SSIM to the
+ *       exact map reaches a goal (0.95 by default); see there.
+ *   <li>{@link #explain(Occlusion, Tensor, Settings)} ({@code --adaptive R}): a fixed budget, below.
+ * </ul>
  *
+ * <p>The fixed budget:
  * <ol>
  *   <li><b>Coarse pass</b>: every window of a coarse grid, window {@code min(D, f*w)} and stride
  *       {@code min(coarse window, f*s)} per axis ({@code w, s} the explainer's window and stride,
@@ -28,11 +34,18 @@ import java.util.Objects;
  *       windows are the fine windows whose centre element lies in a selected cell ({@link Rule#CENTRE}, the
  *       default) or whose region overlaps one ({@link Rule#OVERLAP}); the union over targets.
  *   <li><b>Fine pass</b>: the exact windows only, through {@link Occlusion#explain(Tensor, int[])}.
- *   <li><b>Fill</b>: every other fine window gets {@code a * m}, {@code m} the mean of the coarse pixel map
- *       over the window's region and {@code a} a per-target scale fitted by least squares through the
- *       origin on the exact windows ({@code a = sum f m / sum m^2}; 1 when that is not positive or not
- *       finite), which puts coarse (larger-window) drops on the fine scale. The pixel map is then reduced
- *       from the completed grid map as usual.
+ *   <li><b>Paint</b>: every other fine window gets {@code a * m}, {@code m} the mean over the window's region of
+ *       a coarse pixel map made only of the coarse windows that overlap no refined evidence (an exact window
+ *       whose |drop| is at least {@link #EVIDENCE} of the largest), 0 where no such window covers an element:
+ *       a coarse window's drop that refined evidence explains is never painted elsewhere. {@code a} is a
+ *       per-target scale fitted by least squares through the origin on the exact windows against the plain
+ *       coarse pixel map ({@code a = sum f m / sum m^2}; 1 when that is not positive or not finite), which puts
+ *       coarse (larger-window) drops on the fine scale. The pixel map is then reduced from the completed grid
+ *       map as usual.
+ *   <li><b>Estimate</b> (unless the sample fraction is 0): {@link Settings#sampleFraction()} of the fine windows
+ *       (at least {@link #MIN_SAMPLE}) drawn at random among the painted ones are scored exactly in the fine pass;
+ *       their residuals give the {@link ErrorEstimate} (grouped by coarse cell, stratified by painted zero or
+ *       not). They are exact in the map.
  * </ol>
  *
  * The statistics count every model sample honestly: the coarse variants, the fine variants and the
@@ -46,6 +59,15 @@ public final class AdaptiveOcclusion {
     public static final int DEFAULT_COARSE_FACTOR = 3;
     /** The default margin around selected coarse positions, in coarse positions. */
     public static final int DEFAULT_MARGIN = 1;
+    /** The default fraction of the fine windows sampled to estimate the error of the painted ones. */
+    public static final double DEFAULT_SAMPLE_FRACTION = 0.02;
+    /** The fewest windows sampled for an error estimate. */
+    public static final int MIN_SAMPLE = 8;
+    /** A refined window is evidence when its |drop| is at least this fraction of the largest refined |drop|. */
+    public static final double EVIDENCE = 0.1;
+    /** {@code auto}'s default goal: the estimated SSIM to the exact map. */
+    public static final double DEFAULT_TARGET_SSIM = 0.95;
+
     /** The default rule for which fine windows a selected cell makes exact. */
     public static final Rule DEFAULT_RULE = Rule.CENTRE;
 
@@ -64,9 +86,19 @@ public final class AdaptiveOcclusion {
      * @param coarseFactor coarse window and stride over the fine ones, >= 2
      * @param margin       coarse positions added around each selected one, per axis, >= 0
      * @param rule         which fine windows a selected cell makes exact
+     * @param sampleFraction fraction of the fine windows (at least {@link #MIN_SAMPLE}) drawn among the painted ones and
+     *                     scored exactly to estimate the map's error; 0 for no estimate
      */
-    public record Settings(double r, int coarseFactor, int margin, Rule rule) {
+    public record Settings(double r, int coarseFactor, int margin, Rule rule, double sampleFraction) {
+        /** Settings with the default sample fraction for the error estimate. */
+        public Settings(double r, int coarseFactor, int margin, Rule rule) {
+            this(r, coarseFactor, margin, rule, DEFAULT_SAMPLE_FRACTION);
+        }
+
         public Settings {
+            if (!(sampleFraction >= 0 && sampleFraction <= 1)) {
+                throw new IllegalArgumentException("sample fraction must be in [0, 1], got " + sampleFraction);
+            }
             if (!(r > 0 && r <= 1)) {
                 throw new IllegalArgumentException("adaptive fraction r must be in (0, 1], got " + r);
             }
@@ -89,22 +121,89 @@ public final class AdaptiveOcclusion {
     }
 
     /**
+     * {@code auto}'s settings (see {@link #explainAuto}).
+     *
+     * @param targetSsim     stop when the estimated SSIM to the exact map is at least this, in (0, 1]
+     * @param sampleFraction painted windows sampled per estimate, as a fraction of the fine windows (at least
+     *                       {@code minSample}), in (0, 1]
+     * @param minSample      the fewest windows per sample, >= 1
+     * @param threshold      the refinement threshold before the first estimate (a cell's indicator, see
+     *                       {@link #explainAuto}), in (0, 1]
+     * @param maxStep        the largest lattice step, in fine positions, >= 2
+     * @param draws          plausible exact maps drawn per estimate, >= 1
+     * @param seed           seed of the samples and draws
+     */
+    public record Auto(double targetSsim, double sampleFraction, int minSample, double threshold, int maxStep, int draws, long seed) {
+        public Auto {
+            if (!(targetSsim > 0 && targetSsim <= 1)) {
+                throw new IllegalArgumentException("target SSIM must be in (0, 1], got " + targetSsim);
+            }
+            if (!(sampleFraction > 0 && sampleFraction <= 1)) {
+                throw new IllegalArgumentException("sample fraction must be in (0, 1], got " + sampleFraction);
+            }
+            if (minSample < 1 || maxStep < 2 || draws < 1) {
+                throw new IllegalArgumentException("min sample and draws must be >= 1 and max step >= 2, got " + minSample + ", "
+                        + draws + ", " + maxStep);
+            }
+            if (!(threshold > 0 && threshold <= 1)) {
+                throw new IllegalArgumentException("threshold must be in (0, 1], got " + threshold);
+            }
+        }
+
+        /** The defaults: SSIM 0.95, samples of 4 % (at least 8), threshold 0.3, lattice step up to 8, 16 draws, seed 42. */
+        public static Auto defaults() {
+            return new Auto(DEFAULT_TARGET_SSIM, 0.04, MIN_SAMPLE, 0.3, 8, 16, 42);
+        }
+
+        public Auto withSeed(long seed) {
+            return new Auto(targetSsim, sampleFraction, minSample, threshold, maxStep, draws, seed);
+        }
+
+        public Auto withTarget(double ssim) {
+            return new Auto(ssim, sampleFraction, minSample, threshold, maxStep, draws, seed);
+        }
+    }
+
+    /**
+     * The estimate of an adaptive map's error against the exact map, from painted windows sampled at random and scored
+     * exactly (see {@code ErrorEstimator}).
+     *
+     * @param ssim         estimated SSIM of the adaptive pixel map to the exact one (the mean over draws; the lowest target)
+     * @param ssimLow      the lowest draw's SSIM
+     * @param relativeRmse root mean square residual of the sampled windows over the map's largest |value|
+     * @param samples      windows sampled (per channel for per-channel windows)
+     * @param draws        plausible exact maps drawn
+     * @param method       how it was obtained, in words
+     */
+    public record ErrorEstimate(double ssim, double ssimLow, double relativeRmse, int samples, int draws, String method) {
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "estimated SSIM %.3f (lowest draw %.3f), relative RMSE %.4f, from %d sampled windows",
+                    ssim, ssimLow, relativeRmse, samples);
+        }
+    }
+
+    /**
      * What an adaptive run cost and saved.
      *
-     * @param coarseWindow   the coarse window per axis
-     * @param coarseStride   the coarse stride per axis
-     * @param coarseVariants variants of the coarse pass
-     * @param exactVariants  variants of the fine pass (exactly computed fine windows)
+     * @param mode           {@code fixed} ({@code --adaptive R}) or {@code auto}
+     * @param coarseWindow   the coarse window per axis (auto: the fine window, its lattice windows are fine windows)
+     * @param coarseStride   the coarse stride per axis (auto: the lattice's stride)
+     * @param coarseVariants variants of the coarse pass (auto: of the lattice)
+     * @param exactVariants  fine windows scored exactly (selected, refined and sampled)
      * @param fineVariants   variants of the exact run (all fine windows)
-     * @param forwardsUsed   model samples of this run: coarse and fine variants plus one unoccluded sample per pass
+     * @param forwardsUsed   model samples of this run: every variant plus one unoccluded sample per pass
      * @param exactForwards  model samples of the exact run: its variants plus its unoccluded sample
      * @param fractionUsed   {@code forwardsUsed / exactForwards}
-     * @param modelCalls     model invocations (batches) of both passes
-     * @param scale          the fitted coarse-to-fine scale per target
-     * @param seconds        wall time of both passes and the fill
+     * @param modelCalls     model invocations (batches) of every pass
+     * @param scale          the fitted coarse-to-fine scale per target (auto: 1)
+     * @param seconds        wall time of every pass, the painting and the estimate
+     * @param passes         model passes (calls of {@code explain} on a subset or a coarse grid)
+     * @param estimate       the error estimate, or null when none was asked for
      */
-    public record Stats(int[] coarseWindow, int[] coarseStride, int coarseVariants, int exactVariants, int fineVariants,
-            int forwardsUsed, int exactForwards, double fractionUsed, int modelCalls, double[] scale, double seconds) {
+    public record Stats(String mode, int[] coarseWindow, int[] coarseStride, int coarseVariants, int exactVariants, int fineVariants,
+            int forwardsUsed, int exactForwards, double fractionUsed, int modelCalls, double[] scale, double seconds, int passes,
+            ErrorEstimate estimate) {
         /** {@code 1 - fractionUsed}: the fraction of the exact run's forwards saved (negative when it cost more). */
         public double fractionSaved() {
             return 1 - fractionUsed;
@@ -112,15 +211,17 @@ public final class AdaptiveOcclusion {
 
         @Override
         public String toString() {
-            return String.format("coarse %s/%s: %d variants; exact windows %d of %d; forwards %d of %d (%.1f %% used, %.1f %% saved); %d model calls; %.3f s",
-                    Arrays.toString(coarseWindow), Arrays.toString(coarseStride), coarseVariants, exactVariants, fineVariants,
-                    forwardsUsed, exactForwards, 100 * fractionUsed, 100 * fractionSaved(), modelCalls, seconds);
+            return String.format(java.util.Locale.ROOT, "%s: %s %s/%s: %d variants; exact windows %d of %d; forwards %d of %d (%.1f %% used, %.1f %% saved); "
+                            + "%d passes, %d model calls; %.3f s%s",
+                    mode, mode.equals("auto") ? "lattice" : "coarse", Arrays.toString(coarseWindow), Arrays.toString(coarseStride),
+                    coarseVariants, exactVariants, fineVariants, forwardsUsed, exactForwards, 100 * fractionUsed, 100 * fractionSaved(),
+                    passes, modelCalls, seconds, estimate == null ? "" : "; " + estimate);
         }
     }
 
     /**
      * @param map    the adaptive map on the fine grid (its run stats sum both passes)
-     * @param coarse the coarse pass's map
+     * @param coarse the coarse pass's map (null for {@code auto}, which has none)
      * @param exact  per fine window (numbered as the fine grid map), whether it was computed exactly
      * @param stats  cost and savings
      */
@@ -129,6 +230,41 @@ public final class AdaptiveOcclusion {
     /** Adaptive explanation with top fraction {@code r} and the default coarse factor and margin. */
     public static Result explain(Occlusion base, Tensor input, double r) {
         return explain(base, input, Settings.of(r));
+    }
+
+    /**
+     * {@code auto}: refine until the map is estimated right, not until a fixed fraction is spent.
+     *
+     * <ol>
+     *   <li><b>Lattice</b>: the fine windows at every {@code S}-th position per axis ({@code S = window / stride},
+     *       between 2 and {@link Auto#maxStep()}, so the lattice's windows still cover the input when the stride is at most
+     *       half the window), scored exactly. No window larger than the requested one is ever scored.
+     *   <li><b>Cells</b>: the boxes between neighbouring lattice positions. A window not scored is painted by
+     *       multilinear interpolation between the corners of the smallest cell containing it: only from scored fine
+     *       windows around it, so evidence never leaks into a cell whose corners do not see it.
+     *   <li><b>Refine where large</b>: every cell whose indicator is at least {@link Auto#threshold()} is split in
+     *       halves along each axis and the new corners scored, repeatedly, until none is. The indicator, over the map's
+     *       largest |value|: for a lattice cell, the spread of its corners' values (max - min) and half the largest
+     *       |value| around it (corners can cancel what lies between them); for a split cell, its new corners' surplus
+     *       (how far they are from what the parent painted there); either raised by residuals sampled inside it.
+     *       Cells with a corner at 0.7 of the map's largest |value| or more are always split: the extremes set the
+     *       min-max normalisation of the whole map.
+     *   <li><b>Estimate</b>: a random sample of the painted windows ({@link Auto#sampleFraction()} of the fine
+     *       windows, at least {@link Auto#minSample()}), stratified by how large the map is around each window's cell
+     *       (at least 4 per stratum), is scored exactly; their residuals (exact - painted) give the estimate of the
+     *       SSIM to the exact map (see {@link ErrorEstimate}). The sampled windows stay exact in the map.
+     *   <li><b>Stop</b> when the estimated SSIM is at least {@link Auto#targetSsim()}; otherwise a stratum whose samples
+     *       erred gives each of its cells its root mean square residual as a hint, the cells with the largest indicator
+     *       are split until 4 % of the windows are new, those are scored, and the estimate is made again. When the
+     *       windows left are at most twice such a batch plus a sample, they are all scored: the map is then exact.
+     * </ol>
+     * The stats count every model sample: each pass's variants plus its unoccluded sample.
+     */
+    public static Result explainAuto(Occlusion base, Tensor input, Auto settings) {
+        Objects.requireNonNull(base, "base");
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(settings, "settings");
+        return AutoAdaptive.explain(base, input, settings);
     }
 
     /** Adaptive explanation of {@code input} with {@code base}'s settings as the fine (requested) settings. */
@@ -158,66 +294,49 @@ public final class AdaptiveOcclusion {
             coarseGrids[t] = coarse.gridMap(t).data();
         }
         boolean[] exact = select(fine, coarse.grid(), coarseGrids, slices, settings.r(), settings.margin(), settings.rule());
-        int count = 0;
-        for (boolean e : exact) {
-            count += e ? 1 : 0;
+        int[] sample = CoarsePainting.sample(exact, settings.sampleFraction(), fine.count() * slices);
+        boolean[] scored = exact.clone();
+        for (int w : sample) {
+            scored[w] = true;
         }
-        int[] subset = new int[count];
-        for (int i = 0, n = 0; i < exact.length; i++) {
-            if (exact[i]) {
-                subset[n++] = i;
-            }
-        }
+        int[] subset = RefinementGrid.indices(scored);
         SensitivityMap part;
         try (Occlusion fineOcc = base.with(b -> b.targets(Targets.of(targets)))) {
             part = fineOcc.explain(input, subset);
         }
-        int gsize = fine.count();
-        int size = FillValues.spatialSize(spatial);
         float[][] grids = new float[targets.length][];
         float[][] pixels = new float[targets.length][];
+        float[][] painted = new float[targets.length][];
         double[] scales = new double[targets.length];
-        int[] start = new int[spatial.length];
-        int[] extent = new int[spatial.length];
         for (int t = 0; t < targets.length; t++) {
             float[] g = part.gridMap(t).data();
-            float[] cp = coarse.pixelMap(t).data();
-            double[] estimate = new double[g.length];
+            double[] estimate = CoarsePainting.paintFromCoarse(fine, coarse.grid(), coarseGrids[t], exact, g, slices);
+            scales[t] = CoarsePainting.scale(g, exact, CoarsePainting.coarseEstimate(fine, coarse.pixelMap(t).data(), slices));
+            painted[t] = new float[g.length];
             for (int i = 0; i < g.length; i++) {
-                fine.region(i % gsize, start, extent);
-                estimate[i] = boxMean(cp, (i / gsize) * size, spatial, start, extent);
-            }
-            double num = 0;
-            double den = 0;
-            for (int i = 0; i < g.length; i++) {
-                if (exact[i]) {
-                    num += g[i] * estimate[i];
-                    den += estimate[i] * estimate[i];
-                }
-            }
-            double a = num / den;
-            scales[t] = a > 0 && Double.isFinite(a) ? a : 1;
-            for (int i = 0; i < g.length; i++) {
-                if (!exact[i]) {
-                    g[i] = (float) (scales[t] * estimate[i]);
+                painted[t][i] = (float) (scales[t] * estimate[i]);
+                if (!scored[i]) {
+                    g[i] = painted[t][i];
                 }
             }
             grids[t] = g;
             pixels[t] = Reductions.pixelMap(g, fine, slices);
         }
+        ErrorEstimate estimate = sample.length == 0 && settings.sampleFraction() == 0 ? null
+                : CoarsePainting.fixedEstimate(fine, coarse.grid(), slices, perChannel ? CoarsePainting.prepend(channels, spatial) : spatial, grids, painted, scored, sample);
         double seconds = (System.nanoTime() - t0) / 1e9;
         RunStats cst = coarse.stats();
         RunStats fst = part.stats();
         int variants = cst.windows() + fst.windows();
         RunStats runStats = new RunStats(variants, cst.forwards() + fst.forwards(), fst.batchSize(), fst.batchFixed(), seconds,
-                variants / seconds, fst.backend(), fst.device());
+                variants / seconds, fst.backend(), fst.device(), fst.verification());
         SensitivityMap map = new SensitivityMap(fine, perChannel, channels, part.output(), part.targets(), part.allBaseScores(),
                 grids, pixels, runStats);
         int used = cst.windows() + 1 + fst.windows() + 1;
         int exactForwards = exact.length + 1;
-        Stats stats = new Stats(cw, cs, cst.windows(), fst.windows(), exact.length, used, exactForwards, (double) used / exactForwards,
-                cst.forwards() + fst.forwards(), scales, seconds);
-        return new Result(map, coarse, exact, stats);
+        Stats stats = new Stats("fixed", cw, cs, cst.windows(), fst.windows(), exact.length, used, exactForwards, (double) used / exactForwards,
+                cst.forwards() + fst.forwards(), scales, seconds, 2, estimate);
+        return new Result(map, coarse, scored, stats);
     }
 
     /**
@@ -321,7 +440,7 @@ public final class AdaptiveOcclusion {
         return out;
     }
 
-    private static void unravel(int i, int[] shape, int[] coord) {
+    static void unravel(int i, int[] shape, int[] coord) {
         int rest = i;
         for (int d = shape.length - 1; d >= 0; d--) {
             coord[d] = rest % shape[d];
@@ -329,7 +448,7 @@ public final class AdaptiveOcclusion {
         }
     }
 
-    private static void forEachInBox(int[] lo, int[] hi, int[] shape, java.util.function.IntConsumer action) {
+    static void forEachInBox(int[] lo, int[] hi, int[] shape, java.util.function.IntConsumer action) {
         int k = shape.length;
         int[] c = lo.clone();
         while (true) {

@@ -123,6 +123,52 @@ class AdaptiveOcclusionTest {
     }
 
     @Test
+    void paintingNeverReadsACoarseWindowThatOverlapsRefinedEvidence() {
+        WindowGrid fine = WindowGrid.of(new int[] {24}, new int[] {2}, new int[] {2}, Edge.CROP, false);
+        // Coarse windows [0,6) [3,9) [6,12) ... [18,24): overlapping, stride 3.
+        WindowGrid coarse = WindowGrid.of(new int[] {24}, new int[] {6}, new int[] {3}, Edge.CROP, false);
+        assertThat(coarse.count()).isEqualTo(7);
+        float[] cg = {9f, 6f, 0f, 0f, 0f, 2f, 3f};
+        boolean[] exact = new boolean[12];
+        float[] g = new float[12];
+        exact[0] = true; // [0,2): evidence
+        g[0] = 5f;
+        exact[9] = true; // [18,20): scored, but far below 10 % of the largest drop: not evidence
+        g[9] = 0.1f;
+        double[] painted = CoarsePainting.paintFromCoarse(fine, coarse, cg, exact, g, 1);
+        // [2,4) lies in coarse windows 0 ([0,6), overlaps the evidence) and 1 ([3,9), does not): element 2 reads only
+        // window 0, so it counts 0; element 3 reads windows 0 and 1, so it counts 6 / 2. Mean over [2,4): 1.5.
+        assertThat(painted[1]).isEqualTo(1.5);
+        // [4,6): windows 0 and 1 at both elements: 3.
+        assertThat(painted[2]).isEqualTo(3.0);
+        // [20,22) lies in coarse windows 5 ([15,21)) and 6 ([18,24)) at element 20, only 6 at 21: (2.5 + 3) / 2.
+        assertThat(painted[10]).isEqualTo(2.75);
+        // Without the evidence nothing is excluded: [2,4) gets window 0's 9 at element 2, (9 + 6) / 2 at element 3.
+        exact[0] = false;
+        double[] plain = CoarsePainting.paintFromCoarse(fine, coarse, cg, exact, g, 1);
+        assertThat(plain[1]).isEqualTo((9 + 7.5) / 2);
+    }
+
+    @Test
+    void theFixedModeReportsAnErrorEstimateFromItsSample() {
+        try (Occlusion occ = localised(4, 2)) {
+            Tensor x = input();
+            SensitivityMap exact = occ.explain(x);
+            AdaptiveOcclusion.Result a = AdaptiveOcclusion.explain(occ, x, AdaptiveOcclusion.DEFAULT_R);
+            AdaptiveOcclusion.ErrorEstimate e = a.stats().estimate();
+            assertThat(e).isNotNull();
+            assertThat(e.samples()).isGreaterThanOrEqualTo(AdaptiveOcclusion.MIN_SAMPLE);
+            double truth = MapSimilarity.ssim(a.map().pixelMap(0), exact.pixelMap(0));
+            assertThat(Math.abs(e.ssim() - truth)).as("%s vs %.3f", e, truth).isLessThanOrEqualTo(0.05);
+            assertThat(a.stats().mode()).isEqualTo("fixed");
+            AdaptiveOcclusion.Result none = AdaptiveOcclusion.explain(occ, x, new AdaptiveOcclusion.Settings(0.05, 3, 1,
+                    AdaptiveOcclusion.Rule.CENTRE, 0));
+            assertThat(none.stats().estimate()).isNull();
+            assertThat(none.stats().exactVariants()).isEqualTo(a.stats().exactVariants() - e.samples());
+        }
+    }
+
+    @Test
     void targetsAreKeptAndSettingsChecked() {
         try (Occlusion occ = localised(4, 4)) {
             Tensor x = input();

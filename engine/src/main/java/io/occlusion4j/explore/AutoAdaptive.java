@@ -1,0 +1,556 @@
+package io.occlusion4j.explore;
+
+import io.occlusion4j.Occlusion;
+import io.occlusion4j.RunStats;
+import io.occlusion4j.SensitivityMap;
+import io.occlusion4j.Targets;
+import io.occlusion4j.Tensor;
+import io.occlusion4j.WindowGrid;
+import io.occlusion4j.core.Reductions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * {@code --adaptive} without a value ({@code auto}): refine until the map is estimated right (see
+ * {@link AdaptiveOcclusion#explainAuto}).
+ */
+final class AutoAdaptive {
+    /**
+     * Scores fine windows exactly: the grid map per target {@code [t][slice * count + p]}, meaningful at the given
+     * positions (every slice); the same number of targets on every call.
+     */
+    interface Scorer {
+        float[][] score(int[] positions);
+    }
+
+    /** Scores positions into the loop's values and marks them known. */
+    private interface Update {
+        void score(int[] positions);
+    }
+
+    /** Per leaf: the surplus of a split cell's new corners, and the largest residual sampled inside a leaf. */
+    private record Hints(Map<RefinementGrid.Cell, Double> surplus, Map<RefinementGrid.Cell, Double> sampled) {}
+
+    /** What the loop did, for the stats. */
+    record Outcome(float[][] values, boolean[] known, int latticePositions, int scoreCalls, AdaptiveOcclusion.ErrorEstimate estimate,
+            int[] step) {}
+
+    private AutoAdaptive() {}
+
+    static AdaptiveOcclusion.Result explain(Occlusion base, Tensor input, AdaptiveOcclusion.Auto settings) {
+        long t0 = System.nanoTime();
+        WindowGrid fine = base.grid(input);
+        int channels = input.dim(0);
+        boolean perChannel = base.settings().perChannel();
+        int slices = perChannel ? channels : 1;
+        int count = fine.count();
+        SensitivityMap[] first = {null};
+        Occlusion[] pinned = {null};
+        int[] forwards = {0};
+        int[] calls = {0};
+        int[] variants = {0};
+        try {
+            Scorer scorer = positions -> {
+                int[] windows = new int[positions.length * slices];
+                for (int s = 0, n = 0; s < slices; s++) {
+                    for (int p : positions) {
+                        windows[n++] = s * count + p;
+                    }
+                }
+                Arrays.sort(windows);
+                SensitivityMap part;
+                if (pinned[0] == null) {
+                    part = base.explain(input, windows);
+                    first[0] = part;
+                    int[] targets = part.targets();
+                    pinned[0] = base.with(b -> b.targets(Targets.of(targets)));
+                } else {
+                    part = pinned[0].explain(input, windows);
+                }
+                forwards[0] += part.stats().windows() + 1;
+                calls[0] += part.stats().forwards();
+                variants[0] += part.stats().windows();
+                float[][] out = new float[part.targetCount()][];
+                for (int t = 0; t < out.length; t++) {
+                    out[t] = part.gridMap(t).data();
+                }
+                return out;
+            };
+            Outcome o = run(fine, slices, perChannel ? prepend(channels, fine.spatialShape()) : fine.spatialShape(), scorer,
+                    settings);
+            SensitivityMap head = first[0];
+            float[][] pixels = new float[o.values().length][];
+            for (int t = 0; t < pixels.length; t++) {
+                pixels[t] = Reductions.pixelMap(o.values()[t], fine, slices);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            RunStats hs = head.stats();
+            RunStats runStats = new RunStats(variants[0], calls[0], hs.batchSize(), hs.batchFixed(), seconds, variants[0] / seconds,
+                    hs.backend(), hs.device(), hs.verification());
+            SensitivityMap map = new SensitivityMap(fine, perChannel, channels, head.output(), head.targets(), head.allBaseScores(),
+                    o.values(), pixels, runStats);
+            boolean[] exact = new boolean[slices * count];
+            int known = 0;
+            for (int p = 0; p < count; p++) {
+                known += o.known()[p] ? 1 : 0;
+                for (int s = 0; s < slices; s++) {
+                    exact[s * count + p] = o.known()[p];
+                }
+            }
+            int[] cw = fine.window();
+            int[] cs = fine.stride();
+            for (int d = 0; d < cs.length; d++) {
+                cs[d] *= o.step()[d];
+            }
+            double[] scale = new double[o.values().length];
+            Arrays.fill(scale, 1.0);
+            AdaptiveOcclusion.Stats stats = new AdaptiveOcclusion.Stats("auto", cw, cs, o.latticePositions() * slices, known * slices,
+                    count * slices, forwards[0], count * slices + 1, (double) forwards[0] / (count * slices + 1), calls[0], scale,
+                    seconds, o.scoreCalls(), o.estimate());
+            return new AdaptiveOcclusion.Result(map, null, exact, stats);
+        } finally {
+            if (pinned[0] != null) {
+                pinned[0].close();
+            }
+        }
+    }
+
+    /**
+     * The loop on an abstract scorer: lattice, then rounds of (refine every cell whose indicator is at least the
+     * threshold, until none is; sample and estimate; stop, or halve the threshold).
+     *
+     */
+    static Outcome run(WindowGrid fine, int slices, int[] pixelShape, Scorer scorer, AdaptiveOcclusion.Auto settings) {
+        int[] shape = fine.gridShape();
+        int count = fine.count();
+        int[] step = latticeStep(fine, settings.maxStep());
+        RefinementGrid rg = new RefinementGrid(shape, step);
+        boolean[] known = new boolean[count];
+        int[] scoreCalls = {0};
+        float[][][] holder = {null};
+        Update tracked = positions -> {
+            if (positions.length == 0) {
+                return;
+            }
+            float[][] part = scorer.score(positions);
+            scoreCalls[0]++;
+            if (holder[0] == null) {
+                holder[0] = new float[part.length][slices * count];
+            }
+            for (int t = 0; t < part.length; t++) {
+                for (int s = 0; s < slices; s++) {
+                    for (int p : positions) {
+                        holder[0][t][s * count + p] = part[t][s * count + p];
+                    }
+                }
+            }
+            for (int p : positions) {
+                known[p] = true;
+            }
+        };
+        int[] lattice = rg.cornerPositions();
+        tracked.score(lattice);
+        float[][] values = holder[0];
+        Hints hints = new Hints(new IdentityHashMap<>(), new IdentityHashMap<>());
+        SplittableRandom rng = new SplittableRandom(settings.seed());
+        double theta = settings.threshold();
+        int budget = (int) Math.max(settings.minSample(), Math.ceil(STEP_FRACTION * count));
+        refineAbove(rg, values, slices, known, theta, hints, tracked);
+        AdaptiveOcclusion.ErrorEstimate estimate;
+        while (true) {
+            int left = count - RefinementGrid.indices(known).length;
+            if (left > 0 && left <= 2 * budget + settings.sampleFraction() * count) {
+                // Another round would cost about as much as the rest: score the rest, the map is then exact.
+                boolean[] rest = new boolean[count];
+                for (int p = 0; p < count; p++) {
+                    rest[p] = !known[p];
+                }
+                tracked.score(RefinementGrid.indices(rest));
+            }
+            estimate = sampleAndEstimate(fine, rg, values, slices, known, pixelShape, hints, tracked, rng, settings);
+            double th = theta;
+            AdaptiveOcclusion.ErrorEstimate est = estimate;
+            LOG.log(System.Logger.Level.DEBUG, () -> String.format("adaptive auto: threshold %.4f, %d of %d scored, %s", th,
+                    RefinementGrid.indices(known).length, count, est));
+            if (estimate.ssim() >= settings.targetSsim()) {
+                break;
+            }
+            refineTop(rg, values, slices, known, budget, hints, tracked);
+        }
+        RefinementGrid.Cell[] owner = rg.owners();
+        for (float[] v : values) {
+            rg.paint(v, slices, known, owner);
+        }
+        return new Outcome(values, known, lattice.length, scoreCalls[0], estimate, step);
+    }
+
+    /** After an estimate below the goal, the leaves most likely wrong are split until this fraction of the windows is new. */
+    static final double STEP_FRACTION = 0.04;
+    private static final System.Logger LOG = System.getLogger(AutoAdaptive.class.getName());
+
+    /** Cells with a corner at least this fraction of the map's largest |value| are always refined. */
+    static final double PEAK = 0.7;
+
+    /** A lattice cell's indicator is at least this times the largest |value| around it ({@link #magnitudeAround}). */
+    static final double NEIGHBOUR = 0.5;
+
+    /** Number of magnitude strata ({@link #stratum}). */
+    static final int STRATA = 4;
+
+    /**
+     * A painted cell's stratum: how large the map is around it, i.e. the largest |value| (scored or painted) in the cell's
+     * box grown by its width on every side, over the map's largest |value|: below 0.02, 0.1, 0.3, or above. Cells far
+     * from any evidence and cells at its edge then fall in different strata.
+     */
+    static double magnitudeAround(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range) {
+        int k = c.lo().length;
+        int[] shape = rg.shape();
+        int[] lo = new int[k];
+        int[] hi = new int[k];
+        for (int d = 0; d < k; d++) {
+            int w = Math.max(1, c.hi()[d] - c.lo()[d]);
+            lo[d] = Math.max(0, c.lo()[d] - w);
+            hi[d] = Math.min(shape[d] - 1, c.hi()[d] + w);
+        }
+        double[] mag = {0};
+        int count = rg.count();
+        rg.forEachInside(new RefinementGrid.Cell(lo, hi), p -> {
+            for (int t = 0; t < values.length; t++) {
+                for (int s = 0; s < slices; s++) {
+                    mag[0] = Math.max(mag[0], Math.abs(values[t][s * count + p]) / range[t]);
+                }
+            }
+        });
+        return mag[0];
+    }
+
+    static int stratum(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range) {
+        double mag = magnitudeAround(rg, c, values, slices, range);
+        return mag < 0.02 ? 0 : mag < 0.1 ? 1 : mag < 0.3 ? 2 : 3;
+    }
+
+    /**
+     * Paints the windows not scored, draws a stratified random sample of them (strata: {@link #stratum}; each non-empty
+     * stratum gets its share of {@code max(minSample, sampleFraction * count)} by size, and at least 4 or all it has),
+     * scores it, records the residuals as hints for the next refinement, and estimates the map's SSIM to the exact one.
+     */
+    private static AdaptiveOcclusion.ErrorEstimate sampleAndEstimate(WindowGrid fine, RefinementGrid rg, float[][] values, int slices,
+            boolean[] known, int[] pixelShape, Hints hints, Update scorer, SplittableRandom rng,
+            AdaptiveOcclusion.Auto settings) {
+        int count = rg.count();
+        RefinementGrid.Cell[] owner = rg.owners();
+        for (float[] v : values) {
+            rg.paint(v, slices, known, owner);
+        }
+        double[] range = ranges(values);
+        Map<RefinementGrid.Cell, Integer> stratumOf = new IdentityHashMap<>();
+        List<List<Integer>> byStratum = new ArrayList<>();
+        for (int h = 0; h < STRATA; h++) {
+            byStratum.add(new ArrayList<>());
+        }
+        int unknown = 0;
+        for (int p = 0; p < count; p++) {
+            if (!known[p]) {
+                int h = stratumOf.computeIfAbsent(owner[p], c -> stratum(rg, c, values, slices, range));
+                byStratum.get(h).add(p);
+                unknown++;
+            }
+        }
+        if (unknown == 0) {
+            return new AdaptiveOcclusion.ErrorEstimate(1.0, 1.0, 0.0, 0, 0, "every window scored: the map is exact");
+        }
+        double m = Math.max(settings.minSample(), Math.ceil(settings.sampleFraction() * count));
+        List<Integer> picked = new ArrayList<>();
+        for (List<Integer> pool : byStratum) {
+            int take = (int) Math.min(pool.size(), Math.max(4, Math.round(m * pool.size() / unknown)));
+            for (int i = 0; i < take; i++) {
+                int j = i + rng.nextInt(pool.size() - i);
+                int tmp = pool.get(i);
+                pool.set(i, pool.get(j));
+                pool.set(j, tmp);
+                picked.add(pool.get(i));
+            }
+        }
+        int[] sample = picked.stream().mapToInt(Integer::intValue).sorted().toArray();
+        float[][] painted = new float[values.length][];
+        for (int t = 0; t < values.length; t++) {
+            painted[t] = values[t].clone();
+        }
+        scorer.score(sample);
+        List<ErrorEstimator.Sample> samples = new ArrayList<>();
+        for (int p : sample) {
+            double worst = 0;
+            for (int s = 0; s < slices; s++) {
+                double[] e = new double[values.length];
+                for (int t = 0; t < values.length; t++) {
+                    e[t] = values[t][s * count + p] - painted[t][s * count + p];
+                    worst = Math.max(worst, Math.abs(e[t]) / range[t]);
+                }
+                samples.add(new ErrorEstimator.Sample(s * count + p, stratumOf.get(owner[p]), e));
+            }
+            hints.sampled().merge(owner[p], worst, Math::max);
+        }
+        // A stratum whose samples err gives every cell of it a hint: its root mean square residual.
+        double[] sq = new double[STRATA];
+        int[] n = new int[STRATA];
+        for (ErrorEstimator.Sample smp : samples) {
+            for (int t = 0; t < values.length; t++) {
+                double e = smp.residual()[t] / range[t];
+                sq[smp.stratum()] += e * e;
+            }
+            n[smp.stratum()] += values.length;
+        }
+        for (Map.Entry<RefinementGrid.Cell, Integer> e : stratumOf.entrySet()) {
+            int h = e.getValue();
+            if (n[h] > 0) {
+                hints.sampled().merge(e.getKey(), Math.sqrt(sq[h] / n[h]), Math::max);
+            }
+        }
+        Map<RefinementGrid.Cell, Integer> cellId = new IdentityHashMap<>();
+        List<Integer> groupStratum = new ArrayList<>();
+        int[] group = new int[slices * count];
+        Arrays.fill(group, -1);
+        for (int p = 0; p < count; p++) {
+            if (!known[p]) {
+                Integer id = cellId.get(owner[p]);
+                if (id == null) {
+                    id = cellId.size();
+                    cellId.put(owner[p], id);
+                    for (int s = 0; s < slices; s++) {
+                        groupStratum.add(stratumOf.get(owner[p]));
+                    }
+                }
+                for (int s = 0; s < slices; s++) {
+                    group[s * count + p] = id * slices + s;
+                }
+            }
+        }
+        if (groupStratum.isEmpty()) {
+            return new AdaptiveOcclusion.ErrorEstimate(1.0, 1.0, ErrorEstimator.relativeRmse(values, samples), samples.size(), 0,
+                    "every window scored: the map is exact");
+        }
+        double[] shape = new double[slices * count];
+        int[] coord = new int[rg.shape().length];
+        for (int p = 0; p < count; p++) {
+            RefinementGrid.Cell c = owner[p];
+            rg.unravel(p, coord);
+            double phi = 1;
+            for (int d = 0; d < coord.length; d++) {
+                if (c.hi()[d] > c.lo()[d]) {
+                    double t = (coord[d] - c.lo()[d]) / (double) (c.hi()[d] - c.lo()[d]);
+                    phi *= 0.5 + 0.5 * (1 - Math.abs(2 * t - 1));
+                }
+            }
+            for (int s = 0; s < slices; s++) {
+                shape[s * count + p] = phi;
+            }
+        }
+        return ErrorEstimator.estimate(fine, slices, pixelShape, values, group, groupStratum.stream().mapToInt(Integer::intValue).toArray(),
+                shape, samples, settings.draws(), rng.nextLong(), "auto: " + samples.size() + " painted windows drawn at random, stratified by "
+                        + "the magnitude of their cell's corners, and scored exactly; residuals bootstrapped per painting cell within "
+                        + "its stratum, " + settings.draws() + " draws");
+    }
+
+    /**
+     * Splits, repeatedly, every leaf whose indicator is at least {@code theta} and scores the new corners. A child's
+     * hint is its new corners' surplus: how far they are from what the parent painted there, over the map's largest
+     * |value| (so a smooth region stops refining where the interpolation is already right).
+     */
+    private static void refineAbove(RefinementGrid rg, float[][] values, int slices, boolean[] known, double theta, Hints hints,
+            Update scorer) {
+        while (true) {
+            double[] range = ranges(values);
+            List<RefinementGrid.Cell> split = new ArrayList<>();
+            for (RefinementGrid.Cell c : rg.leaves()) {
+                if (!c.resolved() && (indicator(rg, c, values, slices, range, hints) >= theta || nearPeak(rg, c, values, slices, range))) {
+                    split.add(c);
+                }
+            }
+            if (split.isEmpty()) {
+                return;
+            }
+            splitAndScore(rg, split, values, slices, known, hints, scorer);
+        }
+    }
+
+    /**
+     * One batch after an estimate below the goal: the leaves in descending order of indicator (ties in grid order), split
+     * until their new corners number at least {@code budget}, then scored.
+     */
+    private static void refineTop(RefinementGrid rg, float[][] values, int slices, boolean[] known, int budget, Hints hints,
+            Update scorer) {
+        double[] range = ranges(values);
+        List<RefinementGrid.Cell> open = new ArrayList<>();
+        Map<RefinementGrid.Cell, Double> score = new IdentityHashMap<>();
+        for (RefinementGrid.Cell c : rg.leaves()) {
+            if (!c.resolved()) {
+                open.add(c);
+                score.put(c, indicator(rg, c, values, slices, range, hints));
+            }
+        }
+        open.sort((x, y) -> Double.compare(score.get(y), score.get(x)));
+        boolean[] fresh = new boolean[rg.count()];
+        int[] added = {0};
+        List<RefinementGrid.Cell> split = new ArrayList<>();
+        for (RefinementGrid.Cell c : open) {
+            if (added[0] >= budget) {
+                break;
+            }
+            split.add(c);
+            rg.forEachInside(c, p -> {
+                if (!known[p] && !fresh[p] && isChildCorner(rg, c, p)) {
+                    fresh[p] = true;
+                    added[0]++;
+                }
+            });
+        }
+        splitAndScore(rg, split, values, slices, known, hints, scorer);
+    }
+
+    /**
+     * Whether a corner of {@code c} is within {@link #PEAK} of the map's largest |value|: the map's extremes set its
+     * min-max normalisation, so the cells around them are resolved whatever their indicator.
+     */
+    static boolean nearPeak(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range) {
+        int count = rg.count();
+        boolean[] near = {false};
+        rg.corners(c, p -> {
+            for (int t = 0; t < values.length; t++) {
+                for (int s = 0; s < slices; s++) {
+                    near[0] |= Math.abs(values[t][s * count + p]) >= PEAK * range[t];
+                }
+            }
+        });
+        return near[0];
+    }
+
+    /** Whether {@code p} is a corner of one of {@code c}'s children (on {lo, mid, hi} along every axis). */
+    private static boolean isChildCorner(RefinementGrid rg, RefinementGrid.Cell c, int p) {
+        int[] coord = new int[c.lo().length];
+        rg.unravel(p, coord);
+        for (int d = 0; d < coord.length; d++) {
+            int lo = c.lo()[d];
+            int hi = c.hi()[d];
+            if (coord[d] != lo && coord[d] != hi && coord[d] != (lo + hi) / 2) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Splits the given leaves and scores their children's new corners. A child's hint is its new corners' surplus: how
+     * far they are from what the parent painted there, over the map's largest |value| (so a smooth region stops refining
+     * where the interpolation is already right).
+     */
+    private static void splitAndScore(RefinementGrid rg, List<RefinementGrid.Cell> split, float[][] values, int slices, boolean[] known,
+            Hints hints, Update scorer) {
+        int count = rg.count();
+        double[] range = ranges(values);
+        boolean[] fresh = new boolean[count];
+        float[][] predicted = new float[values.length][slices * count];
+        int[] coord = new int[rg.shape().length];
+        Map<RefinementGrid.Cell, List<RefinementGrid.Cell>> children = new IdentityHashMap<>();
+        for (RefinementGrid.Cell c : split) {
+            hints.sampled().remove(c);
+            hints.surplus().remove(c);
+            List<RefinementGrid.Cell> kids = rg.split(c);
+            children.put(c, kids);
+            for (RefinementGrid.Cell child : kids) {
+                rg.corners(child, p -> {
+                    if (!known[p] && !fresh[p]) {
+                        fresh[p] = true;
+                        rg.unravel(p, coord);
+                        for (int t = 0; t < values.length; t++) {
+                            for (int s = 0; s < slices; s++) {
+                                predicted[t][s * count + p] = (float) rg.interpolate(values[t], s * count, c, coord);
+                            }
+                        }
+                    }
+                });
+            }
+        }
+        scorer.score(RefinementGrid.indices(fresh));
+        for (List<RefinementGrid.Cell> kids : children.values()) {
+            for (RefinementGrid.Cell child : kids) {
+                double[] worst = {0};
+                rg.corners(child, p -> {
+                    if (fresh[p]) {
+                        for (int t = 0; t < values.length; t++) {
+                            for (int s = 0; s < slices; s++) {
+                                double e = Math.abs(values[t][s * count + p] - predicted[t][s * count + p]) / range[t];
+                                worst[0] = Math.max(worst[0], e);
+                            }
+                        }
+                    }
+                });
+                hints.surplus().put(child, worst[0]);
+            }
+        }
+    }
+
+    /**
+     * How badly a leaf may be painted, over the map's largest |value|: a split cell's hint (its corners' surplus, raised by
+     * any residual sampled inside it); a lattice cell's largest spread of its corners' values (max - min), raised by any
+     * residual sampled inside it; over targets and slices.
+     */
+    static double indicator(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range,
+            Hints hints) {
+        int count = rg.count();
+        double worst = hints.sampled().getOrDefault(c, 0.0);
+        Double surplus = hints.surplus().get(c);
+        if (surplus != null) {
+            return Math.max(worst, surplus);
+        }
+        // A lattice cell next to evidence: its corners may cancel what lies between them (a model's drops can be negative).
+        worst = Math.max(worst, NEIGHBOUR * magnitudeAround(rg, c, values, slices, range));
+        for (int t = 0; t < values.length; t++) {
+            for (int s = 0; s < slices; s++) {
+                double[] mm = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+                int offset = s * count;
+                float[] v = values[t];
+                rg.corners(c, p -> {
+                    mm[0] = Math.min(mm[0], v[offset + p]);
+                    mm[1] = Math.max(mm[1], v[offset + p]);
+                });
+                worst = Math.max(worst, (mm[1] - mm[0]) / range[t]);
+            }
+        }
+        return worst;
+    }
+
+    /** Per target, the largest |value| (scored or painted), at least the smallest normal float. */
+    static double[] ranges(float[][] values) {
+        double[] out = new double[values.length];
+        for (int t = 0; t < values.length; t++) {
+            double r = 0;
+            for (float v : values[t]) {
+                r = Math.max(r, Math.abs(v));
+            }
+            out[t] = Math.max(r, Float.MIN_NORMAL);
+        }
+        return out;
+    }
+
+    /** Lattice step per axis: window over stride (so the lattice's windows still cover the input), in [2, maxStep]. */
+    static int[] latticeStep(WindowGrid fine, int maxStep) {
+        int[] shape = fine.gridShape();
+        int[] step = new int[shape.length];
+        for (int d = 0; d < shape.length; d++) {
+            int ratio = fine.window()[d] / fine.stride()[d];
+            step[d] = shape[d] < 3 ? 1 : Math.max(2, Math.min(maxStep, ratio));
+        }
+        return step;
+    }
+
+    private static int[] prepend(int c, int[] shape) {
+        int[] out = new int[shape.length + 1];
+        out[0] = c;
+        System.arraycopy(shape, 0, out, 1, shape.length);
+        return out;
+    }
+}

@@ -1,0 +1,152 @@
+package io.occlusion4j.explore;
+
+import io.occlusion4j.Tensor;
+import io.occlusion4j.WindowGrid;
+import io.occlusion4j.core.Reductions;
+import io.occlusion4j.metrics.MapSimilarity;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * How far an approximate grid map (some windows scored, the others painted) is from the exact one, estimated from a
+ * random sample of the painted windows that were then scored exactly.
+ *
+ * <p>Each sampled window gives a residual {@code e = exact - painted} per target and slice. The windows still
+ * painted fall into <i>groups</i> (those painted from the same cell: their errors move together, since one missed
+ * bump spans the whole cell) and groups into <i>strata</i> (cells of one size, or one painting rule). One draw gives
+ * every group the residual of one sample drawn at random from its stratum (from all samples when its stratum has
+ * none) and adds it to every painted window of the group: a plausible exact map. The estimate is the mean, over the
+ * draws, of the SSIM ({@link MapSimilarity#ssim}) between the pixel maps of the approximate map and of the plausible
+ * exact one, the lowest target's; {@code ssimLow} is the lowest draw's. A plausible value is kept within the range of
+ * the scored windows (the lattice covers the input and refinement chases the extremes), so a residual moved to another
+ * cell does not invent a new minimum or maximum, which would shift the min-max normalisation of the whole map. Giving one residual to a whole group is
+ * pessimistic when the errors inside a cell differ (they then partly cancel in the pixel map); that errs towards
+ * refining more. The sampled windows themselves are exact in the returned map, so they are not part of the error.
+ */
+final class ErrorEstimator {
+    private ErrorEstimator() {}
+
+    /** One sampled window (numbered as the grid map, slice included), its stratum, and its residual per target. */
+    record Sample(int window, int stratum, double[] residual) {}
+
+    /**
+     * Where in its cell each painted window sits, as the size its error is expected to have there relative to other
+     * positions (interpolation errs little next to a scored corner, most in the middle); null: the same everywhere.
+     * A sample's residual moved to a window is scaled by {@code shape[window] / shape[sample]}, kept within [0, 2].
+     */
+    static double scaleFor(double[] shape, int window, int sample) {
+        if (shape == null) {
+            return 1;
+        }
+        return Math.min(2, shape[window] / shape[sample]);
+    }
+
+    /**
+     * @param grid      the fine window grid
+     * @param slices    1, or the channels for per-channel windows
+     * @param pixelShape the pixel map's shape ({@code [D1..Dk]} or {@code [C, D1..Dk]})
+     * @param map       the approximate grid map per target {@code [t][slices * count]}: scored windows exact, the
+     *                  others painted (the samples already exact)
+     * @param group     per window ({@code [slices * count]}), the group of a painted one, -1 for a scored one
+     * @param stratumOf per group, its stratum
+     * @param samples   the sampled windows (at least one unless nothing is painted)
+     * @param draws     plausible exact maps to draw, >= 1
+     * @param seed      seed of the draws
+     * @param method    how the samples were drawn and the windows painted, in words, for the report
+     */
+    static AdaptiveOcclusion.ErrorEstimate estimate(WindowGrid grid, int slices, int[] pixelShape, float[][] map, int[] group,
+            int[] stratumOf, List<Sample> samples, int draws, long seed, String method) {
+        return estimate(grid, slices, pixelShape, map, group, stratumOf, null, samples, draws, seed, method);
+    }
+
+    /** As above, with each painted window's (and each sample's) {@code shape} (see {@link #scaleFor}). */
+    static AdaptiveOcclusion.ErrorEstimate estimate(WindowGrid grid, int slices, int[] pixelShape, float[][] map, int[] group,
+            int[] stratumOf, double[] shape, List<Sample> samples, int draws, long seed, String method) {
+        int targets = map.length;
+        int groups = stratumOf.length;
+        if (groups == 0) {
+            return new AdaptiveOcclusion.ErrorEstimate(1.0, 1.0, 0.0, samples.size(), 0, "every window scored: the map is exact");
+        }
+        if (samples.isEmpty()) {
+            throw new IllegalArgumentException("painted windows but no sample to estimate their error from");
+        }
+        double rmse = relativeRmse(map, samples);
+        List<List<Sample>> byStratum = new ArrayList<>();
+        for (Sample s : samples) {
+            while (byStratum.size() <= s.stratum()) {
+                byStratum.add(new ArrayList<>());
+            }
+            byStratum.get(s.stratum()).add(s);
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        double[] sum = new double[targets];
+        double low = Double.POSITIVE_INFINITY;
+        float[][] basePixels = new float[targets][];
+        for (int t = 0; t < targets; t++) {
+            basePixels[t] = Reductions.pixelMap(map[t], grid, slices);
+        }
+        // Plausible values stay within the range of the scored windows: a residual moved to another cell must not invent
+        // a new extreme, which would shift the min-max normalisation of the whole map.
+        double[] lo = new double[targets];
+        double[] hi = new double[targets];
+        for (int t = 0; t < targets; t++) {
+            lo[t] = Double.POSITIVE_INFINITY;
+            hi[t] = Double.NEGATIVE_INFINITY;
+            for (int w = 0; w < map[t].length; w++) {
+                if (group[w] < 0) {
+                    lo[t] = Math.min(lo[t], map[t][w]);
+                    hi[t] = Math.max(hi[t], map[t][w]);
+                }
+            }
+        }
+        Sample[] chosen = new Sample[groups];
+        for (int b = 0; b < draws; b++) {
+            for (int g = 0; g < groups; g++) {
+                List<Sample> pool = stratumOf[g] < byStratum.size() && !byStratum.get(stratumOf[g]).isEmpty()
+                        ? byStratum.get(stratumOf[g]) : samples;
+                chosen[g] = pool.get(rng.nextInt(pool.size()));
+            }
+            double worst = Double.POSITIVE_INFINITY;
+            for (int t = 0; t < targets; t++) {
+                float[] plausible = map[t].clone();
+                for (int w = 0; w < plausible.length; w++) {
+                    if (group[w] >= 0) {
+                        Sample c = chosen[group[w]];
+                        double v = plausible[w] + c.residual()[t] * scaleFor(shape, w, c.window());
+                        plausible[w] = (float) Math.max(lo[t], Math.min(hi[t], v));
+                    }
+                }
+                float[] pixels = Reductions.pixelMap(plausible, grid, slices);
+                double ssim = MapSimilarity.ssim(Tensor.of(basePixels[t], pixelShape), Tensor.of(pixels, pixelShape));
+                sum[t] += ssim;
+                worst = Math.min(worst, ssim);
+            }
+            low = Math.min(low, worst);
+        }
+        double mean = Arrays.stream(sum).min().orElse(draws) / draws;
+        return new AdaptiveOcclusion.ErrorEstimate(mean, low, rmse, samples.size(), draws, method);
+    }
+
+    /** Root mean square residual over the samples, over the map's largest |value|; the largest over targets. */
+    static double relativeRmse(float[][] map, List<Sample> samples) {
+        double worst = 0;
+        for (int t = 0; t < map.length; t++) {
+            double range = 0;
+            for (float v : map[t]) {
+                range = Math.max(range, Math.abs(v));
+            }
+            double sq = 0;
+            int n = 0;
+            for (Sample s : samples) {
+                double e = s.residual()[t];
+                sq += e * e;
+                n++;
+            }
+            double rms = n == 0 ? 0 : Math.sqrt(sq / n);
+            worst = Math.max(worst, range > 0 ? rms / range : rms == 0 ? 0 : Double.POSITIVE_INFINITY);
+        }
+        return worst;
+    }
+}

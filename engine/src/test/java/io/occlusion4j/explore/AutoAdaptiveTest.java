@@ -1,0 +1,259 @@
+package io.occlusion4j.explore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.occlusion4j.Edge;
+import io.occlusion4j.Occlusion;
+import io.occlusion4j.SensitivityMap;
+import io.occlusion4j.Tensor;
+import io.occlusion4j.WindowGrid;
+import io.occlusion4j.core.Reductions;
+import io.occlusion4j.metrics.MapSimilarity;
+import io.occlusion4j.onnx.EvidenceModels;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --adaptive auto}: on scorers with a closed form (a window's drop is the sum of an evidence image over it) and
+ * on the evidence CNNs through ONNX Runtime.
+ */
+class AutoAdaptiveTest {
+    private static final WindowGrid GRID = WindowGrid.of(new int[] {64, 64}, new int[] {8, 8}, new int[] {2, 2}, Edge.CROP, false);
+    private static final int[] PIXELS = {64, 64};
+
+    @TempDir
+    Path dir;
+
+    /** Evidence only in a disc of radius 5 around (44, 18). */
+    private static float[] localEvidence() {
+        float[] e = new float[64 * 64];
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                double r2 = (y - 44) * (y - 44) + (x - 18) * (x - 18);
+                e[y * 64 + x] = r2 <= 25 ? (float) (1 + 0.02 * x) : 0f;
+            }
+        }
+        return e;
+    }
+
+    /** Evidence everywhere: a smooth texture plus seeded noise. */
+    private static float[] spreadEvidence(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] e = new float[64 * 64];
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                e[y * 64 + x] = (float) (Math.sin(0.21 * y + seed) * Math.cos(0.17 * x) + 0.3 * r.nextGaussian());
+            }
+        }
+        return e;
+    }
+
+    /** The exact grid map: each window's drop is the sum of the evidence over its region. */
+    private static float[] exactGrid(float[] evidence) {
+        float[] g = new float[GRID.count()];
+        int[] start = new int[2];
+        int[] extent = new int[2];
+        for (int p = 0; p < g.length; p++) {
+            GRID.region(p, start, extent);
+            double s = 0;
+            for (int y = start[0]; y < start[0] + extent[0]; y++) {
+                for (int x = start[1]; x < start[1] + extent[1]; x++) {
+                    s += evidence[y * 64 + x];
+                }
+            }
+            g[p] = (float) s;
+        }
+        return g;
+    }
+
+    private record Run(AutoAdaptive.Outcome outcome, int scored, double trueSsim) {}
+
+    private static Run run(float[] exact, long seed) {
+        int[] scored = {0};
+        AutoAdaptive.Scorer scorer = positions -> {
+            scored[0] += positions.length;
+            float[] out = new float[exact.length];
+            java.util.Arrays.fill(out, Float.NaN);
+            for (int p : positions) {
+                out[p] = exact[p];
+            }
+            return new float[][] {out};
+        };
+        AutoAdaptive.Outcome o = AutoAdaptive.run(GRID, 1, PIXELS, scorer, AdaptiveOcclusion.Auto.defaults().withSeed(seed));
+        double ssim = MapSimilarity.ssim(Tensor.of(Reductions.pixelMap(o.values()[0], GRID, 1), PIXELS),
+                Tensor.of(Reductions.pixelMap(exact, GRID, 1), PIXELS));
+        return new Run(o, scored[0], ssim);
+    }
+
+    @Test
+    void evidenceInOneRegionIsMappedFromAFractionOfTheWindows() {
+        float[] exact = exactGrid(localEvidence());
+        for (long seed = 1; seed <= 3; seed++) {
+            Run r = run(exact, seed);
+            assertThat(r.trueSsim()).as("seed %d", seed).isGreaterThanOrEqualTo(0.95);
+            assertThat(r.scored()).as("seed %d: windows scored", seed).isLessThan(GRID.count() / 3);
+            assertThat(r.outcome().estimate().ssim()).isGreaterThanOrEqualTo(0.95);
+            assertThat(Math.abs(r.outcome().estimate().ssim() - r.trueSsim())).isLessThanOrEqualTo(0.05);
+            // Windows scored are exact; nothing is scored twice.
+            int known = 0;
+            for (int p = 0; p < exact.length; p++) {
+                if (r.outcome().known()[p]) {
+                    known++;
+                    assertThat(r.outcome().values()[0][p]).isEqualTo(exact[p]);
+                }
+            }
+            assertThat(known).isEqualTo(r.scored());
+        }
+    }
+
+    @Test
+    void spreadEvidenceCostsMoreAndTheEstimateStaysNearTheTruth() {
+        int local = run(exactGrid(localEvidence()), 1).scored();
+        for (long seed = 1; seed <= 3; seed++) {
+            Run r = run(exactGrid(spreadEvidence(seed)), seed);
+            assertThat(r.scored()).as("seed %d", seed).isGreaterThan(local);
+            assertThat(r.trueSsim()).as("seed %d", seed).isGreaterThanOrEqualTo(0.9);
+            assertThat(Math.abs(r.outcome().estimate().ssim() - r.trueSsim())).as("seed %d: %s vs %.3f", seed, r.outcome().estimate(),
+                    r.trueSsim()).isLessThanOrEqualTo(0.05);
+        }
+    }
+
+    @Test
+    void aGoalOfOneScoresEveryWindow() {
+        float[] exact = exactGrid(spreadEvidence(5));
+        int[] scored = {0};
+        AutoAdaptive.Outcome o = AutoAdaptive.run(GRID, 1, PIXELS, positions -> {
+            scored[0] += positions.length;
+            float[] out = new float[exact.length];
+            for (int p : positions) {
+                out[p] = exact[p];
+            }
+            return new float[][] {out};
+        }, AdaptiveOcclusion.Auto.defaults().withTarget(1.0));
+        assertThat(scored[0]).isEqualTo(GRID.count());
+        assertThat(o.values()[0]).containsExactly(exact);
+        assertThat(o.estimate().ssim()).isEqualTo(1.0);
+        assertThatThrownBy(() -> AdaptiveOcclusion.Auto.defaults().withTarget(0)).hasMessageContaining("(0, 1]");
+    }
+
+    @Test
+    void latticeStepFollowsWindowOverStride() {
+        assertThat(AutoAdaptive.latticeStep(GRID, 8)).containsExactly(4, 4);
+        WindowGrid dense = WindowGrid.of(new int[] {64, 64}, new int[] {16, 8}, new int[] {1, 4}, Edge.CROP, false);
+        assertThat(AutoAdaptive.latticeStep(dense, 8)).containsExactly(8, 2);
+    }
+
+    @Test
+    void perChannelAndVolumesKeepEveryScoredWindowExact() throws java.io.IOException {
+        Path linear = java.nio.file.Files.write(dir.resolve("lin3.onnx"), io.occlusion4j.onnx.TestModels.linear(3, new int[] {12, 12}, 2, 5).onnx());
+        Path cnn3d = java.nio.file.Files.write(dir.resolve("c3d.onnx"), io.occlusion4j.onnx.TestModels.cnn3d(1, 6, 12, 12, 3, 5).onnx());
+        SplittableRandom r = new SplittableRandom(8);
+        float[] a = new float[3 * 12 * 12];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) r.nextDouble();
+        }
+        float[] v = new float[6 * 12 * 12];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextDouble();
+        }
+        try (Occlusion pc = Occlusion.builder().model(linear).window(4, 4).stride(1, 1).perChannel(true).build();
+             Occlusion vol = Occlusion.builder().model(cnn3d).window(2, 4, 4).stride(1, 1, 1).build()) {
+            for (Object[] c : new Object[][] {{pc, Tensor.of(a, 3, 12, 12)}, {vol, Tensor.of(v, 1, 6, 12, 12)}}) {
+                Occlusion o = (Occlusion) c[0];
+                Tensor x = (Tensor) c[1];
+                SensitivityMap exact = o.explain(x);
+                AdaptiveOcclusion.Result res = AdaptiveOcclusion.explainAuto(o, x, AdaptiveOcclusion.Auto.defaults());
+                assertThat(res.map().pixelShape()).containsExactly(exact.pixelShape());
+                float[] g = res.map().gridMap(0).data();
+                float[] e = exact.gridMap(0).data();
+                assertThat(res.exact()).hasSize(e.length);
+                for (int i = 0; i < e.length; i++) {
+                    if (res.exact()[i]) {
+                        assertThat(g[i]).isCloseTo(e[i], org.assertj.core.data.Offset.offset(1e-5f));
+                    }
+                }
+                assertThat(res.stats().estimate()).isNotNull();
+                assertThat(res.stats().estimate().ssim()).isGreaterThanOrEqualTo(0.95);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ evidence CNNs
+
+    private static Tensor image(long seed, int side) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[3 * side * side];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < side; y++) {
+                for (int xx = 0; xx < side; xx++) {
+                    x[(c * side + y) * side + xx] = (float) (0.5 + 0.3 * Math.sin(0.3 * y + c) * Math.cos(0.2 * xx) + 0.1 * r.nextDouble());
+                }
+            }
+        }
+        return Tensor.of(x, 3, side, side);
+    }
+
+    @Test
+    void theRegionModelReadsOnlyItsBoxAndTheSpreadModelReadsEverything() {
+        int[] box = {36, 8, 52, 24};
+        Path region = EvidenceModels.region(dir.resolve("region.onnx"), 3, 64, 64, 4, 7, box);
+        Path spread = EvidenceModels.spread(dir.resolve("spread.onnx"), 3, 64, 64, 4, 7);
+        Tensor x = image(3, 64);
+        try (Occlusion o = Occlusion.builder().model(region).window(8, 8).stride(2, 2).build();
+             Occlusion s = Occlusion.builder().model(spread).window(8, 8).stride(2, 2).build()) {
+            // The output responds to the input.
+            assertThat(o.explain(x, new int[0]).baseScores()[0]).isNotEqualTo(o.explain(image(4, 64), new int[0]).baseScores()[0]);
+            SensitivityMap m = o.explain(x);
+            float[] g = m.gridMap(0).data();
+            int[] start = new int[2];
+            int[] extent = new int[2];
+            int inside = 0;
+            for (int p = 0; p < g.length; p++) {
+                GRID.region(p, start, extent);
+                // The score reads the box and a halo of at most 6 pixels (two 3x3 convolutions and a 2x2 pool).
+                boolean near = start[0] < box[2] + 6 && start[0] + extent[0] > box[0] - 6 && start[1] < box[3] + 6
+                        && start[1] + extent[1] > box[1] - 6;
+                if (!near) {
+                    assertThat(g[p]).as("window %d far from the box", p).isZero();
+                } else if (g[p] != 0) {
+                    inside++;
+                }
+            }
+            assertThat(inside).isGreaterThan(20);
+            float[] sg = s.explain(x).gridMap(0).data();
+            int nonzero = 0;
+            for (float v : sg) {
+                nonzero += v != 0 ? 1 : 0;
+            }
+            assertThat(nonzero).isGreaterThan(sg.length * 9 / 10);
+        }
+    }
+
+    @Test
+    void autoOnTheRegionModelMatchesTheExactMapFromPartOfTheForwards() {
+        Path region = EvidenceModels.region(dir.resolve("region2.onnx"), 3, 64, 64, 4, 9, new int[] {8, 36, 24, 52});
+        Tensor x = image(5, 64);
+        try (Occlusion o = Occlusion.builder().model(region).window(8, 8).stride(2, 2).build()) {
+            SensitivityMap exact = o.explain(x);
+            AdaptiveOcclusion.Result a = AdaptiveOcclusion.explainAuto(o, x, AdaptiveOcclusion.Auto.defaults());
+            double ssim = MapSimilarity.ssim(a.map().pixelMap(0), exact.pixelMap(0));
+            assertThat(ssim).isGreaterThanOrEqualTo(0.95);
+            AdaptiveOcclusion.Stats s = a.stats();
+            assertThat(s.mode()).isEqualTo("auto");
+            assertThat(s.fractionUsed()).isLessThan(0.5);
+            assertThat(s.forwardsUsed()).isEqualTo(s.exactVariants() + s.passes());
+            assertThat(s.exactForwards()).isEqualTo(exact.stats().windows() + 1);
+            assertThat(Math.abs(s.estimate().ssim() - ssim)).isLessThanOrEqualTo(0.05);
+            float[] g = a.map().gridMap(0).data();
+            float[] e = exact.gridMap(0).data();
+            for (int i = 0; i < g.length; i++) {
+                if (a.exact()[i]) {
+                    assertThat(g[i]).isCloseTo(e[i], org.assertj.core.data.Offset.offset(1e-5f));
+                }
+            }
+        }
+    }
+}

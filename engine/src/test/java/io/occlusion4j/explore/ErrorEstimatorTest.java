@@ -1,0 +1,126 @@
+package io.occlusion4j.explore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.occlusion4j.Edge;
+import io.occlusion4j.Tensor;
+import io.occlusion4j.WindowGrid;
+import io.occlusion4j.core.Reductions;
+import io.occlusion4j.metrics.MapSimilarity;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class ErrorEstimatorTest {
+    private static final WindowGrid GRID = WindowGrid.of(new int[] {64, 64}, new int[] {8, 8}, new int[] {2, 2}, Edge.CROP, false);
+    private static final int[] PIXELS = {64, 64};
+
+    /** A smooth exact map on the 29x29 grid, plus an approximate one whose painted windows err by one value per 4x4 block. */
+    private record Scenario(float[] exact, float[] approx, int[] group, int[] strata, List<ErrorEstimator.Sample> samples) {}
+
+    private static Scenario scenario(double sigma, long seed, int sampleCount) {
+        int n = GRID.count();
+        int side = GRID.gridShape()[0];
+        float[] exact = new float[n];
+        for (int y = 0; y < side; y++) {
+            for (int x = 0; x < side; x++) {
+                exact[y * side + x] = (float) (Math.sin(0.3 * y) * Math.cos(0.2 * x) + 0.5 * Math.exp(-((y - 8) * (y - 8) + (x - 20) * (x - 20)) / 20.0));
+            }
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        int blocks = (side + 3) / 4;
+        double[] blockError = new double[blocks * blocks];
+        for (int b = 0; b < blockError.length; b++) {
+            blockError[b] = sigma * rng.nextGaussian();
+        }
+        float[] approx = exact.clone();
+        int[] group = new int[n];
+        boolean[] painted = new boolean[n];
+        for (int p = 0; p < n; p++) {
+            int y = p / side;
+            int x = p % side;
+            // Every 4th position per axis is scored; the rest is painted with its block's error.
+            painted[p] = y % 4 != 0 || x % 4 != 0;
+            group[p] = painted[p] ? (y / 4) * blocks + x / 4 : -1;
+        }
+        List<Integer> candidates = new ArrayList<>();
+        for (int p = 0; p < n; p++) {
+            if (painted[p]) {
+                candidates.add(p);
+            }
+        }
+        List<ErrorEstimator.Sample> samples = new ArrayList<>();
+        for (int i = 0; i < sampleCount; i++) {
+            int j = i + rng.nextInt(candidates.size() - i);
+            int p = candidates.get(j);
+            candidates.set(j, candidates.get(i));
+            candidates.set(i, p);
+            // A sampled window is exact in the map handed to the estimator and gives its residual.
+            samples.add(new ErrorEstimator.Sample(p, 0, new double[] {-blockError[group[p]]}));
+            group[p] = -1;
+        }
+        for (int p = 0; p < n; p++) {
+            if (group[p] >= 0) {
+                approx[p] += (float) blockError[group[p]];
+            }
+        }
+        int[] strata = new int[blocks * blocks];
+        return new Scenario(exact, approx, group, strata, samples);
+    }
+
+    private static double trueSsim(Scenario s) {
+        return MapSimilarity.ssim(Tensor.of(Reductions.pixelMap(s.approx(), GRID, 1), PIXELS),
+                Tensor.of(Reductions.pixelMap(s.exact(), GRID, 1), PIXELS));
+    }
+
+    @Test
+    void theEstimateTracksTheTrueSsimWhenErrorsComeInCells() {
+        for (double sigma : new double[] {0.02, 0.08, 0.2}) {
+            for (long seed = 1; seed <= 3; seed++) {
+                Scenario s = scenario(sigma, seed, 40);
+                AdaptiveOcclusion.ErrorEstimate e = ErrorEstimator.estimate(GRID, 1, PIXELS, new float[][] {s.approx()}, s.group(), s.strata(),
+                        s.samples(), 16, seed, "test");
+                double truth = trueSsim(s);
+                assertThat(Math.abs(e.ssim() - truth)).as("sigma %s seed %d: estimate %s, true %.3f", sigma, seed, e, truth)
+                        .isLessThanOrEqualTo(0.05);
+                assertThat(e.ssimLow()).isLessThanOrEqualTo(e.ssim());
+                assertThat(e.samples()).isEqualTo(40);
+            }
+        }
+    }
+
+    @Test
+    void largerResidualsGiveALowerEstimateAndZeroResidualsGiveOne() {
+        double previous = 1.0 + 1e-9;
+        for (double sigma : new double[] {0.0, 0.05, 0.2, 0.6}) {
+            Scenario s = scenario(sigma, 7, 30);
+            AdaptiveOcclusion.ErrorEstimate e = ErrorEstimator.estimate(GRID, 1, PIXELS, new float[][] {s.approx()}, s.group(), s.strata(),
+                    s.samples(), 8, 1, "test");
+            if (sigma == 0) {
+                // Painted values outside the scored windows' range are clamped into it: 1 up to rounding.
+                assertThat(e.ssim()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+                assertThat(e.relativeRmse()).isZero();
+            }
+            assertThat(e.ssim()).as("sigma %s", sigma).isLessThan(previous);
+            previous = e.ssim();
+        }
+        assertThat(previous).isLessThan(0.8);
+    }
+
+    @Test
+    void nothingPaintedIsExactAndPaintedWithoutSamplesIsRefused() {
+        float[] map = new float[GRID.count()];
+        int[] none = new int[GRID.count()];
+        Arrays.fill(none, -1);
+        AdaptiveOcclusion.ErrorEstimate e = ErrorEstimator.estimate(GRID, 1, PIXELS, new float[][] {map}, none, new int[0], List.of(), 4, 1, "t");
+        assertThat(e.ssim()).isEqualTo(1.0);
+        assertThat(e.method()).contains("exact");
+        int[] one = none.clone();
+        one[3] = 0;
+        assertThatThrownBy(() -> ErrorEstimator.estimate(GRID, 1, PIXELS, new float[][] {map}, one, new int[] {0}, List.of(), 4, 1, "t"))
+                .hasMessageContaining("no sample");
+    }
+}
