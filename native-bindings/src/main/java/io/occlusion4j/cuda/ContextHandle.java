@@ -15,6 +15,7 @@ import java.lang.foreign.MemorySegment;
 final class ContextHandle extends NativeResource {
 
     private final CudaDevice device;
+    /** The {@code CUcontext}. */
     private final MemorySegment context;
 
     /** Takes ownership of one retain of {@code device}'s primary context, {@code context}. */
@@ -26,11 +27,6 @@ final class ContextHandle extends NativeResource {
 
     CudaDevice device() {
         return device;
-    }
-
-    /** The {@code CUcontext}. */
-    MemorySegment context() {
-        return context;
     }
 
     /** Makes the context current on the calling thread; raises once it is released. */

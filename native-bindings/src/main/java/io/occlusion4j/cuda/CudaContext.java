@@ -15,6 +15,11 @@ import java.lang.foreign.MemorySegment;
  * thread is pinned to a context. Objects are not otherwise synchronised: one thread at a time per
  * stream. Retaining the primary context twice (two {@code CudaContext}s for one device) is allowed;
  * the driver counts references.
+ *
+ * <p>Ownership: this is the factory of streams, events, modules and buffers (and the context cuBLAS and cuDNN
+ * handles are created in). Each of them holds the context's {@link ContextHandle}, which is the reference-counted
+ * resource: closing this object drops the owner's reference, and the primary context is released once nothing made
+ * from it is left.
  */
 public final class CudaContext implements AutoCloseable {
 
