@@ -61,24 +61,24 @@ public final class CublasHandle extends NativeResource {
         }
     }
 
-    private final CudaContext context;
+    private final ContextHandle context;
     private final MemorySegment handle;
     private CudaStream stream;
     private DeviceBuffer workspace;
 
-    private CublasHandle(CudaContext context, MemorySegment handle) {
+    private CublasHandle(ContextHandle context, MemorySegment handle) {
         super("CublasHandle", context);
         this.context = context;
         this.handle = handle;
     }
 
     public static CublasHandle create(CudaContext context) {
-        context.ensureOpen();
-        context.makeCurrent();
+        ContextHandle bound = context.handle();
+        bound.enter();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             CublasException.check(cublas_h.cublasCreate_v2(out), "cublasCreate_v2");
-            return new CublasHandle(context, out.get(ValueLayout.ADDRESS, 0));
+            return new CublasHandle(bound, out.get(ValueLayout.ADDRESS, 0));
         }
     }
 

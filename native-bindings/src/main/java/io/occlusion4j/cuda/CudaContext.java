@@ -15,15 +15,17 @@ import java.lang.foreign.MemorySegment;
  * thread is pinned to a context. Objects are not otherwise synchronised: one thread at a time per
  * stream. Retaining the primary context twice (two {@code CudaContext}s for one device) is allowed;
  * the driver counts references.
+ *
+ * <p>Ownership: this is the factory of streams, events, modules and buffers (and the context cuBLAS and cuDNN
+ * handles are created in). Each of them holds the context's {@link ContextHandle}, which is the reference-counted
+ * resource: closing this object drops the owner's reference, and the primary context is released once nothing made
+ * from it is left.
  */
-public final class CudaContext extends NativeResource {
+public final class CudaContext implements AutoCloseable {
 
-    private final CudaDevice device;
-    private final MemorySegment handle;
+    private final ContextHandle handle;
 
-    private CudaContext(CudaDevice device, MemorySegment handle) {
-        super("CudaContext(device " + device.ordinal() + ")");
-        this.device = device;
+    private CudaContext(ContextHandle handle) {
         this.handle = handle;
     }
 
@@ -33,7 +35,7 @@ public final class CudaContext extends NativeResource {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(cuda_h.C_POINTER);
             CudaException.check(cuda_h.cuDevicePrimaryCtxRetain(out, device.handle()), "cuDevicePrimaryCtxRetain");
-            CudaContext context = new CudaContext(device, out.get(cuda_h.C_POINTER, 0));
+            CudaContext context = new CudaContext(new ContextHandle(device, out.get(cuda_h.C_POINTER, 0)));
             context.makeCurrent();
             return context;
         }
@@ -45,26 +47,25 @@ public final class CudaContext extends NativeResource {
     }
 
     public CudaDevice device() {
-        return device;
+        return handle.device();
     }
 
-    /** The {@code CUcontext}. */
-    MemorySegment handle() {
+    /**
+     * The retained {@code CUcontext} with its make-current call: what the objects this context makes hold (their
+     * parent), so that none of them depends on this class.
+     */
+    ContextHandle handle() {
         return handle;
     }
 
     /** Makes this context current on the calling thread; every operation of this layer calls it. */
     public void makeCurrent() {
-        if (isReleased()) {
-            throw new IllegalStateException("CudaContext(device " + device.ordinal() + ") is released");
-        }
-        CudaException.check(cuda_h.cuCtxSetCurrent(handle), "cuCtxSetCurrent");
+        handle.makeCurrent();
     }
 
-    /** Raises if closed, then makes current: the entry to every factory method. */
+    /** Raises if closed, then makes current: the entry to every method here. */
     private void enter() {
-        ensureOpen();
-        makeCurrent();
+        handle.enter();
     }
 
     /** Waits for all work in this context; launch errors surface here. */
@@ -87,33 +88,51 @@ public final class CudaContext extends NativeResource {
 
     public DeviceBuffer allocate(long bytes) {
         enter();
-        return DeviceBuffer.allocate(this, bytes);
+        return DeviceBuffer.allocate(handle, bytes);
     }
 
     public PinnedHostBuffer allocatePinned(long bytes) {
         enter();
-        return PinnedHostBuffer.allocate(this, bytes);
+        return PinnedHostBuffer.allocate(handle, bytes);
     }
 
     /** A stream that does not synchronise with the legacy default stream. */
     public CudaStream createStream() {
         enter();
-        return CudaStream.create(this);
+        return CudaStream.create(handle);
     }
 
     public CudaEvent createEvent(boolean timing) {
         enter();
-        return CudaEvent.create(this, timing);
+        return CudaEvent.create(handle, timing);
     }
 
     /** Loads PTX (text) or a cubin/fatbin (binary); a JIT error comes back with the JIT's log. */
     public CudaModule loadModule(byte[] image) {
         enter();
-        return CudaModule.load(this, image);
+        return CudaModule.load(handle, image);
+    }
+
+    /**
+     * Closes the owner's reference (closing twice is harmless). The primary context is released once every object
+     * made from it is released too.
+     */
+    @Override
+    public void close() {
+        handle.close();
+    }
+
+    public boolean isClosed() {
+        return handle.isClosed();
+    }
+
+    /** Whether the primary context is released (closed and no object made from it still holds it). */
+    public boolean isReleased() {
+        return handle.isReleased();
     }
 
     @Override
-    void free() {
-        CudaException.check(cuda_h.cuDevicePrimaryCtxRelease_v2(device.handle()), "cuDevicePrimaryCtxRelease_v2");
+    public String toString() {
+        return handle.toString();
     }
 }

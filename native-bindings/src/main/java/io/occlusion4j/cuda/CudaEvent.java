@@ -10,18 +10,18 @@ import java.lang.foreign.MemorySegment;
 /** A CUDA event. Timing events measure GPU time between two records ({@link #elapsedMillisSince}). */
 public final class CudaEvent extends NativeResource {
 
-    private final CudaContext context;
+    private final ContextHandle context;
     private final MemorySegment handle;
     private final boolean timing;
 
-    private CudaEvent(CudaContext context, MemorySegment handle, boolean timing) {
+    private CudaEvent(ContextHandle context, MemorySegment handle, boolean timing) {
         super("CudaEvent", context);
         this.context = context;
         this.handle = handle;
         this.timing = timing;
     }
 
-    static CudaEvent create(CudaContext context, boolean timing) {
+    static CudaEvent create(ContextHandle context, boolean timing) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(cuda_h.C_POINTER);
             int flags = timing ? cuda_h.CU_EVENT_DEFAULT : cuda_h.CU_EVENT_DISABLE_TIMING;

@@ -13,12 +13,13 @@ import java.util.List;
  */
 public final class CudaFunction extends NativeResource {
 
-    private final CudaContext context;
+    private final ContextHandle context;
     private final String name;
     private final MemorySegment handle;
     private final List<KernelArgs.Kind> signature;
 
-    CudaFunction(CudaModule module, CudaContext context, String name, MemorySegment handle,
+    /** {@code module} is the module the kernel belongs to, held loaded while this function lives. */
+    CudaFunction(NativeResource module, ContextHandle context, String name, MemorySegment handle,
                  KernelArgs.Kind[] signature) {
         super("CudaFunction(" + name + ")", module);
         this.context = context;

@@ -13,12 +13,12 @@ import java.util.List;
  */
 public final class CudaGraph extends NativeResource {
 
-    private final CudaContext context;
+    private final ContextHandle context;
     private final MemorySegment graph;
     private final MemorySegment executable;
     private final List<NativeResource> held;
 
-    private CudaGraph(CudaContext context, MemorySegment graph, MemorySegment executable, List<NativeResource> held) {
+    private CudaGraph(ContextHandle context, MemorySegment graph, MemorySegment executable, List<NativeResource> held) {
         super("CudaGraph", context);
         this.context = context;
         this.graph = graph;
@@ -26,17 +26,36 @@ public final class CudaGraph extends NativeResource {
         this.held = held;
     }
 
-    /** Takes ownership of {@code graph} and of one reference to each of {@code held}. */
-    static CudaGraph instantiate(CudaContext context, MemorySegment graph, List<NativeResource> held) {
+    /**
+     * Captures the work {@code work} enqueues on {@code stream} (thread-local capture mode: other threads may keep
+     * using CUDA meanwhile; nothing captured runs now) and instantiates it as a replayable graph. If {@code work}
+     * fails, the capture is ended and dropped and the failure propagates.
+     */
+    public static CudaGraph capture(CudaStream stream, Runnable work) {
+        stream.beginCapture();
+        try {
+            work.run();
+        } catch (RuntimeException | Error e) {
+            try {
+                stream.endCapture().discard();
+            } catch (RuntimeException ended) {
+                e.addSuppressed(ended);
+            }
+            throw e;
+        }
+        return instantiate(stream.context(), stream.endCapture());
+    }
+
+    /** Takes ownership of the captured graph and of its one reference to each resource the captured work uses. */
+    private static CudaGraph instantiate(ContextHandle context, CudaStream.Captured captured) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(cuda_h.C_POINTER);
-            int status = cuda_h.cuGraphInstantiateWithFlags(out, graph, 0L);
+            int status = cuda_h.cuGraphInstantiateWithFlags(out, captured.graph(), 0L);
             if (status != cuda_h.CUDA_SUCCESS) {
-                cuda_h.cuGraphDestroy(graph);
-                held.forEach(NativeResource::release);
+                captured.discard();
                 CudaException.check(status, "cuGraphInstantiateWithFlags");
             }
-            return new CudaGraph(context, graph, out.get(cuda_h.C_POINTER, 0), List.copyOf(held));
+            return new CudaGraph(context, captured.graph(), out.get(cuda_h.C_POINTER, 0), List.copyOf(captured.held()));
         }
     }
 

@@ -13,16 +13,16 @@ public final class CudaModule extends NativeResource {
 
     private static final int JIT_LOG_BYTES = 16 * 1024;
 
-    private final CudaContext context;
+    private final ContextHandle context;
     private final MemorySegment handle;
 
-    private CudaModule(CudaContext context, MemorySegment handle) {
+    private CudaModule(ContextHandle context, MemorySegment handle) {
         super("CudaModule", context);
         this.context = context;
         this.handle = handle;
     }
 
-    static CudaModule load(CudaContext context, byte[] image) {
+    static CudaModule load(ContextHandle context, byte[] image) {
         if (image.length == 0) {
             throw new IllegalArgumentException("empty module image");
         }

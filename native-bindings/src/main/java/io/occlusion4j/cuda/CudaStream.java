@@ -13,25 +13,25 @@ import java.util.List;
  * A non-blocking CUDA stream. Memory handed to an async operation is retained until the stream has
  * passed that operation: an event is recorded after it, and the memory is released once the event
  * has completed (checked on the next async operation, on {@link #synchronize()} and on close). While
- * capturing a graph the memory is handed to the {@link CudaGraph} instead, which keeps it for as long
- * as the graph can be replayed.
+ * capturing a graph ({@link CudaGraph#capture}) the memory is handed to the graph instead, which keeps it for as
+ * long as the graph can be replayed. Everything that enqueues work takes a stream; a stream knows none of them.
  */
 public final class CudaStream extends NativeResource {
 
     private record Pending(MemorySegment event, List<NativeResource> held) { }
 
-    private final CudaContext context;
+    private final ContextHandle context;
     private final MemorySegment handle;
     private final Deque<Pending> pending = new ArrayDeque<>();
     private List<NativeResource> capturedResources;
 
-    private CudaStream(CudaContext context, MemorySegment handle) {
+    private CudaStream(ContextHandle context, MemorySegment handle) {
         super("CudaStream", context);
         this.context = context;
         this.handle = handle;
     }
 
-    static CudaStream create(CudaContext context) {
+    static CudaStream create(ContextHandle context) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(cuda_h.C_POINTER);
             CudaException.check(cuda_h.cuStreamCreate(out, cuda_h.CU_STREAM_NON_BLOCKING), "cuStreamCreate");
@@ -43,10 +43,6 @@ public final class CudaStream extends NativeResource {
     MemorySegment handle() {
         ensureOpen();
         return handle;
-    }
-
-    public CudaContext context() {
-        return context;
     }
 
     private void enter() {
@@ -65,11 +61,28 @@ public final class CudaStream extends NativeResource {
         return capturedResources != null;
     }
 
+    /** The context this stream's work runs in (what a graph captured from it is instantiated in). */
+    ContextHandle context() {
+        return context;
+    }
+
+    /** The work captured between {@link #beginCapture()} and {@link #endCapture()}, and what it used. */
+    record Captured(MemorySegment graph, List<NativeResource> held) {
+        /**
+         * Destroys the graph and drops the references, for a capture that will not be instantiated (on a failure
+         * path: the status of the destroy is not checked, the failure that led here is the one to report).
+         */
+        void discard() {
+            cuda_h.cuGraphDestroy(graph);
+            held.forEach(NativeResource::release);
+        }
+    }
+
     /**
      * Starts capturing the work enqueued on this stream into a graph (thread-local mode: other
-     * threads may keep using CUDA meanwhile).
+     * threads may keep using CUDA meanwhile). {@link CudaGraph#capture} is the public entry.
      */
-    public void beginCapture() {
+    void beginCapture() {
         enter();
         if (isCapturing()) {
             throw new IllegalStateException("this stream is already capturing");
@@ -79,15 +92,17 @@ public final class CudaStream extends NativeResource {
         capturedResources = new ArrayList<>();
     }
 
-    /** Ends the capture and instantiates the captured work as a replayable graph. */
-    public CudaGraph endCapture() {
+    /**
+     * Ends the capture: the captured {@code CUgraph}, and one reference to each resource the captured work uses,
+     * both owned by the caller.
+     */
+    Captured endCapture() {
         enter();
         if (!isCapturing()) {
             throw new IllegalStateException("this stream is not capturing");
         }
         List<NativeResource> held = capturedResources;
         capturedResources = null;
-        MemorySegment graph;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(cuda_h.C_POINTER);
             int status = cuda_h.cuStreamEndCapture(handle, out);
@@ -95,9 +110,8 @@ public final class CudaStream extends NativeResource {
                 held.forEach(NativeResource::release);
                 CudaException.check(status, "cuStreamEndCapture");
             }
-            graph = out.get(cuda_h.C_POINTER, 0);
+            return new Captured(out.get(cuda_h.C_POINTER, 0), held);
         }
-        return CudaGraph.instantiate(context, graph, held);
     }
 
     /**

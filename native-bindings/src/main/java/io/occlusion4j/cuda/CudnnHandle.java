@@ -17,23 +17,23 @@ import java.util.List;
  */
 public final class CudnnHandle extends NativeResource {
 
-    private final CudaContext context;
+    private final ContextHandle context;
     private final MemorySegment handle;
     private CudaStream stream;
 
-    private CudnnHandle(CudaContext context, MemorySegment handle) {
+    private CudnnHandle(ContextHandle context, MemorySegment handle) {
         super("CudnnHandle", context);
         this.context = context;
         this.handle = handle;
     }
 
     public static CudnnHandle create(CudaContext context) {
-        context.ensureOpen();
-        context.makeCurrent();
+        ContextHandle bound = context.handle();
+        bound.enter();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
             CudnnException.check(cudnn_h.cudnnCreate(out), "cudnnCreate");
-            return new CudnnHandle(context, out.get(ValueLayout.ADDRESS, 0));
+            return new CudnnHandle(bound, out.get(ValueLayout.ADDRESS, 0));
         }
     }
 

@@ -15,13 +15,13 @@ import java.lang.foreign.ValueLayout;
  */
 public final class DeviceBuffer extends NativeResource implements DeviceMemory {
 
-    private final CudaContext context;
+    private final ContextHandle context;
     private final long address;
     private final long byteSize;
     /** For a slice, the buffer whose memory it views (held until the slice is released); null for an allocation. */
     private final DeviceBuffer viewed;
 
-    private DeviceBuffer(CudaContext context, long address, long byteSize) {
+    private DeviceBuffer(ContextHandle context, long address, long byteSize) {
         super("DeviceBuffer(" + byteSize + " bytes)", context);
         this.context = context;
         this.address = address;
@@ -51,7 +51,7 @@ public final class DeviceBuffer extends NativeResource implements DeviceMemory {
         return new DeviceBuffer(this, offset, bytes);
     }
 
-    static DeviceBuffer allocate(CudaContext context, long bytes) {
+    static DeviceBuffer allocate(ContextHandle context, long bytes) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("device allocation of " + bytes + " bytes");
         }
@@ -72,10 +72,6 @@ public final class DeviceBuffer extends NativeResource implements DeviceMemory {
     @Override
     public long byteSize() {
         return byteSize;
-    }
-
-    public CudaContext context() {
-        return context;
     }
 
     private void enter() {

@@ -12,12 +12,12 @@ import java.lang.foreign.MemorySegment;
  */
 public final class PinnedHostBuffer extends NativeResource {
 
-    private final CudaContext context;
+    private final ContextHandle context;
     private final MemorySegment raw;
     private final Arena scope;
     private final MemorySegment segment;
 
-    private PinnedHostBuffer(CudaContext context, MemorySegment raw, long byteSize) {
+    private PinnedHostBuffer(ContextHandle context, MemorySegment raw, long byteSize) {
         super("PinnedHostBuffer(" + byteSize + " bytes)", context);
         this.context = context;
         this.raw = raw;
@@ -25,7 +25,7 @@ public final class PinnedHostBuffer extends NativeResource {
         this.segment = raw.reinterpret(byteSize, scope, null);
     }
 
-    static PinnedHostBuffer allocate(CudaContext context, long bytes) {
+    static PinnedHostBuffer allocate(ContextHandle context, long bytes) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("pinned allocation of " + bytes + " bytes");
         }

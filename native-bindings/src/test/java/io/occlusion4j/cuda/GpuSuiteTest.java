@@ -225,10 +225,10 @@ class GpuSuiteTest {
         try (CudaModule module = compileKernels(cache); CudaFunction addOne = module.function("add_one");
              DeviceBuffer x = context.allocate(4L * n)) {
             x.fill32Async(0, stream);
-            stream.beginCapture();
-            addOne.launch(Dim3.of(Dim3.blocksFor(n, 128)), Dim3.of(128), 0, stream, KernelArgs.create().pointer(x).i32(n));
-            addOne.launch(Dim3.of(Dim3.blocksFor(n, 128)), Dim3.of(128), 0, stream, KernelArgs.create().pointer(x).i32(n));
-            try (CudaGraph graph = stream.endCapture()) {
+            try (CudaGraph graph = CudaGraph.capture(stream, () -> {
+                addOne.launch(Dim3.of(Dim3.blocksFor(n, 128)), Dim3.of(128), 0, stream, KernelArgs.create().pointer(x).i32(n));
+                addOne.launch(Dim3.of(Dim3.blocksFor(n, 128)), Dim3.of(128), 0, stream, KernelArgs.create().pointer(x).i32(n));
+            })) {
                 assertThat(x.toFloatArray(stream)).as("capture does not execute").containsOnly(0f);
                 for (int i = 0; i < 3; i++) {
                     graph.launch(stream);
@@ -237,6 +237,26 @@ class GpuSuiteTest {
                 assertThat(x.toFloatArray(stream)).containsOnly(6f);
             }
         }
+    }
+
+    @Test
+    void aCaptureWhoseWorkFailsIsEndedAndLetsGo(@TempDir Path cache) {
+        assumeLibrary(CudaLibrary.NVRTC);
+        int n = 1000;
+        DeviceBuffer x = context.allocate(4L * n);
+        try (CudaModule module = compileKernels(cache); CudaFunction addOne = module.function("add_one")) {
+            x.fill32Async(0, stream);
+            IllegalStateException failure = new IllegalStateException("the work failed");
+            assertThatThrownBy(() -> CudaGraph.capture(stream, () -> {
+                addOne.launch(Dim3.of(Dim3.blocksFor(n, 128)), Dim3.of(128), 0, stream, KernelArgs.create().pointer(x).i32(n));
+                throw failure;
+            })).isSameAs(failure);
+            assertThat(stream.isCapturing()).isFalse();
+            assertThat(x.toFloatArray(stream)).as("the dropped capture never ran").containsOnly(0f);
+        } finally {
+            x.close();
+        }
+        assertThat(x.isReleased()).as("the dropped capture let go of the buffer it used").isTrue();
     }
 
     /** C = A * B, column-major, in double. */

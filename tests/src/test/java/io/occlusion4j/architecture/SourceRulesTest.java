@@ -111,13 +111,6 @@ class SourceRulesTest {
      * when one is gone or smaller than listed (then shrink the list).
      */
     static final List<Set<String>> KNOWN_CYCLES = List.of(
-            // native-bindings' safe layer: the context creates streams, events, modules and buffers, each of which
-            // keeps its context (and streams capture graphs, functions launch on streams). Breaking it means a
-            // factory or handle layer below CudaContext.
-            Set.of("io.occlusion4j.cuda.CudaContext", "io.occlusion4j.cuda.CudaEvent", "io.occlusion4j.cuda.CudaFunction",
-                    "io.occlusion4j.cuda.CudaGraph", "io.occlusion4j.cuda.CudaModule", "io.occlusion4j.cuda.CudaStream",
-                    "io.occlusion4j.cuda.DeviceBuffer", "io.occlusion4j.cuda.KernelArgs",
-                    "io.occlusion4j.cuda.PinnedHostBuffer"),
             // cli: Main registers every command and the commands call Main's shared helpers (exit codes, messages,
             // model loading), and the explain modes call back into ExplainCommand. Breaking it means moving Main's
             // helpers into a leaf class and the modes' shared state into ExplainRun.

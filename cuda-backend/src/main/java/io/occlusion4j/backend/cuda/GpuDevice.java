@@ -238,13 +238,7 @@ final class GpuDevice implements Device {
 
     @Override
     public Replay capture(Runnable work) {
-        stream.beginCapture();
-        CudaGraph graph;
-        try {
-            work.run();
-        } finally {
-            graph = stream.endCapture();
-        }
+        CudaGraph graph = CudaGraph.capture(stream, work);
         return new Replay() {
             @Override
             public void launch() {
