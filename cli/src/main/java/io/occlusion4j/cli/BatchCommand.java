@@ -91,7 +91,7 @@ final class BatchCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "batch: %d rows, %d errors, %d variants in %.1f s (%.2f rows/s, %.1f variants/s overall)%n",
                     s.rows(), s.errors(), s.variants(), result.wallSeconds(), result.rowsPerSecond(), result.variantsPerSecond());
             for (String e : s.firstErrors()) {
-                out.println("  error: " + Main.oneLine(e));
+                out.println("  error: " + Messages.oneLine(e));
             }
             if (s.errors() > s.firstErrors().size()) {
                 out.println("  ... (every error is in the table's error column)");
@@ -103,7 +103,7 @@ final class BatchCommand implements Callable<Integer> {
         }
         out.flush();
         if (s.rows() > 0 && s.errors() == s.rows()) {
-            throw new OcclusionException("every row of " + input + " failed; the first: " + Main.oneLine(s.firstErrors().getFirst()));
+            throw new OcclusionException("every row of " + input + " failed; the first: " + Messages.oneLine(s.firstErrors().getFirst()));
         }
         return 0;
     }

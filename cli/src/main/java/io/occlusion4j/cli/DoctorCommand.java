@@ -47,7 +47,7 @@ final class DoctorCommand implements Callable<Integer> {
         boolean cpuWorks = checkCpu(out);
         checkBackends(out);
         out.flush();
-        return cpuWorks ? 0 : Main.EXIT_RUNTIME;
+        return cpuWorks ? 0 : Messages.EXIT_RUNTIME;
     }
 
     private boolean checkCpu(PrintWriter out) {
@@ -65,7 +65,7 @@ final class DoctorCommand implements Callable<Integer> {
             }
             return true;
         } catch (RuntimeException | IOException | LinkageError e) {
-            out.println("cpu       NOT WORKING: " + Main.oneLine(String.valueOf(e.getMessage())));
+            out.println("cpu       NOT WORKING: " + Messages.oneLine(String.valueOf(e.getMessage())));
             if (verbose) {
                 e.printStackTrace(spec.commandLine().getErr());
             }
@@ -92,7 +92,7 @@ final class DoctorCommand implements Callable<Integer> {
         }
         for (BackendProvider p : providers) {
             BackendProvider.Availability a = p.probe();
-            out.printf("%-9s %s: %s%n", p.name(), a.available() ? "AVAILABLE" : "unavailable", Main.oneLine(a.reason()));
+            out.printf("%-9s %s: %s%n", p.name(), a.available() ? "AVAILABLE" : "unavailable", Messages.oneLine(a.reason()));
             for (BackendProvider.Finding f : p.findings()) {
                 out.printf("  %-8s %s%n", f.what(), f.found() ? "found" + (f.version().isEmpty() ? "" : ", version "
                         + f.version()) + ", " + f.detail() : "MISSING");

@@ -93,10 +93,10 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         checkFlags();
         ExplainOptions options = scoring.options(); // a malformed --fill is a usage error before any model is loaded
-        ExplainCommand.mustExist(input.image, "image");
-        ExplainCommand.mustExist(input.tensor, "tensor");
-        ExplainCommand.mustExist(map, "map");
-        ExplainCommand.mustExist(compare, "compare map");
+        ExplainArgs.mustExist(input.image, "image");
+        ExplainArgs.mustExist(input.tensor, "tensor");
+        ExplainArgs.mustExist(map, "map");
+        ExplainArgs.mustExist(compare, "compare map");
         Tensor mapFile = Npy.read(map);
         Tensor compareFile = compare != null ? Npy.read(compare) : null;
         Tensor tensorInput = input.tensor != null ? Npy.read(input.tensor) : null;
@@ -113,7 +113,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 float[] scores = occlusion.explain(x, new int[0]).allBaseScores();
                 int t = target != null ? target : ExplanationReport.argmax(scores);
                 if (t < 0 || t >= scores.length) {
-                    throw new Main.UsageException("--target " + t + " is out of range: the model gives " + scores.length + " scores");
+                    throw new UsageException("--target " + t + " is out of range: the model gives " + scores.length + " scores");
                 }
                 Faithfulness.Curve deletion = Faithfulness.deletion(occlusion, x, m, t, options.fill(), steps);
                 Faithfulness.Curve insertion = Faithfulness.insertion(occlusion, x, m, t, blur, steps);
@@ -180,31 +180,31 @@ final class EvaluateCommand implements Callable<Integer> {
     private void checkFlags() {
         model.prep.check(input.tensor != null);
         if (steps < 1) {
-            throw new Main.UsageException("--steps must be >= 1, got " + steps);
+            throw new UsageException("--steps must be >= 1, got " + steps);
         }
         if (!(blur > 0) || !Double.isFinite(blur)) {
-            throw new Main.UsageException("--blur must be a finite sigma > 0, got " + blur);
+            throw new UsageException("--blur must be a finite sigma > 0, got " + blur);
         }
         if (box != null) {
             if (box.length != 4) {
-                throw new Main.UsageException("--box takes 4 values x0,y0,x1,y1, got " + box.length);
+                throw new UsageException("--box takes 4 values x0,y0,x1,y1, got " + box.length);
             }
             if (box[0] >= box[2] || box[1] >= box[3]) {
-                throw new Main.UsageException("--box " + joined(box) + " is empty: it needs x0 < x1 and y0 < y1 (x1, y1 excluded)");
+                throw new UsageException("--box " + joined(box) + " is empty: it needs x0 < x1 and y0 < y1 (x1, y1 excluded)");
             }
         }
         if (quiet && outJson == null) {
-            throw new Main.UsageException("nothing to do: --quiet with no --out-json");
+            throw new UsageException("nothing to do: --quiet with no --out-json");
         }
     }
 
     /** The box as the pointing game takes it: start {y0, x0} and end {y1, x1}, inside the 2-D map. */
     private int[][] pointingBox(int[] spatial) {
         if (spatial.length != 2) {
-            throw new Main.UsageException("--box is for 2-D maps; this input has " + spatial.length + " spatial axes");
+            throw new UsageException("--box is for 2-D maps; this input has " + spatial.length + " spatial axes");
         }
         if (box[0] < 0 || box[1] < 0 || box[2] > spatial[1] || box[3] > spatial[0]) {
-            throw new Main.UsageException("--box " + joined(box) + " lies outside the map of " + spatial[1] + " x " + spatial[0]
+            throw new UsageException("--box " + joined(box) + " lies outside the map of " + spatial[1] + " x " + spatial[0]
                     + " (width x height; x1 <= width, y1 <= height)");
         }
         return new int[][] {{box[1], box[0]}, {box[3], box[2]}};

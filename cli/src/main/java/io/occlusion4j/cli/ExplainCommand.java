@@ -3,23 +3,15 @@ package io.occlusion4j.cli;
 
 import io.occlusion4j.OcclusionException;
 import io.occlusion4j.Tensor;
-import io.occlusion4j.io.ImageTooLargeException;
 import io.occlusion4j.io.Images;
 import io.occlusion4j.io.Npy;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /**
  * The {@code explain} command: its flags, their usage checks, and which mode runs. The modes are their own classes
@@ -35,258 +27,47 @@ import picocli.CommandLine.Option;
                 "build); 2 usage error (a bad flag, or settings the input cannot take: a window larger than the input,",
                 "a stride larger than the window without --allow-gaps, a target out of range, --mean without --std)."})
 final class ExplainCommand implements Callable<Integer> {
-    static final class InputChoice {
-        @Option(names = "--image", paramLabel = "FILE", description = "image to explain (PNG, JPEG, BMP, GIF, TIFF)")
-        Path image;
-        @Option(names = "--tensor", paramLabel = "FILE.npy", description = "raw input tensor [C, D1..Dk] (float32 or float64)")
-        Path tensor;
-        @Option(names = "--video", paramLabel = "FILE|DIR",
-                description = "video (MP4, AVI, GIF, ...) or a folder of frames; a 3-D model [N,C,T,H,W] gets one clip,"
-                        + " a frame-wise model [N,C,H,W] each frame")
-        Path video;
-    }
-
-    final boolean interactive;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Mixin
-    ExplanationFlags flags = new ExplanationFlags();
-
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    InputChoice input;
-
-    @Option(names = "--labels", paramLabel = "FILE", description = "class labels, one per line (line i names score i)")
-    Path labels;
-
-    @Option(names = "--out-png", paramLabel = "FILE", description = "heatmap over the input, one panel per target")
-    Path outPng;
-
-    @Option(names = "--out-npy", paramLabel = "FILE", description = "pixel maps, float32 [targets, D1..Dk]")
-    Path outNpy;
-
-    @Option(names = "--out-grid-npy", paramLabel = "FILE", description = "grid maps, float32 [targets, G1..Gk]")
-    Path outGridNpy;
-
-    @Option(names = "--out-json", paramLabel = "FILE", description = "targets, labels, base scores, grid shape and run statistics")
-    Path outJson;
-
-    @Option(names = "--colormap", defaultValue = "auto", paramLabel = "auto|viridis|inferno|blue-white-red",
-            description = "auto: blue-white-red for signed maps, else viridis")
-    String colormap;
-
-    @Option(names = "--alpha", paramLabel = "A", description = "heatmap opacity in [0,1]; default 0.75 (the renderer's)")
-    Double alpha;
-
-    @Option(names = "--frames", defaultValue = "0", paramLabel = "T",
-            description = "frames to sample from --video (default: the model's T; required for frame-wise models)")
-    int frames;
-
-    @Option(names = "--frame-stride", paramLabel = "S", description = "take every S-th frame from --start-frame (default: uniform sampling)")
-    Integer frameStride;
-
-    @Option(names = "--start-frame", defaultValue = "0", paramLabel = "N", description = "first frame with --frame-stride")
-    int startFrame;
-
-    @Option(names = "--out-video", paramLabel = "FILE.mp4|FILE.gif", description = "--video: the heatmap over every frame, as MP4 or animated GIF")
-    Path outVideo;
-
-    @Option(names = "--out-frames", paramLabel = "DIR", description = "--video: one heatmap PNG per frame")
-    Path outFrames;
-
-    @Option(names = "--adaptive", paramLabel = "auto|R", arity = "0..1", fallbackValue = "auto",
-            description = "approximate map from part of the windows. auto (also --adaptive alone): refine until the estimated SSIM"
-                    + " to the exact map is >= 0.95 (the estimate comes from painted windows sampled at random and scored exactly)."
-                    + " R in (0, 1]: a fixed budget, a coarse pass, then exact windows only where the coarse map is in the top"
-                    + " fraction R (plus one coarse cell), the rest painted from coarse windows that overlap no refined evidence."
-                    + " The JSON reports the forwards used and the error estimate")
-    String adaptive;
-
-    /** {@code --adaptive R}'s R; null for {@code auto} or no {@code --adaptive}. */
-    Double adaptiveR() {
-        return adaptive == null || adaptive.equals("auto") ? null : Double.parseDouble(adaptive);
-    }
-
-    @Option(names = "--multi-scale",
-            description = "several window sizes in one run: each --window value is a square window (the same on every spatial"
-                    + " axis), one scale each; --stride gives one value per scale (default: half the window). The map is the mean"
-                    + " over the scales of each scale's map divided by its largest |value|; --out-png shows it, then each scale")
-    boolean multiScale;
-
-    @Option(names = "--interactions", paramLabel = "K",
-            description = "after the map, the pairwise interactions of the K most important non-overlapping windows of the"
-                    + " first target (I_ij = drop of both - drop of i - drop of j); needs --out-interactions-json or -png")
-    Integer interactions;
-
-    @Option(names = "--out-interactions-json", paramLabel = "FILE",
-            description = "--interactions: the windows, their drops and the k x k interaction matrix")
-    Path outInteractionsJson;
-
-    @Option(names = "--out-interactions-png", paramLabel = "FILE",
-            description = "--interactions: the windows drawn on the input beside the interaction matrix")
-    Path outInteractionsPng;
-
-    @Option(names = "--max-pixels", defaultValue = "16777216", paramLabel = "N",
-            description = "images (and video frames) with more pixels are refused from their header; default ${DEFAULT-VALUE} (4096 x 4096)")
-    long maxPixels;
-
-    @Option(names = "--max-side", defaultValue = "8192", paramLabel = "N",
-            description = "images (and video frames) with a longer side are refused; default ${DEFAULT-VALUE}")
-    int maxSide;
-
-    @Option(names = {"-q", "--quiet"}, description = "print nothing but errors (no summary, no progress)")
-    boolean quiet;
-
-    @Option(names = {"-v", "--verbose"}, description = "log the back end's choice and show stack traces with errors")
-    boolean verbose;
-
-    @Option(names = "--progress-delay-ms", defaultValue = "1000", hidden = true)
-    long progressDelayMs;
+    final ExplainArgs args;
 
     ExplainCommand(boolean interactive) {
-        this.interactive = interactive;
+        this.args = new ExplainArgs(interactive);
     }
 
     @Override
     public Integer call() {
-        if (verbose) {
+        if (args.verbose) {
             Logger.getLogger("io.occlusion4j").setLevel(Level.INFO);
         }
-        checkFlags();
-        mustExist(input.image, "image");
-        mustExist(input.tensor, "tensor");
-        if (input.video != null && !Files.exists(input.video)) {
-            throw new OcclusionException("video " + input.video + " does not exist");
+        args.checkFlags();
+        ExplainArgs.mustExist(args.input.image, "image");
+        ExplainArgs.mustExist(args.input.tensor, "tensor");
+        if (args.input.video != null && !Files.exists(args.input.video)) {
+            throw new OcclusionException("video " + args.input.video + " does not exist");
         }
-        mustExist(labels, "labels");
+        ExplainArgs.mustExist(args.labels, "labels");
         // A malformed option is a usage error before any model is loaded; a baseline --fill file is read here.
-        ExplainRun run = new ExplainRun(this, flags.options(), labels == null ? null : readLabels(labels));
-        if (input.video != null) {
+        ExplainRun run = new ExplainRun(args, args.flags.options(), args.labels == null ? null : ExplainArgs.readLabels(args.labels));
+        if (args.input.video != null) {
             return new VideoExplanation(run).explain();
         }
-        Tensor tensorInput = input.tensor != null ? Npy.read(input.tensor) : null;
-        Images.Limits limits = imageLimits();
-        if (input.image != null) {
-            checkImageHeader(input.image, limits); // refused from its header before the model is loaded
+        Tensor tensorInput = args.input.tensor != null ? Npy.read(args.input.tensor) : null;
+        Images.Limits limits = args.imageLimits();
+        if (args.input.image != null) {
+            ExplainArgs.checkImageHeader(args.input.image, limits); // refused from its header before the model is loaded
         }
         int spatialAxes = tensorInput != null ? tensorInput.rank() - 1 : 2;
         // a tensor [1, C, H, W] may be a batch of one: whether it is depends on the model (ExplainRun.fitted checks again)
         boolean batchOfOne = tensorInput != null && tensorInput.rank() == 4 && tensorInput.dim(0) == 1;
-        if (outPng != null && (spatialAxes != 2 && !batchOfOne || tensorInput != null && tensorInput.rank() != 3 && !batchOfOne)) {
-            throw new Main.UsageException("--out-png draws 2-D maps; this input has " + spatialAxes
+        if (args.outPng != null && (spatialAxes != 2 && !batchOfOne || tensorInput != null && tensorInput.rank() != 3 && !batchOfOne)) {
+            throw new UsageException("--out-png draws 2-D maps; this input has " + spatialAxes
                     + " spatial axes (write --out-npy instead)");
         }
-        if (outInteractionsPng != null && spatialAxes != 2) {
-            throw new Main.UsageException("--out-interactions-png draws windows on 2-D inputs; this input has " + spatialAxes
+        if (args.outInteractionsPng != null && spatialAxes != 2) {
+            throw new UsageException("--out-interactions-png draws windows on 2-D inputs; this input has " + spatialAxes
                     + " spatial axes (write --out-interactions-json instead)");
         }
-        ExplainRun.Input in = new ExplainRun.Input(tensorInput, input.image, limits, spatialAxes);
-        return multiScale ? new MultiScaleExplanation(run).explain(in) : new MapExplanation(run).explain(in);
-    }
-
-    /** --max-pixels and --max-side as the limits images are decoded within. */
-    Images.Limits imageLimits() {
-        try {
-            return new Images.Limits(maxPixels, maxSide);
-        } catch (IllegalArgumentException e) {
-            throw new Main.UsageException("--max-pixels and --max-side must be positive");
-        }
-    }
-
-    /** Refuses an image over the limits from its header alone (nothing is decoded). */
-    static void checkImageHeader(Path file, Images.Limits limits) {
-        byte[] head;
-        try (InputStream in = Files.newInputStream(file)) {
-            head = in.readNBytes(1 << 20); // every format read here declares its size in its first bytes
-        } catch (IOException e) {
-            throw new OcclusionException("cannot read image " + file + ": " + e.getMessage(), e);
-        }
-        int[] wh;
-        try {
-            wh = Images.size(head, "image " + file);
-        } catch (OcclusionException e) {
-            return; // a header cut at 1 MiB or a bad file: the full read says what is wrong
-        }
-        try {
-            limits.check(wh[0], wh[1], "image " + file);
-        } catch (ImageTooLargeException e) {
-            throw new OcclusionException(e.getMessage() + " (--max-pixels and --max-side raise them)", e);
-        }
-    }
-
-    /** The input file as the JSON summary names it. */
-    Path inputFile() {
-        return input.image != null ? input.image : input.tensor;
-    }
-
-    private void checkFlags() {
-        flags.model.prep.check(input.tensor != null);
-        if (adaptive != null && !adaptive.equals("auto")) {
-            double r;
-            try {
-                r = Double.parseDouble(adaptive);
-            } catch (NumberFormatException e) {
-                throw new Main.UsageException("--adaptive takes auto or a fraction R in (0, 1], got '" + adaptive + "'");
-            }
-            io.occlusion4j.explore.AdaptiveOcclusion.Settings.of(r); // says what is wrong with R
-        }
-        if (flags.window == null) {
-            throw new Main.UsageException("--window is required: N (the same on every spatial axis) or N,N,.. (one per axis)");
-        }
-        if (input.video == null && (outVideo != null || outFrames != null || frames != 0 || frameStride != null || startFrame != 0)) {
-            throw new Main.UsageException("--frames, --frame-stride, --start-frame, --out-video and --out-frames go with --video");
-        }
-        if (multiScale) {
-            checkMultiScale();
-        }
-        if (interactions != null) {
-            checkInteractions();
-        } else if (outInteractionsJson != null || outInteractionsPng != null) {
-            throw new Main.UsageException("--out-interactions-json and --out-interactions-png go with --interactions K");
-        }
-        if (outPng == null && outNpy == null && outGridNpy == null && outJson == null && outVideo == null && outFrames == null
-                && outInteractionsJson == null && outInteractionsPng == null && quiet) {
-            throw new Main.UsageException("nothing to do: --quiet with no --out-png, --out-npy, --out-grid-npy or --out-json");
-        }
-    }
-
-    private void checkMultiScale() {
-        String other = input.video != null ? "--video" : adaptive != null ? "--adaptive" : flags.perChannel ? "--per-channel"
-                : outGridNpy != null ? "--out-grid-npy (each scale has its own grid)" : interactions != null ? "--interactions" : null;
-        if (other != null) {
-            throw new Main.UsageException("--multi-scale does not go with " + other);
-        }
-        if (flags.stride != null && flags.stride.size() != flags.window.size()) {
-            throw new Main.UsageException("--multi-scale takes one --stride value per --window value (" + flags.window.size()
-                    + "), or none for half the window; got " + flags.stride.size());
-        }
-    }
-
-    private void checkInteractions() {
-        if (interactions < 2) {
-            throw new Main.UsageException("--interactions K needs K >= 2 windows, got " + interactions);
-        }
-        if (outInteractionsJson == null && outInteractionsPng == null) {
-            throw new Main.UsageException("--interactions needs --out-interactions-json FILE or --out-interactions-png FILE");
-        }
-        if (input.video != null || flags.perChannel) {
-            throw new Main.UsageException("--interactions does not go with " + (flags.perChannel ? "--per-channel" : "--video"));
-        }
-    }
-
-    /** A missing input gets a plain sentence instead of the bare path a NoSuchFileException carries. */
-    static void mustExist(Path file, String what) {
-        if (file != null && !Files.isRegularFile(file)) {
-            throw new OcclusionException(what + " file " + file + (Files.exists(file) ? " is not a regular file" : " does not exist"));
-        }
-    }
-
-    static List<String> readLabels(Path file) {
-        try {
-            return Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::strip).toList();
-        } catch (IOException e) {
-            throw new OcclusionException("cannot read labels file " + file + ": " + e, e);
-        }
+        ExplainRun.Input in = new ExplainRun.Input(tensorInput, args.input.image, limits, spatialAxes);
+        return args.multiScale ? new MultiScaleExplanation(run).explain(in) : new MapExplanation(run).explain(in);
     }
 }

@@ -54,14 +54,14 @@ final class ExplainRun {
         }
     }
 
-    final ExplainCommand cmd;
+    final ExplainArgs cmd;
     final ExplainOptions options;
     final HeatmapRenderer.Options renderOptions;
     final PrintWriter out;
     final PrintWriter err;
     private final List<String> labelLines;
 
-    ExplainRun(ExplainCommand cmd, ExplainOptions options, List<String> labelLines) {
+    ExplainRun(ExplainArgs cmd, ExplainOptions options, List<String> labelLines) {
         this.cmd = cmd;
         this.options = options;
         this.labelLines = labelLines;
@@ -106,7 +106,7 @@ final class ExplainRun {
     Occlusion fitted(Occlusion loaded, Tensor x, Input in) {
         int axes = x.rank() - 1;
         if (cmd.outPng != null && x.rank() != 3) {
-            throw new Main.UsageException("--out-png draws 2-D maps; this input has " + axes + " spatial axes (write --out-npy instead)");
+            throw new UsageException("--out-png draws 2-D maps; this input has " + axes + " spatial axes (write --out-npy instead)");
         }
         return axes == in.spatialAxes() ? loaded : loaded.with(b -> options.applyWindow(b, axes));
     }

@@ -1,6 +1,8 @@
 // The explanation flags explain and serve share (and a batch command can): one mixin, turned into builder calls in one place.
 package io.occlusion4j.cli;
 
+import static io.occlusion4j.cli.ScoreFlags.putIfGiven;
+
 import io.occlusion4j.ExplainOptions;
 import io.occlusion4j.Occlusion;
 import java.util.LinkedHashMap;
@@ -79,11 +81,5 @@ final class ExplanationFlags {
     /** The one place these flags become builder calls: the model's, then every option but the window (each mode sets its own). */
     Occlusion.Builder builder(ExplainOptions options) {
         return options.applyTo(model.builder());
-    }
-
-    static void putIfGiven(Map<String, String> options, String name, String value) {
-        if (value != null) {
-            options.put(name, value);
-        }
     }
 }

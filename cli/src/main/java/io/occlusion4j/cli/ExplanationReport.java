@@ -107,7 +107,7 @@ record ExplanationReport(SensitivityMap map, List<String> labels, BufferedImage 
     /** One panel per target (per target and channel for per-channel maps), side by side. */
     BufferedImage render(HeatmapRenderer renderer) {
         if (picture == null) {
-            throw new Main.UsageException("--out-png draws 2-D maps over a picture; this input has "
+            throw new UsageException("--out-png draws 2-D maps over a picture; this input has "
                     + map.grid().spatialShape().length + " spatial axes (write --out-npy instead)");
         }
         List<HeatmapRenderer.Panel> panels = HeatmapRenderer.panels(map, picture, labels);

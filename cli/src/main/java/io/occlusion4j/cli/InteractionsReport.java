@@ -30,7 +30,7 @@ record InteractionsReport(Interactions.Result result, int asked) {
     static InteractionsReport compute(Occlusion occlusion, Tensor x, SensitivityMap map, int k, Fill fill) {
         int[] windows = Interactions.topWindows(map, 0, k, true);
         if (windows.length < 2) {
-            throw new Main.UsageException("--interactions needs 2 non-overlapping windows, but every window of this grid overlaps"
+            throw new UsageException("--interactions needs 2 non-overlapping windows, but every window of this grid overlaps"
                     + " the best one (use a smaller --window)");
         }
         // A few small runs; their progress would restart the bar of the map's run, so they report none.

@@ -26,8 +26,8 @@ import picocli.CommandLine.ParseResult;
         footer = {"", "Exit codes: 0 done, 1 runtime error (unreadable or mismatched files, model failures),",
                 "2 usage error (bad flags, or settings the input cannot take)."})
 public final class Main implements Runnable {
-    public static final int EXIT_RUNTIME = 1;
-    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_RUNTIME = Messages.EXIT_RUNTIME;
+    public static final int EXIT_USAGE = Messages.EXIT_USAGE;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -64,7 +64,7 @@ public final class Main implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
-            err.println("occlusion4j: " + oneLine(ex.getMessage()) + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+            err.println("occlusion4j: " + Messages.oneLine(ex.getMessage()) + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
             if (verbose(c.getParseResult())) {
                 ex.printStackTrace(err);
             }
@@ -76,7 +76,7 @@ public final class Main implements Runnable {
             String message;
             if (ex instanceof InvalidOptionException o) {
                 code = EXIT_USAGE;
-                message = flagMessage(o);
+                message = Messages.flagMessage(o);
             } else if (ex instanceof UsageException || ex instanceof IllegalArgumentException) {
                 code = EXIT_USAGE;
                 message = ex.getMessage();
@@ -87,7 +87,7 @@ public final class Main implements Runnable {
                 code = EXIT_RUNTIME;
                 message = "internal error: " + ex;
             }
-            err.println("occlusion4j: " + oneLine(message));
+            err.println("occlusion4j: " + Messages.oneLine(message));
             if (verbose(parseResult)) {
                 ex.printStackTrace(err);
             }
@@ -106,21 +106,6 @@ public final class Main implements Runnable {
         return false;
     }
 
-    static String oneLine(String s) {
-        if (s == null) {
-            return "(no message)";
-        }
-        String t = s.strip();
-        int nl = t.indexOf('\n');
-        return nl < 0 ? t : t.substring(0, nl).strip();
-    }
-
-    /** An option error in the flag's own spelling: the vocabulary's option names are the flags' names without the dashes. */
-    static String flagMessage(InvalidOptionException e) {
-        return e.value() == null ? "--" + e.option() + " " + e.problem()
-                : "invalid value for --" + e.option() + " '" + e.value() + "': " + e.problem();
-    }
-
     /** The engine logs one INFO line per run; the CLI prints its own summary, so that line shows only with --verbose. */
     static void quietLibraries() {
         Logger.getLogger("io.occlusion4j").setLevel(Level.WARNING);
@@ -130,13 +115,6 @@ public final class Main implements Runnable {
             OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
         } catch (RuntimeException | LinkageError e) {
             // the CPU back end reports its own failure when it is used
-        }
-    }
-
-    /** A settings error found while the command runs (exit code 2), e.g. a malformed --fill. */
-    static final class UsageException extends RuntimeException {
-        UsageException(String message) {
-            super(message);
         }
     }
 

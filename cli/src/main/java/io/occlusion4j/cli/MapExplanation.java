@@ -115,7 +115,7 @@ record MapExplanation(ExplainRun run) {
         }
     }
 
-    private ExplainCommand cmd() {
+    private ExplainArgs cmd() {
         return run.cmd;
     }
 }

@@ -205,7 +205,7 @@ record MultiScaleExplanation(ExplainRun run) {
         }
     }
 
-    private ExplainCommand cmd() {
+    private ExplainArgs cmd() {
         return run.cmd;
     }
 }

@@ -29,10 +29,10 @@ final class Preprocessing {
     /** Usage errors of these flags; {@code tensorInput}: the input is an NPY tensor, which is never resized. */
     void check(boolean tensorInput) {
         if ((mean == null) != (std == null)) {
-            throw new Main.UsageException("--mean and --std go together: give both or neither");
+            throw new UsageException("--mean and --std go together: give both or neither");
         }
         if (size != null && tensorInput) {
-            throw new Main.UsageException("--size resizes images; a --tensor input is used at its own size");
+            throw new UsageException("--size resizes images; a --tensor input is used at its own size");
         }
     }
 

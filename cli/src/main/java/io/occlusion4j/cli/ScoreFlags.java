@@ -38,9 +38,15 @@ final class ScoreFlags {
 
     /** Puts the flags given into {@code options}, under the vocabulary's names. */
     void putGiven(Map<String, String> options) {
-        ExplanationFlags.putIfGiven(options, "fill", fill);
-        ExplanationFlags.putIfGiven(options, "score", score);
-        ExplanationFlags.putIfGiven(options, "output", outputs == null ? null : String.join(",", outputs));
-        ExplanationFlags.putIfGiven(options, "reduce", reduce);
+        putIfGiven(options, "fill", fill);
+        putIfGiven(options, "score", score);
+        putIfGiven(options, "output", outputs == null ? null : String.join(",", outputs));
+        putIfGiven(options, "reduce", reduce);
+    }
+
+    static void putIfGiven(Map<String, String> options, String name, String value) {
+        if (value != null) {
+            options.put(name, value);
+        }
     }
 }

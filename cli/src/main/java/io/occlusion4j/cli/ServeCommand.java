@@ -84,20 +84,20 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         flags.model.prep.check(false);
         if (deadlineMs < 1 || graceMs < 0 || readTimeoutMs < 1) {
-            throw new Main.UsageException("--deadline-ms and --read-timeout-ms must be positive and --shutdown-grace-ms not negative");
+            throw new UsageException("--deadline-ms and --read-timeout-ms must be positive and --shutdown-grace-ms not negative");
         }
         ServerConfig.RequestLimits limits;
         try {
             limits = new ServerConfig.RequestLimits(Duration.ofMillis(readTimeoutMs), maxTargets, maxResponseBytes, maxBatch, maxIntakeBytes);
         } catch (IllegalArgumentException e) {
-            throw new Main.UsageException(e.getMessage());
+            throw new UsageException(e.getMessage());
         }
         // explain's flags are the server's request defaults, checked as a request's parameters would be (an
         // InvalidOptionException names the flag); each request parses its own with the same code
         Map<String, String> defaults = flags.given();
         OcclusionServer.checkDefaults(defaults);
         ServerConfig config = new ServerConfig(host, port, token(), maxBodyBytes, maxPixels, maxSide, slots, queue,
-                Duration.ofMillis(deadlineMs), Duration.ofMillis(graceMs), labels == null ? List.of() : ExplainCommand.readLabels(labels),
+                Duration.ofMillis(deadlineMs), Duration.ofMillis(graceMs), labels == null ? List.of() : ExplainArgs.readLabels(labels),
                 limits);
         Occlusion occlusion = flags.model.builder().build();
         Path model = flags.model.model;
@@ -153,7 +153,7 @@ final class ServeCommand implements Callable<Integer> {
                 throw new UncheckedIOException("cannot read --token-file " + tokenFile + ": " + e.getMessage(), e);
             }
             if (t.isEmpty()) {
-                throw new Main.UsageException("--token-file " + tokenFile + " is empty");
+                throw new UsageException("--token-file " + tokenFile + " is empty");
             }
         } else {
             String env = System.getenv("OCCLUSION4J_TOKEN");

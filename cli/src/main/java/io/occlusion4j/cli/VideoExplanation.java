@@ -22,7 +22,7 @@ record VideoExplanation(ExplainRun run) {
 
     int explain() {
         if (cmd().outGridNpy != null) {
-            throw new Main.UsageException("--out-grid-npy is not written for --video (use --out-npy for the full map)");
+            throw new UsageException("--out-grid-npy is not written for --video (use --out-npy for the full map)");
         }
         try (Progress progress = run.progress(); Occlusion loaded = run.builder(progress).build()) {
             int rank = loaded.signature().inputShape().length;
@@ -91,7 +91,7 @@ record VideoExplanation(ExplainRun run) {
         return json;
     }
 
-    private ExplainCommand cmd() {
+    private ExplainArgs cmd() {
         return run.cmd;
     }
 }
