@@ -68,10 +68,12 @@ final class AutoAdaptive {
                     first[0] = part;
                     int[] targets = part.targets();
                     pinned[0] = base.with(b -> b.targets(Targets.of(targets)));
+                    forwards[0]++;
                 } else {
-                    part = pinned[0].explain(input, windows);
+                    // The unoccluded input was scored by the first pass: later passes reuse its scores.
+                    part = pinned[0].explain(input, windows, first[0].allBaseScores());
                 }
-                forwards[0] += part.stats().windows() + 1;
+                forwards[0] += part.stats().windows();
                 calls[0] += part.stats().forwards();
                 variants[0] += part.stats().windows();
                 float[][] out = new float[part.targetCount()][];
@@ -176,7 +178,7 @@ final class AutoAdaptive {
             AdaptiveOcclusion.ErrorEstimate est = estimate;
             LOG.log(System.Logger.Level.DEBUG, () -> String.format("adaptive auto: threshold %.4f, %d of %d scored, %s", th,
                     RefinementGrid.indices(known).length, count, est));
-            if (estimate.ssim() >= settings.targetSsim()) {
+            if (mayStop(estimate, settings)) {
                 break;
             }
             refineTop(rg, values, slices, known, budget, hints, tracked);
@@ -186,6 +188,14 @@ final class AutoAdaptive {
             rg.paint(v, slices, known, owner);
         }
         return new Outcome(values, known, lattice.length, scoreCalls[0], estimate, step);
+    }
+
+    /**
+     * The stopping rule: the conservative bound of the estimate ({@link AdaptiveOcclusion.ErrorEstimate#ssimLow()}, the
+     * lowest of the bootstrap draws), not its mean, must reach the goal.
+     */
+    static boolean mayStop(AdaptiveOcclusion.ErrorEstimate estimate, AdaptiveOcclusion.Auto settings) {
+        return estimate.ssimLow() >= settings.targetSsim();
     }
 
     /** After an estimate below the goal, the leaves most likely wrong are split until this fraction of the windows is new. */
@@ -228,6 +238,59 @@ final class AutoAdaptive {
         return mag[0];
     }
 
+    /**
+     * The fewest samples a stratum gets first: 4; in the strata next to evidence ({@code h >= 2}, where painted values
+     * are least certain) {@link #NEAR_EVIDENCE_SAMPLE} of its windows, at least 8. A rough top stratum then gets more
+     * (see {@link #rough}).
+     */
+    static int minPerStratum(int h, int poolSize) {
+        return h >= 2 ? (int) Math.max(8, Math.ceil(NEAR_EVIDENCE_SAMPLE * poolSize)) : 4;
+    }
+
+    /**
+     * Whether a sampled window of {@code pool} (the top stratum) erred by at least {@link #ROUGH} of the map's largest
+     * |value|: its painted value ({@code painted}) against the exact one now in {@code values}.
+     */
+    static boolean rough(int[] sample, List<Integer> pool, float[][] values, float[][] painted, int slices, int count, double[] range) {
+        java.util.Set<Integer> in = new java.util.HashSet<>(pool);
+        for (int p : sample) {
+            if (!in.contains(p)) {
+                continue;
+            }
+            for (int t = 0; t < values.length; t++) {
+                for (int s = 0; s < slices; s++) {
+                    if (Math.abs(values[t][s * count + p] - painted[t][s * count + p]) >= ROUGH * range[t]) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** See {@link #rough}. */
+    static final double ROUGH = 0.05;
+
+    /** Draws {@code pool[from..to)} at random by swapping it into place (a partial Fisher-Yates shuffle); returns them. */
+    private static List<Integer> drawMore(List<Integer> pool, int from, int to, SplittableRandom rng) {
+        for (int i = from; i < to; i++) {
+            int j = i + rng.nextInt(pool.size() - i);
+            int tmp = pool.get(i);
+            pool.set(i, pool.get(j));
+            pool.set(j, tmp);
+        }
+        return new ArrayList<>(pool.subList(from, to));
+    }
+
+    /** Fraction of a near-evidence stratum's painted windows sampled per estimate, at least. */
+    static final double NEAR_EVIDENCE_SAMPLE = 0.15;
+
+    /**
+     * Fraction of the top stratum's painted windows (next to a value of 0.3 of the map's largest or more) sampled when it
+     * is rough ({@link #rough}).
+     */
+    static final double PEAK_STRATUM_SAMPLE = 0.5;
+
     static int stratum(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range) {
         double mag = magnitudeAround(rg, c, values, slices, range);
         return mag < 0.02 ? 0 : mag < 0.1 ? 1 : mag < 0.3 ? 2 : 3;
@@ -264,16 +327,13 @@ final class AutoAdaptive {
             return new AdaptiveOcclusion.ErrorEstimate(1.0, 1.0, 0.0, 0, 0, "every window scored: the map is exact");
         }
         double m = Math.max(settings.minSample(), Math.ceil(settings.sampleFraction() * count));
+        int[] taken = new int[STRATA];
         List<Integer> picked = new ArrayList<>();
-        for (List<Integer> pool : byStratum) {
-            int take = (int) Math.min(pool.size(), Math.max(4, Math.round(m * pool.size() / unknown)));
-            for (int i = 0; i < take; i++) {
-                int j = i + rng.nextInt(pool.size() - i);
-                int tmp = pool.get(i);
-                pool.set(i, pool.get(j));
-                pool.set(j, tmp);
-                picked.add(pool.get(i));
-            }
+        for (int h = 0; h < STRATA; h++) {
+            List<Integer> pool = byStratum.get(h);
+            int take = (int) Math.min(pool.size(), Math.max(minPerStratum(h, pool.size()), Math.round(m * pool.size() / unknown)));
+            picked.addAll(drawMore(pool, 0, take, rng));
+            taken[h] = take;
         }
         int[] sample = picked.stream().mapToInt(Integer::intValue).sorted().toArray();
         float[][] painted = new float[values.length][];
@@ -281,6 +341,17 @@ final class AutoAdaptive {
             painted[t] = values[t].clone();
         }
         scorer.score(sample);
+        // A rough top stratum (a sampled residual of ROUGH or more): one missed narrow bump there moves the SSIM most and
+        // a small sample misses it, so the sample there grows to PEAK_STRATUM_SAMPLE of its windows.
+        List<Integer> top = byStratum.get(STRATA - 1);
+        if (rough(sample, top, values, painted, slices, count, range)) {
+            int want = (int) Math.min(top.size(), Math.ceil(PEAK_STRATUM_SAMPLE * top.size()));
+            if (want > taken[STRATA - 1]) {
+                int[] extra = drawMore(top, taken[STRATA - 1], want, rng).stream().mapToInt(Integer::intValue).sorted().toArray();
+                scorer.score(extra);
+                sample = java.util.stream.IntStream.concat(Arrays.stream(sample), Arrays.stream(extra)).sorted().toArray();
+            }
+        }
         List<ErrorEstimator.Sample> samples = new ArrayList<>();
         for (int p : sample) {
             double worst = 0;
