@@ -238,59 +238,6 @@ final class AutoAdaptive {
         return mag[0];
     }
 
-    /**
-     * The fewest samples a stratum gets first: 4; in the strata next to evidence ({@code h >= 2}, where painted values
-     * are least certain) {@link #NEAR_EVIDENCE_SAMPLE} of its windows, at least 8. A rough top stratum then gets more
-     * (see {@link #rough}).
-     */
-    static int minPerStratum(int h, int poolSize) {
-        return h >= 2 ? (int) Math.max(8, Math.ceil(NEAR_EVIDENCE_SAMPLE * poolSize)) : 4;
-    }
-
-    /**
-     * Whether a sampled window of {@code pool} (the top stratum) erred by at least {@link #ROUGH} of the map's largest
-     * |value|: its painted value ({@code painted}) against the exact one now in {@code values}.
-     */
-    static boolean rough(int[] sample, List<Integer> pool, float[][] values, float[][] painted, int slices, int count, double[] range) {
-        java.util.Set<Integer> in = new java.util.HashSet<>(pool);
-        for (int p : sample) {
-            if (!in.contains(p)) {
-                continue;
-            }
-            for (int t = 0; t < values.length; t++) {
-                for (int s = 0; s < slices; s++) {
-                    if (Math.abs(values[t][s * count + p] - painted[t][s * count + p]) >= ROUGH * range[t]) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
-    }
-
-    /** See {@link #rough}. */
-    static final double ROUGH = 0.05;
-
-    /** Draws {@code pool[from..to)} at random by swapping it into place (a partial Fisher-Yates shuffle); returns them. */
-    private static List<Integer> drawMore(List<Integer> pool, int from, int to, SplittableRandom rng) {
-        for (int i = from; i < to; i++) {
-            int j = i + rng.nextInt(pool.size() - i);
-            int tmp = pool.get(i);
-            pool.set(i, pool.get(j));
-            pool.set(j, tmp);
-        }
-        return new ArrayList<>(pool.subList(from, to));
-    }
-
-    /** Fraction of a near-evidence stratum's painted windows sampled per estimate, at least. */
-    static final double NEAR_EVIDENCE_SAMPLE = 0.15;
-
-    /**
-     * Fraction of the top stratum's painted windows (next to a value of 0.3 of the map's largest or more) sampled when it
-     * is rough ({@link #rough}).
-     */
-    static final double PEAK_STRATUM_SAMPLE = 0.5;
-
     static int stratum(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range) {
         double mag = magnitudeAround(rg, c, values, slices, range);
         return mag < 0.02 ? 0 : mag < 0.1 ? 1 : mag < 0.3 ? 2 : 3;
@@ -331,8 +278,8 @@ final class AutoAdaptive {
         List<Integer> picked = new ArrayList<>();
         for (int h = 0; h < STRATA; h++) {
             List<Integer> pool = byStratum.get(h);
-            int take = (int) Math.min(pool.size(), Math.max(minPerStratum(h, pool.size()), Math.round(m * pool.size() / unknown)));
-            picked.addAll(drawMore(pool, 0, take, rng));
+            int take = (int) Math.min(pool.size(), Math.max(Sampling.minPerStratum(h, pool.size()), Math.round(m * pool.size() / unknown)));
+            picked.addAll(Sampling.drawMore(pool, 0, take, rng));
             taken[h] = take;
         }
         int[] sample = picked.stream().mapToInt(Integer::intValue).sorted().toArray();
@@ -342,12 +289,12 @@ final class AutoAdaptive {
         }
         scorer.score(sample);
         // A rough top stratum (a sampled residual of ROUGH or more): one missed narrow bump there moves the SSIM most and
-        // a small sample misses it, so the sample there grows to PEAK_STRATUM_SAMPLE of its windows.
+        // a small sample misses it, so the sample there grows to Sampling.PEAK_STRATUM_SAMPLE of its windows.
         List<Integer> top = byStratum.get(STRATA - 1);
-        if (rough(sample, top, values, painted, slices, count, range)) {
-            int want = (int) Math.min(top.size(), Math.ceil(PEAK_STRATUM_SAMPLE * top.size()));
+        if (Sampling.rough(sample, top, values, painted, slices, count, range)) {
+            int want = (int) Math.min(top.size(), Math.ceil(Sampling.PEAK_STRATUM_SAMPLE * top.size()));
             if (want > taken[STRATA - 1]) {
-                int[] extra = drawMore(top, taken[STRATA - 1], want, rng).stream().mapToInt(Integer::intValue).sorted().toArray();
+                int[] extra = Sampling.drawMore(top, taken[STRATA - 1], want, rng).stream().mapToInt(Integer::intValue).sorted().toArray();
                 scorer.score(extra);
                 sample = java.util.stream.IntStream.concat(Arrays.stream(sample), Arrays.stream(extra)).sorted().toArray();
             }
@@ -365,22 +312,7 @@ final class AutoAdaptive {
             }
             hints.sampled().merge(owner[p], worst, Math::max);
         }
-        // A stratum whose samples err gives every cell of it a hint: its root mean square residual.
-        double[] sq = new double[STRATA];
-        int[] n = new int[STRATA];
-        for (ErrorEstimator.Sample smp : samples) {
-            for (int t = 0; t < values.length; t++) {
-                double e = smp.residual()[t] / range[t];
-                sq[smp.stratum()] += e * e;
-            }
-            n[smp.stratum()] += values.length;
-        }
-        for (Map.Entry<RefinementGrid.Cell, Integer> e : stratumOf.entrySet()) {
-            int h = e.getValue();
-            if (n[h] > 0) {
-                hints.sampled().merge(e.getKey(), Math.sqrt(sq[h] / n[h]), Math::max);
-            }
-        }
+        stratumHints(samples, values, range, stratumOf, hints);
         Map<RefinementGrid.Cell, Integer> cellId = new IdentityHashMap<>();
         List<Integer> groupStratum = new ArrayList<>();
         int[] group = new int[slices * count];
@@ -424,6 +356,26 @@ final class AutoAdaptive {
                 shape, samples, settings.draws(), rng.nextLong(), "auto: " + samples.size() + " painted windows drawn at random, stratified by "
                         + "the magnitude of their cell's corners, and scored exactly; residuals bootstrapped per painting cell within "
                         + "its stratum, " + settings.draws() + " draws");
+    }
+
+    /** A stratum whose samples err gives every cell of it a hint: its root mean square residual. */
+    private static void stratumHints(List<ErrorEstimator.Sample> samples, float[][] values, double[] range,
+            Map<RefinementGrid.Cell, Integer> stratumOf, Hints hints) {
+        double[] sq = new double[STRATA];
+        int[] n = new int[STRATA];
+        for (ErrorEstimator.Sample smp : samples) {
+            for (int t = 0; t < values.length; t++) {
+                double e = smp.residual()[t] / range[t];
+                sq[smp.stratum()] += e * e;
+            }
+            n[smp.stratum()] += values.length;
+        }
+        for (Map.Entry<RefinementGrid.Cell, Integer> e : stratumOf.entrySet()) {
+            int h = e.getValue();
+            if (n[h] > 0) {
+                hints.sampled().merge(e.getKey(), Math.sqrt(sq[h] / n[h]), Math::max);
+            }
+        }
     }
 
     /**
