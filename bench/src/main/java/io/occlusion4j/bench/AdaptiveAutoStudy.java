@@ -207,9 +207,9 @@ public final class AdaptiveAutoStudy {
         }
         b.append("- produced by `io.occlusion4j.bench.AdaptiveAutoStudy` (auto seeds ").append(Arrays.toString(seeds))
                 .append("; `").append(auto).append("`)\n\n");
-        b.append("Forwards count model samples: every variant of every pass plus the one unoccluded sample of the first pass (later "
-                + "passes reuse its scores), against the exact run's variants + 1. *stop bound*: the lowest of the bootstrap draws, "
-                + "which `auto` stops on. *footprint*: the fraction of windows whose exact |drop| is at least 5 % (1 %) of the largest. SSIM: `MapSimilarity.ssim` (pixel maps min-max normalised, Gaussian 11x11, sigma 1.5), "
+        b.append("Forwards count model samples: every variant of every pass plus the unoccluded input (`auto`: once, by its first "
+                + "pass, later passes reuse its scores; fixed budget: once per pass), against the exact run's variants + 1. *stop bound*: the lowest of the bootstrap draws, "
+                + "which `auto` stops on (the fixed budget reports it and does not stop on it). *footprint*: the fraction of windows whose exact |drop| is at least 5 % (1 %) of the largest. SSIM: `MapSimilarity.ssim` (pixel maps min-max normalised, Gaussian 11x11, sigma 1.5), "
                 + "first target. *estimate* is the run's own estimate of that SSIM, made without the exact map; *|est - true|* its error. "
                 + "Rows `0.05` are `--adaptive 0.05` (fixed budget: coarse pass, top 5 % cells, painting rule, 2 % sample for the estimate).\n\n");
         b.append("## Workloads\n\n");
