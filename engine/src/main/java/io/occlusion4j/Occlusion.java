@@ -124,6 +124,18 @@ public final class Occlusion implements AutoCloseable {
         return session.explain(request(input).withWindows(windows));
     }
 
+    /**
+     * As {@link #explain(Tensor, int[])}, reusing the unoccluded input's scores from an earlier explanation of the same
+     * input with the same settings ({@code earlier.allBaseScores()}): the unoccluded forward is not run again, and
+     * the map's base scores are {@code baseScores}. {@code windows} must not be empty.
+     */
+    public SensitivityMap explain(Tensor input, int[] windows, float[] baseScores) {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(windows, "windows");
+        Objects.requireNonNull(baseScores, "baseScores");
+        return session.explain(request(input).withWindows(windows).withBaseScores(baseScores));
+    }
+
     /** The window grid this explainer's settings give for {@code input} ({@code [C, D1..Dk]}). */
     public WindowGrid grid(Tensor input) {
         Objects.requireNonNull(input, "input");

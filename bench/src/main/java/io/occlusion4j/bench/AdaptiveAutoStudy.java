@@ -82,8 +82,10 @@ public final class AdaptiveAutoStudy {
                 if (!(exact.pixelMap(0).data().length > 0) || maxAbs(exact.gridMap(0).data()) == 0) {
                     throw new IllegalStateException(w.name() + ": the exact map is all zero; the model does not respond to the input");
                 }
-                String line = String.format(Locale.ROOT, "| %s | %s | %s | %d | %.4f | %.2f |", w.name(), w.evidence(),
-                        Arrays.toString(exact.grid().gridShape()), exact.stats().windows() + 1, exact.baseScores()[0], exact.stats().seconds());
+                float[] eg = exact.gridMap(0).data();
+                String line = String.format(Locale.ROOT, "| %s | %s | %s | %d | %.1f %% | %.1f %% | %.4f | %.2f |", w.name(), w.evidence(),
+                        Arrays.toString(exact.grid().gridShape()), exact.stats().windows() + 1, 100 * footprint(eg, 0.05),
+                        100 * footprint(eg, 0.01), exact.baseScores()[0], exact.stats().seconds());
                 exactLines.add(line);
                 System.out.println("exact " + line);
                 Tensor exactMap = exact.pixelMap(0);
@@ -167,6 +169,16 @@ public final class AdaptiveAutoStudy {
         return new Row(w.name(), w.evidence(), mode, seed, a.stats(), MapSimilarity.ssim(am, exactMap), MapSimilarity.spearman(am, exactMap));
     }
 
+    /** Fraction of the windows whose |exact drop| is at least {@code level} of the largest: the evidence's footprint. */
+    static double footprint(float[] grid, double level) {
+        double max = maxAbs(grid);
+        int n = 0;
+        for (float v : grid) {
+            n += Math.abs(v) >= level * max ? 1 : 0;
+        }
+        return (double) n / grid.length;
+    }
+
     static double maxAbs(float[] v) {
         double m = 0;
         for (float x : v) {
@@ -178,7 +190,8 @@ public final class AdaptiveAutoStudy {
     static String format(Row r) {
         AdaptiveOcclusion.Stats s = r.stats();
         AdaptiveOcclusion.ErrorEstimate e = s.estimate();
-        String est = e == null ? "- | - | -" : String.format(Locale.ROOT, "%.3f | %.3f | %d", e.ssim(), Math.abs(e.ssim() - r.ssim()), e.samples());
+        String est = e == null ? "- | - | - | -" : String.format(Locale.ROOT, "%.3f | %.3f | %.3f | %d", e.ssim(), Math.abs(e.ssim() - r.ssim()),
+                e.ssimLow(), e.samples());
         return String.format(Locale.ROOT, "| %s | %s | %s | %d | %d of %d | %d / %d | **%.1f %%** | **%.3f** | %s | %.3f | %d | %.2f |",
                 r.workload(), r.evidence(), r.mode(), r.seed(), s.exactVariants(), s.fineVariants(), s.forwardsUsed(), s.exactForwards(),
                 100 * s.fractionUsed(), r.ssim(), est, r.spearman(), s.passes(), s.seconds());
@@ -194,21 +207,23 @@ public final class AdaptiveAutoStudy {
         }
         b.append("- produced by `io.occlusion4j.bench.AdaptiveAutoStudy` (auto seeds ").append(Arrays.toString(seeds))
                 .append("; `").append(auto).append("`)\n\n");
-        b.append("Forwards count model samples: every variant of every pass plus one unoccluded sample per pass, against the exact "
-                + "run's variants + 1. SSIM: `MapSimilarity.ssim` (pixel maps min-max normalised, Gaussian 11x11, sigma 1.5), "
+        b.append("Forwards count model samples: every variant of every pass plus the unoccluded input (`auto`: once, by its first "
+                + "pass, later passes reuse its scores; fixed budget: once per pass), against the exact run's variants + 1. *stop bound*: the lowest of the bootstrap draws, "
+                + "which `auto` stops on (the fixed budget reports it and does not stop on it). *footprint*: the fraction of windows whose exact |drop| is at least 5 % (1 %) of the largest. SSIM: `MapSimilarity.ssim` (pixel maps min-max normalised, Gaussian 11x11, sigma 1.5), "
                 + "first target. *estimate* is the run's own estimate of that SSIM, made without the exact map; *|est - true|* its error. "
                 + "Rows `0.05` are `--adaptive 0.05` (fixed budget: coarse pass, top 5 % cells, painting rule, 2 % sample for the estimate).\n\n");
         b.append("## Workloads\n\n");
         for (Workload w : workloads) {
             b.append("- `").append(w.name()).append("`: ").append(w.description()).append('\n');
         }
-        b.append("\n## Exact runs\n\n| workload | evidence | grid | forwards | base score | seconds |\n|---|---|---|---:|---:|---:|\n");
+        b.append("\n## Exact runs\n\n| workload | evidence | grid | forwards | footprint >= 5 % of max | footprint >= 1 % of max | base score | seconds |\n"
+                + "|---|---|---|---:|---:|---:|---:|---:|\n");
         for (String e : exact) {
             b.append(e).append('\n');
         }
         b.append("\n## Adaptive runs\n\n| workload | evidence | mode | seed | exact windows | forwards used / exact | fraction of exact "
-                + "forwards | SSIM to exact | estimated SSIM | abs(est - true) | sampled | Spearman | passes | seconds |\n"
-                + "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "forwards | SSIM to exact | estimated SSIM | abs(est - true) | stop bound | sampled | Spearman | passes | seconds |\n"
+                + "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
             b.append(format(r)).append('\n');
         }

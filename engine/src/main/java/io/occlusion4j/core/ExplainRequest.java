@@ -24,8 +24,11 @@ import java.util.Objects;
  * @param grid     every window position over the input's spatial axes
  * @param windows  the windows to explain (numbered as {@link VariantWriter} numbers them, ascending, no
  *                 repeats), or {@code null} for every window; grid-map entries of the others are NaN
+ * @param baseScores the unoccluded input's scores, known from an earlier explanation of the same input with the same
+ *                 settings ({@link io.occlusion4j.SensitivityMap#allBaseScores()}): the loop then skips the
+ *                 unoccluded forward; {@code null} to score it. Only with a non-empty subset of windows.
  */
-public record ExplainRequest(Tensor input, Settings settings, WindowGrid grid, int[] windows) {
+public record ExplainRequest(Tensor input, Settings settings, WindowGrid grid, int[] windows, float[] baseScores) {
 
     public ExplainRequest {
         Objects.requireNonNull(input, "input");
@@ -38,16 +41,37 @@ public record ExplainRequest(Tensor input, Settings settings, WindowGrid grid, i
         if (windows != null) {
             windows = WindowSubsets.check(windows, settings.perChannel() ? channels * grid.count() : grid.count());
         }
+        if (baseScores != null) {
+            if (windows == null || windows.length == 0) {
+                throw new IllegalArgumentException("known base scores are only for a non-empty subset of windows");
+            }
+            baseScores = baseScores.clone();
+            for (float v : baseScores) {
+                if (!Float.isFinite(v)) {
+                    throw new IllegalArgumentException("known base scores contain NaN or Inf: " + Arrays.toString(baseScores));
+                }
+            }
+        }
+    }
+
+    /** A request for a subset of windows (or every window for {@code null}) that scores the unoccluded input. */
+    public ExplainRequest(Tensor input, Settings settings, WindowGrid grid, int[] windows) {
+        this(input, settings, grid, windows, null);
     }
 
     /** A request for every window. */
     public ExplainRequest(Tensor input, Settings settings, WindowGrid grid) {
-        this(input, settings, grid, null);
+        this(input, settings, grid, null, null);
     }
 
     /** This request restricted to {@code windows} (see the record component). */
     public ExplainRequest withWindows(int[] windows) {
-        return new ExplainRequest(input, settings, grid, windows);
+        return new ExplainRequest(input, settings, grid, windows, null);
+    }
+
+    /** This request with the unoccluded input's scores already known (see the record component). */
+    public ExplainRequest withBaseScores(float[] scores) {
+        return new ExplainRequest(input, settings, grid, windows, scores);
     }
 
     /** The raw input's values, {@code [C, D1..Dk]} flattened (the tensor's own array: do not write). */

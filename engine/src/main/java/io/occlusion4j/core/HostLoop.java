@@ -69,7 +69,9 @@ public final class HostLoop {
         for (int s = 0; s < batch; s++) {
             writer.writeBase(buffer, s);
         }
-        // Jobs 0..variants: job 0 is the unoccluded sample, job j > 0 occludes window r.window(j - 1).
+        // Jobs 0..variants: job 0 is the unoccluded sample (skipped when its scores are known), job j > 0 occludes window
+        // r.window(j - 1).
+        float[] known = r.baseScores();
         int jobs = variants + 1;
         int[] slotWindow = new int[batch];
         Arrays.fill(slotWindow, -1);
@@ -80,7 +82,7 @@ public final class HostLoop {
         float[] baseAtTarget = null;
         float[][] grid = null;
         int forwards = 0;
-        for (int first = 0; first < jobs; first += batch) {
+        for (int first = known == null ? 0 : 1; first < jobs; first += batch) {
             int n = Math.min(batch, jobs - first);
             for (int s = 0; s < n; s++) {
                 int window = first + s == 0 ? -1 : r.window(first + s - 1);
@@ -95,13 +97,19 @@ public final class HostLoop {
             FloatBuffer[] out = forward.run(n);
             forwards++;
             int s0 = 0;
-            if (first == 0) {
+            if (scoring == null) {
                 scoring = new Scoring(r.score(), r.reduce(), forward.outputSizes(), forward.lastAxis());
-                base = new float[scoring.count()];
                 row = new float[scoring.count()];
-                if (!scoring.scores(out, 0, base)) {
-                    throw new OcclusionException("model output " + outputLabel + " of " + modelLabel
-                            + " contains NaN or Inf for the unoccluded input");
+                base = first == 0 ? new float[scoring.count()] : known.clone();
+                if (first == 0) {
+                    if (!scoring.scores(out, 0, base)) {
+                        throw new OcclusionException("model output " + outputLabel + " of " + modelLabel
+                                + " contains NaN or Inf for the unoccluded input");
+                    }
+                    s0 = 1;
+                } else if (base.length != scoring.count()) {
+                    throw new IllegalArgumentException("known base scores have " + base.length + " values but " + outputLabel
+                            + " of " + modelLabel + " gives " + scoring.count() + " scores per sample");
                 }
                 targets = r.targets().resolve(base, outputLabel);
                 baseAtTarget = new float[targets.length];
@@ -114,7 +122,6 @@ public final class HostLoop {
                         Arrays.fill(g, Float.NaN);
                     }
                 }
-                s0 = 1;
             }
             for (int s = s0; s < n; s++) {
                 int window = r.window(first + s - 1);

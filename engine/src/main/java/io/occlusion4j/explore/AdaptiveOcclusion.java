@@ -192,7 +192,8 @@ public final class AdaptiveOcclusion {
      * @param coarseVariants variants of the coarse pass (auto: of the lattice)
      * @param exactVariants  fine windows scored exactly (selected, refined and sampled)
      * @param fineVariants   variants of the exact run (all fine windows)
-     * @param forwardsUsed   model samples of this run: every variant plus one unoccluded sample per pass
+     * @param forwardsUsed   model samples of this run: every variant plus the unoccluded samples (auto: one per run;
+     *                       fixed: one per pass)
      * @param exactForwards  model samples of the exact run: its variants plus its unoccluded sample
      * @param fractionUsed   {@code forwardsUsed / exactForwards}
      * @param modelCalls     model invocations (batches) of every pass
@@ -251,14 +252,19 @@ public final class AdaptiveOcclusion {
      *       min-max normalisation of the whole map.
      *   <li><b>Estimate</b>: a random sample of the painted windows ({@link Auto#sampleFraction()} of the fine
      *       windows, at least {@link Auto#minSample()}), stratified by how large the map is around each window's cell
-     *       (at least 4 per stratum), is scored exactly; their residuals (exact - painted) give the estimate of the
-     *       SSIM to the exact map (see {@link ErrorEstimate}). The sampled windows stay exact in the map.
-     *   <li><b>Stop</b> when the estimated SSIM is at least {@link Auto#targetSsim()}; otherwise a stratum whose samples
-     *       erred gives each of its cells its root mean square residual as a hint, the cells with the largest indicator
-     *       are split until 4 % of the windows are new, those are scored, and the estimate is made again. When the
-     *       windows left are at most twice such a batch plus a sample, they are all scored: the map is then exact.
+     *       (at least 4 per stratum; in the two strata next to evidence at least 15 % of their windows and 8), is scored
+     *       exactly; when a sampled window of the top stratum (next to 0.3 of the map's largest |value| or more) erred by
+     *       5 % of that or more, the sample there grows to half its windows. The residuals (exact - painted) give the
+     *       estimate of the SSIM to the exact map (see {@link ErrorEstimate}). The sampled windows stay exact in the map.
+     *   <li><b>Stop</b> when the estimate's conservative bound, its lowest bootstrap draw
+     *       ({@link ErrorEstimate#ssimLow()}), is at least {@link Auto#targetSsim()} (not its mean, which erred
+     *       optimistic by up to 0.055 on BlazeFace); otherwise a stratum whose samples erred gives each of its cells its
+     *       root mean square residual as a hint, the cells with the largest indicator are split until 4 % of the windows
+     *       are new, those are scored, and the estimate is made again. When the windows left are at most twice such a
+     *       batch plus a sample, they are all scored: the map is then exact.
      * </ol>
-     * The stats count every model sample: each pass's variants plus its unoccluded sample.
+     * The stats count every model sample: every pass's variants plus the unoccluded input once (the first pass scores
+     * it, later passes reuse its scores through {@link Occlusion#explain(Tensor, int[], float[])}).
      */
     public static Result explainAuto(Occlusion base, Tensor input, Auto settings) {
         Objects.requireNonNull(base, "base");

@@ -68,10 +68,12 @@ final class AutoAdaptive {
                     first[0] = part;
                     int[] targets = part.targets();
                     pinned[0] = base.with(b -> b.targets(Targets.of(targets)));
+                    forwards[0]++;
                 } else {
-                    part = pinned[0].explain(input, windows);
+                    // The unoccluded input was scored by the first pass: later passes reuse its scores.
+                    part = pinned[0].explain(input, windows, first[0].allBaseScores());
                 }
-                forwards[0] += part.stats().windows() + 1;
+                forwards[0] += part.stats().windows();
                 calls[0] += part.stats().forwards();
                 variants[0] += part.stats().windows();
                 float[][] out = new float[part.targetCount()][];
@@ -176,7 +178,7 @@ final class AutoAdaptive {
             AdaptiveOcclusion.ErrorEstimate est = estimate;
             LOG.log(System.Logger.Level.DEBUG, () -> String.format("adaptive auto: threshold %.4f, %d of %d scored, %s", th,
                     RefinementGrid.indices(known).length, count, est));
-            if (estimate.ssim() >= settings.targetSsim()) {
+            if (mayStop(estimate, settings)) {
                 break;
             }
             refineTop(rg, values, slices, known, budget, hints, tracked);
@@ -186,6 +188,14 @@ final class AutoAdaptive {
             rg.paint(v, slices, known, owner);
         }
         return new Outcome(values, known, lattice.length, scoreCalls[0], estimate, step);
+    }
+
+    /**
+     * The stopping rule: the conservative bound of the estimate ({@link AdaptiveOcclusion.ErrorEstimate#ssimLow()}, the
+     * lowest of the bootstrap draws), not its mean, must reach the goal.
+     */
+    static boolean mayStop(AdaptiveOcclusion.ErrorEstimate estimate, AdaptiveOcclusion.Auto settings) {
+        return estimate.ssimLow() >= settings.targetSsim();
     }
 
     /** After an estimate below the goal, the leaves most likely wrong are split until this fraction of the windows is new. */
@@ -264,16 +274,13 @@ final class AutoAdaptive {
             return new AdaptiveOcclusion.ErrorEstimate(1.0, 1.0, 0.0, 0, 0, "every window scored: the map is exact");
         }
         double m = Math.max(settings.minSample(), Math.ceil(settings.sampleFraction() * count));
+        int[] taken = new int[STRATA];
         List<Integer> picked = new ArrayList<>();
-        for (List<Integer> pool : byStratum) {
-            int take = (int) Math.min(pool.size(), Math.max(4, Math.round(m * pool.size() / unknown)));
-            for (int i = 0; i < take; i++) {
-                int j = i + rng.nextInt(pool.size() - i);
-                int tmp = pool.get(i);
-                pool.set(i, pool.get(j));
-                pool.set(j, tmp);
-                picked.add(pool.get(i));
-            }
+        for (int h = 0; h < STRATA; h++) {
+            List<Integer> pool = byStratum.get(h);
+            int take = (int) Math.min(pool.size(), Math.max(Sampling.minPerStratum(h, pool.size()), Math.round(m * pool.size() / unknown)));
+            picked.addAll(Sampling.drawMore(pool, 0, take, rng));
+            taken[h] = take;
         }
         int[] sample = picked.stream().mapToInt(Integer::intValue).sorted().toArray();
         float[][] painted = new float[values.length][];
@@ -281,6 +288,17 @@ final class AutoAdaptive {
             painted[t] = values[t].clone();
         }
         scorer.score(sample);
+        // A rough top stratum (a sampled residual of ROUGH or more): one missed narrow bump there moves the SSIM most and
+        // a small sample misses it, so the sample there grows to Sampling.PEAK_STRATUM_SAMPLE of its windows.
+        List<Integer> top = byStratum.get(STRATA - 1);
+        if (Sampling.rough(sample, top, values, painted, slices, count, range)) {
+            int want = (int) Math.min(top.size(), Math.ceil(Sampling.PEAK_STRATUM_SAMPLE * top.size()));
+            if (want > taken[STRATA - 1]) {
+                int[] extra = Sampling.drawMore(top, taken[STRATA - 1], want, rng).stream().mapToInt(Integer::intValue).sorted().toArray();
+                scorer.score(extra);
+                sample = java.util.stream.IntStream.concat(Arrays.stream(sample), Arrays.stream(extra)).sorted().toArray();
+            }
+        }
         List<ErrorEstimator.Sample> samples = new ArrayList<>();
         for (int p : sample) {
             double worst = 0;
@@ -294,22 +312,7 @@ final class AutoAdaptive {
             }
             hints.sampled().merge(owner[p], worst, Math::max);
         }
-        // A stratum whose samples err gives every cell of it a hint: its root mean square residual.
-        double[] sq = new double[STRATA];
-        int[] n = new int[STRATA];
-        for (ErrorEstimator.Sample smp : samples) {
-            for (int t = 0; t < values.length; t++) {
-                double e = smp.residual()[t] / range[t];
-                sq[smp.stratum()] += e * e;
-            }
-            n[smp.stratum()] += values.length;
-        }
-        for (Map.Entry<RefinementGrid.Cell, Integer> e : stratumOf.entrySet()) {
-            int h = e.getValue();
-            if (n[h] > 0) {
-                hints.sampled().merge(e.getKey(), Math.sqrt(sq[h] / n[h]), Math::max);
-            }
-        }
+        stratumHints(samples, values, range, stratumOf, hints);
         Map<RefinementGrid.Cell, Integer> cellId = new IdentityHashMap<>();
         List<Integer> groupStratum = new ArrayList<>();
         int[] group = new int[slices * count];
@@ -353,6 +356,26 @@ final class AutoAdaptive {
                 shape, samples, settings.draws(), rng.nextLong(), "auto: " + samples.size() + " painted windows drawn at random, stratified by "
                         + "the magnitude of their cell's corners, and scored exactly; residuals bootstrapped per painting cell within "
                         + "its stratum, " + settings.draws() + " draws");
+    }
+
+    /** A stratum whose samples err gives every cell of it a hint: its root mean square residual. */
+    private static void stratumHints(List<ErrorEstimator.Sample> samples, float[][] values, double[] range,
+            Map<RefinementGrid.Cell, Integer> stratumOf, Hints hints) {
+        double[] sq = new double[STRATA];
+        int[] n = new int[STRATA];
+        for (ErrorEstimator.Sample smp : samples) {
+            for (int t = 0; t < values.length; t++) {
+                double e = smp.residual()[t] / range[t];
+                sq[smp.stratum()] += e * e;
+            }
+            n[smp.stratum()] += values.length;
+        }
+        for (Map.Entry<RefinementGrid.Cell, Integer> e : stratumOf.entrySet()) {
+            int h = e.getValue();
+            if (n[h] > 0) {
+                hints.sampled().merge(e.getKey(), Math.sqrt(sq[h] / n[h]), Math::max);
+            }
+        }
     }
 
     /**

@@ -92,6 +92,41 @@ class WindowSubsetTest {
     }
 
     @Test
+    void knownBaseScoresSkipTheUnoccludedForward() {
+        try (Occlusion occ = linear(false)) {
+            Tensor x = Tensor.of(ModelFiles.random(6, 2 * 90), 2, 9, 10);
+            int[] subset = {1, 5, 9, 12};
+            SensitivityMap scored = occ.explain(x, subset);
+            assertThat(scored.stats().forwards()).isEqualTo(2); // 5 samples in batches of 4
+            SensitivityMap reused = occ.explain(x, subset, scored.allBaseScores());
+            assertThat(reused.stats().forwards()).isEqualTo(1); // the 4 variants only
+            assertThat(reused.stats().windows()).isEqualTo(4);
+            assertThat(reused.allBaseScores()).containsExactly(scored.allBaseScores());
+            assertThat(reused.targets()).isEqualTo(scored.targets());
+            for (int t = 0; t < 2; t++) {
+                float[] a = reused.gridMap(t).data();
+                float[] b = scored.gridMap(t).data();
+                for (int i = 0; i < a.length; i++) {
+                    if (Float.isNaN(b[i])) {
+                        assertThat(a[i]).isNaN();
+                    } else {
+                        assertThat(a[i]).isEqualTo(b[i]);
+                    }
+                }
+            }
+            // The drops are taken against the scores given: shifted base scores shift every drop.
+            float[] shifted = scored.allBaseScores().clone();
+            int target = scored.targets()[0];
+            shifted[target] += 1f;
+            SensitivityMap moved = occ.explain(x, subset, shifted);
+            assertThat(moved.gridMap(0).data()[5]).isCloseTo(scored.gridMap(0).data()[5] + 1f, org.assertj.core.data.Offset.offset(1e-5f));
+            assertThatThrownBy(() -> occ.explain(x, subset, new float[] {1f, 2f})).hasMessageContaining("known base scores have 2 values");
+            assertThatThrownBy(() -> occ.explain(x, subset, new float[] {Float.NaN, 0f, 0f})).hasMessageContaining("NaN or Inf");
+            assertThatThrownBy(() -> occ.explain(x, new int[0], scored.allBaseScores())).hasMessageContaining("non-empty subset");
+        }
+    }
+
+    @Test
     void badSubsetsAreRefused() {
         try (Occlusion occ = linear(false)) {
             Tensor x = Tensor.of(ModelFiles.random(3, 2 * 90), 2, 9, 10);
