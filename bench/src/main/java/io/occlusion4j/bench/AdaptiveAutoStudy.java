@@ -6,6 +6,10 @@ import io.occlusion4j.Reduce;
 import io.occlusion4j.Score;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Tensor;
+import io.occlusion4j.explore.AdaptiveResult;
+import io.occlusion4j.explore.AdaptiveStats;
+import io.occlusion4j.explore.AutoSettings;
+import io.occlusion4j.explore.ErrorEstimate;
 import io.occlusion4j.explore.AdaptiveOcclusion;
 import io.occlusion4j.io.Images;
 import io.occlusion4j.metrics.MapSimilarity;
@@ -37,14 +41,14 @@ public final class AdaptiveAutoStudy {
 
     record Workload(String name, String evidence, String description, Function<Path, Occlusion> open, Function<Occlusion, Tensor> input) {}
 
-    record Row(String workload, String evidence, String mode, long seed, AdaptiveOcclusion.Stats stats, double ssim, double spearman) {}
+    record Row(String workload, String evidence, String mode, long seed, AdaptiveStats stats, double ssim, double spearman) {}
 
     public static void main(String[] args) throws IOException {
         Path out = Path.of("bench/results");
         Path assets = Path.of("assets");
         long[] seeds = {1, 2, 3};
         String only = null;
-        AdaptiveOcclusion.Auto auto = AdaptiveOcclusion.Auto.defaults();
+        AutoSettings auto = AutoSettings.defaults();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
@@ -52,14 +56,14 @@ public final class AdaptiveAutoStudy {
                 case "--seeds" -> seeds = Arrays.stream(args[++i].split(",")).mapToLong(Long::parseLong).toArray();
                 case "--only" -> only = args[++i];
                 case "--threshold" -> {
-                    AdaptiveOcclusion.Auto a = auto;
-                    auto = new AdaptiveOcclusion.Auto(a.targetSsim(), a.sampleFraction(), a.minSample(), Double.parseDouble(args[++i]),
+                    AutoSettings a = auto;
+                    auto = new AutoSettings(a.targetSsim(), a.sampleFraction(), a.minSample(), Double.parseDouble(args[++i]),
                             a.maxStep(), a.draws(), a.seed());
                 }
                 case "--target" -> auto = auto.withTarget(Double.parseDouble(args[++i]));
                 case "--sample" -> {
-                    AdaptiveOcclusion.Auto a = auto;
-                    auto = new AdaptiveOcclusion.Auto(a.targetSsim(), Double.parseDouble(args[++i]), a.minSample(), a.threshold(),
+                    AutoSettings a = auto;
+                    auto = new AutoSettings(a.targetSsim(), Double.parseDouble(args[++i]), a.minSample(), a.threshold(),
                             a.maxStep(), a.draws(), a.seed());
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -90,11 +94,11 @@ public final class AdaptiveAutoStudy {
                 System.out.println("exact " + line);
                 Tensor exactMap = exact.pixelMap(0);
                 for (long seed : seeds) {
-                    AdaptiveOcclusion.Result a = AdaptiveOcclusion.explainAuto(occ, x, auto.withSeed(seed));
+                    AdaptiveResult a = AdaptiveOcclusion.explainAuto(occ, x, auto.withSeed(seed));
                     rows.add(row(w, "auto", seed, a, exactMap));
                     System.out.println(format(rows.getLast()));
                 }
-                AdaptiveOcclusion.Result f = AdaptiveOcclusion.explain(occ, x, AdaptiveOcclusion.DEFAULT_R);
+                AdaptiveResult f = AdaptiveOcclusion.explain(occ, x, AdaptiveOcclusion.DEFAULT_R);
                 rows.add(row(w, "0.05", 42, f, exactMap));
                 System.out.println(format(rows.getLast()));
             }
@@ -164,7 +168,7 @@ public final class AdaptiveAutoStudy {
         return list;
     }
 
-    static Row row(Workload w, String mode, long seed, AdaptiveOcclusion.Result a, Tensor exactMap) {
+    static Row row(Workload w, String mode, long seed, AdaptiveResult a, Tensor exactMap) {
         Tensor am = a.map().pixelMap(0);
         return new Row(w.name(), w.evidence(), mode, seed, a.stats(), MapSimilarity.ssim(am, exactMap), MapSimilarity.spearman(am, exactMap));
     }
@@ -188,8 +192,8 @@ public final class AdaptiveAutoStudy {
     }
 
     static String format(Row r) {
-        AdaptiveOcclusion.Stats s = r.stats();
-        AdaptiveOcclusion.ErrorEstimate e = s.estimate();
+        AdaptiveStats s = r.stats();
+        ErrorEstimate e = s.estimate();
         String est = e == null ? "- | - | - | -" : String.format(Locale.ROOT, "%.3f | %.3f | %.3f | %d", e.ssim(), Math.abs(e.ssim() - r.ssim()),
                 e.ssimLow(), e.samples());
         return String.format(Locale.ROOT, "| %s | %s | %s | %d | %d of %d | %d / %d | **%.1f %%** | **%.3f** | %s | %.3f | %d | %.2f |",
@@ -197,7 +201,7 @@ public final class AdaptiveAutoStudy {
                 100 * s.fractionUsed(), r.ssim(), est, r.spearman(), s.passes(), s.seconds());
     }
 
-    static String table(List<Row> rows, List<String> exact, List<Workload> workloads, long[] seeds, AdaptiveOcclusion.Auto auto) {
+    static String table(List<Row> rows, List<String> exact, List<Workload> workloads, long[] seeds, AutoSettings auto) {
         LocalDate date = LocalDate.now(ZoneOffset.UTC);
         StringBuilder b = new StringBuilder();
         b.append("# Adaptive occlusion, `auto` (refine until the map is right) vs the exact map, ").append(date).append("\n\n");

@@ -6,6 +6,8 @@ import io.occlusion4j.Reduce;
 import io.occlusion4j.Score;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Tensor;
+import io.occlusion4j.explore.AdaptiveResult;
+import io.occlusion4j.explore.AdaptiveStats;
 import io.occlusion4j.explore.AdaptiveOcclusion;
 import io.occlusion4j.io.Images;
 import io.occlusion4j.metrics.MapSimilarity;
@@ -37,7 +39,7 @@ public final class AdaptiveStudy {
 
     record Workload(String name, String description, Function<Path, Occlusion> open, Function<Occlusion, Tensor> input) {}
 
-    record Row(String workload, AdaptiveOcclusion.Rule rule, int factor, int margin, double r, AdaptiveOcclusion.Stats stats, double ssim, double spearman) {}
+    record Row(String workload, AdaptiveOcclusion.Rule rule, int factor, int margin, double r, AdaptiveStats stats, double ssim, double spearman) {}
 
     public static void main(String[] args) throws IOException {
         Path out = Path.of("bench/results");
@@ -104,7 +106,7 @@ public final class AdaptiveStudy {
                 for (AdaptiveOcclusion.Rule rule : rules) {
                 for (int f : factors) {
                     for (double r : rs) {
-                        AdaptiveOcclusion.Result a = AdaptiveOcclusion.explain(occ, x, new AdaptiveOcclusion.Settings(r, f, 1, rule));
+                        AdaptiveResult a = AdaptiveOcclusion.explain(occ, x, new AdaptiveOcclusion.Settings(r, f, 1, rule));
                         Tensor am = a.map().pixelMap(0);
                         Row row = new Row(w.name(), rule, f, 1, r, a.stats(), MapSimilarity.ssim(am, exactMap), MapSimilarity.spearman(am, exactMap));
                         rows.add(row);
@@ -123,7 +125,7 @@ public final class AdaptiveStudy {
     }
 
     static String format(Row r) {
-        AdaptiveOcclusion.Stats s = r.stats();
+        AdaptiveStats s = r.stats();
         return String.format(Locale.ROOT, "| %s | %s | %d | %d | %.2f | %s / %s | %d | %d of %d | %d / %d | **%.1f %%** | **%.3f** | %.3f | %.2f |",
                 r.workload(), r.rule().name().toLowerCase(Locale.ROOT), r.factor(), r.margin(), r.r(), join(s.coarseWindow()), join(s.coarseStride()), s.coarseVariants(),
                 s.exactVariants(), s.fineVariants(), s.forwardsUsed(), s.exactForwards(), 100 * s.fractionUsed(), r.ssim(), r.spearman(),

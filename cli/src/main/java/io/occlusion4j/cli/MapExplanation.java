@@ -4,6 +4,10 @@ package io.occlusion4j.cli;
 import io.occlusion4j.Occlusion;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Tensor;
+import io.occlusion4j.explore.AdaptiveResult;
+import io.occlusion4j.explore.AdaptiveStats;
+import io.occlusion4j.explore.AutoSettings;
+import io.occlusion4j.explore.ErrorEstimate;
 import io.occlusion4j.explore.AdaptiveOcclusion;
 import io.occlusion4j.render.HeatmapRenderer;
 import java.awt.image.BufferedImage;
@@ -27,7 +31,7 @@ record MapExplanation(ExplainRun run) {
             SensitivityMap map;
             if (cmd().adaptive != null) {
                 Double r = cmd().adaptiveR();
-                AdaptiveOcclusion.Result result = r == null ? AdaptiveOcclusion.explainAuto(occlusion, x, AdaptiveOcclusion.Auto.defaults())
+                AdaptiveResult result = r == null ? AdaptiveOcclusion.explainAuto(occlusion, x, AutoSettings.defaults())
                         : AdaptiveOcclusion.explain(occlusion, x, AdaptiveOcclusion.Settings.of(r));
                 map = result.map();
                 settings.put("adaptive", adaptiveJson(result.stats()));
@@ -66,7 +70,7 @@ record MapExplanation(ExplainRun run) {
      * {@code adaptive} in the JSON summary: the mode (auto or R), the coarse pass or lattice, the forwards used and saved
      * against the exact run, and the error estimate with how it was obtained.
      */
-    private Map<String, Object> adaptiveJson(AdaptiveOcclusion.Stats a) {
+    private Map<String, Object> adaptiveJson(AdaptiveStats a) {
         Map<String, Object> stats = new LinkedHashMap<>();
         stats.put("mode", a.mode());
         if (cmd().adaptiveR() != null) {
@@ -84,7 +88,7 @@ record MapExplanation(ExplainRun run) {
         stats.put("fraction_used", a.fractionUsed());
         stats.put("fraction_saved", a.fractionSaved());
         stats.put("passes", a.passes());
-        AdaptiveOcclusion.ErrorEstimate e = a.estimate();
+        ErrorEstimate e = a.estimate();
         if (e != null) {
             Map<String, Object> est = new LinkedHashMap<>();
             est.put("ssim", e.ssim());

@@ -1,5 +1,7 @@
 package io.occlusion4j.cli;
 
+import io.occlusion4j.explore.AdaptiveResult;
+import io.occlusion4j.explore.AutoSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -109,7 +111,7 @@ class ExplainFlagsTest {
         Path json = dir.resolve("adaptive.json");
         Tensor map = cli("--model", linear, "--tensor", input, "--window", 2, "--stride", 1, "--adaptive", 0.2,
                 "--out-json", json);
-        io.occlusion4j.explore.AdaptiveOcclusion.Result expected;
+        io.occlusion4j.explore.AdaptiveResult expected;
         try (Occlusion o = Occlusion.builder().model(linear).window(2, 2).stride(1, 1).build()) {
             expected = io.occlusion4j.explore.AdaptiveOcclusion.explain(o, x, 0.2);
         }
@@ -134,9 +136,9 @@ class ExplainFlagsTest {
     void adaptiveWithoutAValueIsAutoAndReportsItsErrorEstimate() throws IOException {
         Path json = dir.resolve("adaptive-auto.json");
         Tensor map = cli("--model", linear, "--tensor", input, "--window", 2, "--stride", 1, "--out-json", json, "--adaptive");
-        io.occlusion4j.explore.AdaptiveOcclusion.Result expected;
+        io.occlusion4j.explore.AdaptiveResult expected;
         try (Occlusion o = Occlusion.builder().model(linear).window(2, 2).stride(1, 1).build()) {
-            expected = io.occlusion4j.explore.AdaptiveOcclusion.explainAuto(o, x, io.occlusion4j.explore.AdaptiveOcclusion.Auto.defaults());
+            expected = io.occlusion4j.explore.AdaptiveOcclusion.explainAuto(o, x, io.occlusion4j.explore.AutoSettings.defaults());
         }
         assertThat(map.data()).usingComparatorWithPrecision(1e-6f).containsExactly(expected.map().pixelMaps().data());
         JsonNode adaptive = json(json).get("adaptive");

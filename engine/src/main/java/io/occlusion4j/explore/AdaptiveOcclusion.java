@@ -62,11 +62,11 @@ public final class AdaptiveOcclusion {
     /** The default fraction of the fine windows sampled to estimate the error of the painted ones. */
     public static final double DEFAULT_SAMPLE_FRACTION = 0.02;
     /** The fewest windows sampled for an error estimate. */
-    public static final int MIN_SAMPLE = 8;
+    public static final int MIN_SAMPLE = Cells.MIN_SAMPLE;
     /** A refined window is evidence when its |drop| is at least this fraction of the largest refined |drop|. */
-    public static final double EVIDENCE = 0.1;
+    public static final double EVIDENCE = Cells.EVIDENCE;
     /** {@code auto}'s default goal: the estimated SSIM to the exact map. */
-    public static final double DEFAULT_TARGET_SSIM = 0.95;
+    public static final double DEFAULT_TARGET_SSIM = AutoSettings.DEFAULT_TARGET_SSIM;
 
     /** The default rule for which fine windows a selected cell makes exact. */
     public static final Rule DEFAULT_RULE = Rule.CENTRE;
@@ -120,116 +120,8 @@ public final class AdaptiveOcclusion {
         }
     }
 
-    /**
-     * {@code auto}'s settings (see {@link #explainAuto}).
-     *
-     * @param targetSsim     stop when the estimated SSIM to the exact map is at least this, in (0, 1]
-     * @param sampleFraction painted windows sampled per estimate, as a fraction of the fine windows (at least
-     *                       {@code minSample}), in (0, 1]
-     * @param minSample      the fewest windows per sample, >= 1
-     * @param threshold      the refinement threshold before the first estimate (a cell's indicator, see
-     *                       {@link #explainAuto}), in (0, 1]
-     * @param maxStep        the largest lattice step, in fine positions, >= 2
-     * @param draws          plausible exact maps drawn per estimate, >= 1
-     * @param seed           seed of the samples and draws
-     */
-    public record Auto(double targetSsim, double sampleFraction, int minSample, double threshold, int maxStep, int draws, long seed) {
-        public Auto {
-            if (!(targetSsim > 0 && targetSsim <= 1)) {
-                throw new IllegalArgumentException("target SSIM must be in (0, 1], got " + targetSsim);
-            }
-            if (!(sampleFraction > 0 && sampleFraction <= 1)) {
-                throw new IllegalArgumentException("sample fraction must be in (0, 1], got " + sampleFraction);
-            }
-            if (minSample < 1 || maxStep < 2 || draws < 1) {
-                throw new IllegalArgumentException("min sample and draws must be >= 1 and max step >= 2, got " + minSample + ", "
-                        + draws + ", " + maxStep);
-            }
-            if (!(threshold > 0 && threshold <= 1)) {
-                throw new IllegalArgumentException("threshold must be in (0, 1], got " + threshold);
-            }
-        }
-
-        /** The defaults: SSIM 0.95, samples of 4 % (at least 8), threshold 0.3, lattice step up to 8, 16 draws, seed 42. */
-        public static Auto defaults() {
-            return new Auto(DEFAULT_TARGET_SSIM, 0.04, MIN_SAMPLE, 0.3, 8, 16, 42);
-        }
-
-        public Auto withSeed(long seed) {
-            return new Auto(targetSsim, sampleFraction, minSample, threshold, maxStep, draws, seed);
-        }
-
-        public Auto withTarget(double ssim) {
-            return new Auto(ssim, sampleFraction, minSample, threshold, maxStep, draws, seed);
-        }
-    }
-
-    /**
-     * The estimate of an adaptive map's error against the exact map, from painted windows sampled at random and scored
-     * exactly (see {@code ErrorEstimator}).
-     *
-     * @param ssim         estimated SSIM of the adaptive pixel map to the exact one (the mean over draws; the lowest target)
-     * @param ssimLow      the lowest draw's SSIM
-     * @param relativeRmse root mean square residual of the sampled windows over the map's largest |value|
-     * @param samples      windows sampled (per channel for per-channel windows)
-     * @param draws        plausible exact maps drawn
-     * @param method       how it was obtained, in words
-     */
-    public record ErrorEstimate(double ssim, double ssimLow, double relativeRmse, int samples, int draws, String method) {
-        @Override
-        public String toString() {
-            return String.format(java.util.Locale.ROOT, "estimated SSIM %.3f (lowest draw %.3f), relative RMSE %.4f, from %d sampled windows",
-                    ssim, ssimLow, relativeRmse, samples);
-        }
-    }
-
-    /**
-     * What an adaptive run cost and saved.
-     *
-     * @param mode           {@code fixed} ({@code --adaptive R}) or {@code auto}
-     * @param coarseWindow   the coarse window per axis (auto: the fine window, its lattice windows are fine windows)
-     * @param coarseStride   the coarse stride per axis (auto: the lattice's stride)
-     * @param coarseVariants variants of the coarse pass (auto: of the lattice)
-     * @param exactVariants  fine windows scored exactly (selected, refined and sampled)
-     * @param fineVariants   variants of the exact run (all fine windows)
-     * @param forwardsUsed   model samples of this run: every variant plus the unoccluded samples (auto: one per run;
-     *                       fixed: one per pass)
-     * @param exactForwards  model samples of the exact run: its variants plus its unoccluded sample
-     * @param fractionUsed   {@code forwardsUsed / exactForwards}
-     * @param modelCalls     model invocations (batches) of every pass
-     * @param scale          the fitted coarse-to-fine scale per target (auto: 1)
-     * @param seconds        wall time of every pass, the painting and the estimate
-     * @param passes         model passes (calls of {@code explain} on a subset or a coarse grid)
-     * @param estimate       the error estimate, or null when none was asked for
-     */
-    public record Stats(String mode, int[] coarseWindow, int[] coarseStride, int coarseVariants, int exactVariants, int fineVariants,
-            int forwardsUsed, int exactForwards, double fractionUsed, int modelCalls, double[] scale, double seconds, int passes,
-            ErrorEstimate estimate) {
-        /** {@code 1 - fractionUsed}: the fraction of the exact run's forwards saved (negative when it cost more). */
-        public double fractionSaved() {
-            return 1 - fractionUsed;
-        }
-
-        @Override
-        public String toString() {
-            return String.format(java.util.Locale.ROOT, "%s: %s %s/%s: %d variants; exact windows %d of %d; forwards %d of %d (%.1f %% used, %.1f %% saved); "
-                            + "%d passes, %d model calls; %.3f s%s",
-                    mode, mode.equals("auto") ? "lattice" : "coarse", Arrays.toString(coarseWindow), Arrays.toString(coarseStride),
-                    coarseVariants, exactVariants, fineVariants, forwardsUsed, exactForwards, 100 * fractionUsed, 100 * fractionSaved(),
-                    passes, modelCalls, seconds, estimate == null ? "" : "; " + estimate);
-        }
-    }
-
-    /**
-     * @param map    the adaptive map on the fine grid (its run stats sum both passes)
-     * @param coarse the coarse pass's map (null for {@code auto}, which has none)
-     * @param exact  per fine window (numbered as the fine grid map), whether it was computed exactly
-     * @param stats  cost and savings
-     */
-    public record Result(SensitivityMap map, SensitivityMap coarse, boolean[] exact, Stats stats) {}
-
     /** Adaptive explanation with top fraction {@code r} and the default coarse factor and margin. */
-    public static Result explain(Occlusion base, Tensor input, double r) {
+    public static AdaptiveResult explain(Occlusion base, Tensor input, double r) {
         return explain(base, input, Settings.of(r));
     }
 
@@ -238,26 +130,26 @@ public final class AdaptiveOcclusion {
      *
      * <ol>
      *   <li><b>Lattice</b>: the fine windows at every {@code S}-th position per axis ({@code S = window / stride},
-     *       between 2 and {@link Auto#maxStep()}, so the lattice's windows still cover the input when the stride is at most
+     *       between 2 and {@link AutoSettings#maxStep()}, so the lattice's windows still cover the input when the stride is at most
      *       half the window), scored exactly. No window larger than the requested one is ever scored.
      *   <li><b>Cells</b>: the boxes between neighbouring lattice positions. A window not scored is painted by
      *       multilinear interpolation between the corners of the smallest cell containing it: only from scored fine
      *       windows around it, so evidence never leaks into a cell whose corners do not see it.
-     *   <li><b>Refine where large</b>: every cell whose indicator is at least {@link Auto#threshold()} is split in
+     *   <li><b>Refine where large</b>: every cell whose indicator is at least {@link AutoSettings#threshold()} is split in
      *       halves along each axis and the new corners scored, repeatedly, until none is. The indicator, over the map's
      *       largest |value|: for a lattice cell, the spread of its corners' values (max - min) and half the largest
      *       |value| around it (corners can cancel what lies between them); for a split cell, its new corners' surplus
      *       (how far they are from what the parent painted there); either raised by residuals sampled inside it.
      *       Cells with a corner at 0.7 of the map's largest |value| or more are always split: the extremes set the
      *       min-max normalisation of the whole map.
-     *   <li><b>Estimate</b>: a random sample of the painted windows ({@link Auto#sampleFraction()} of the fine
-     *       windows, at least {@link Auto#minSample()}), stratified by how large the map is around each window's cell
+     *   <li><b>Estimate</b>: a random sample of the painted windows ({@link AutoSettings#sampleFraction()} of the fine
+     *       windows, at least {@link AutoSettings#minSample()}), stratified by how large the map is around each window's cell
      *       (at least 4 per stratum; in the two strata next to evidence at least 15 % of their windows and 8), is scored
      *       exactly; when a sampled window of the top stratum (next to 0.3 of the map's largest |value| or more) erred by
      *       5 % of that or more, the sample there grows to half its windows. The residuals (exact - painted) give the
      *       estimate of the SSIM to the exact map (see {@link ErrorEstimate}). The sampled windows stay exact in the map.
      *   <li><b>Stop</b> when the estimate's conservative bound, its lowest bootstrap draw
-     *       ({@link ErrorEstimate#ssimLow()}), is at least {@link Auto#targetSsim()} (not its mean, which erred
+     *       ({@link ErrorEstimate#ssimLow()}), is at least {@link AutoSettings#targetSsim()} (not its mean, which erred
      *       optimistic by up to 0.055 on BlazeFace); otherwise a stratum whose samples erred gives each of its cells its
      *       root mean square residual as a hint, the cells with the largest indicator are split until 4 % of the windows
      *       are new, those are scored, and the estimate is made again. When the windows left are at most twice such a
@@ -266,7 +158,7 @@ public final class AdaptiveOcclusion {
      * The stats count every model sample: every pass's variants plus the unoccluded input once (the first pass scores
      * it, later passes reuse its scores through {@link Occlusion#explain(Tensor, int[], float[])}).
      */
-    public static Result explainAuto(Occlusion base, Tensor input, Auto settings) {
+    public static AdaptiveResult explainAuto(Occlusion base, Tensor input, AutoSettings settings) {
         Objects.requireNonNull(base, "base");
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(settings, "settings");
@@ -274,7 +166,7 @@ public final class AdaptiveOcclusion {
     }
 
     /** Adaptive explanation of {@code input} with {@code base}'s settings as the fine (requested) settings. */
-    public static Result explain(Occlusion base, Tensor input, Settings settings) {
+    public static AdaptiveResult explain(Occlusion base, Tensor input, Settings settings) {
         Objects.requireNonNull(base, "base");
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(settings, "settings");
@@ -340,9 +232,9 @@ public final class AdaptiveOcclusion {
                 grids, pixels, runStats);
         int used = cst.windows() + 1 + fst.windows() + 1;
         int exactForwards = exact.length + 1;
-        Stats stats = new Stats("fixed", cw, cs, cst.windows(), fst.windows(), exact.length, used, exactForwards, (double) used / exactForwards,
+        AdaptiveStats stats = new AdaptiveStats("fixed", cw, cs, cst.windows(), fst.windows(), exact.length, used, exactForwards, (double) used / exactForwards,
                 cst.forwards() + fst.forwards(), scales, seconds, 2, estimate);
-        return new Result(map, coarse, scored, stats);
+        return new AdaptiveResult(map, coarse, scored, stats);
     }
 
     /**
@@ -363,7 +255,7 @@ public final class AdaptiveOcclusion {
         int[][] lo = new int[k][];
         int[][] hi = new int[k][];
         for (int d = 0; d < k; d++) {
-            int[] cellOf = cells(coarse, d, spatial[d]);
+            int[] cellOf = Cells.cells(coarse, d, spatial[d]);
             lo[d] = new int[fshape[d]];
             hi[d] = new int[fshape[d]];
             for (int j = 0; j < fshape[d]; j++) {
@@ -386,48 +278,29 @@ public final class AdaptiveOcclusion {
             for (int sl = 0; sl < slices; sl++) {
                 boolean[] chosen = new boolean[ccount];
                 for (int p : topPositions(grid, sl * ccount, ccount, top)) {
-                    unravel(p, cshape, coord);
+                    Cells.unravel(p, cshape, coord);
                     for (int d = 0; d < k; d++) {
                         boxLo[d] = Math.max(0, coord[d] - margin);
                         boxHi[d] = Math.min(cshape[d] - 1, coord[d] + margin);
                     }
-                    forEachInBox(boxLo, boxHi, cshape, q -> chosen[q] = true);
+                    Cells.forEachInBox(boxLo, boxHi, cshape, q -> chosen[q] = true);
                 }
                 for (int j = 0; j < fcount; j++) {
                     if (exact[sl * fcount + j]) {
                         continue;
                     }
-                    unravel(j, fshape, coord);
+                    Cells.unravel(j, fshape, coord);
                     for (int d = 0; d < k; d++) {
                         boxLo[d] = lo[d][coord[d]];
                         boxHi[d] = hi[d][coord[d]];
                     }
                     boolean[] hit = {false};
-                    forEachInBox(boxLo, boxHi, cshape, q -> hit[0] |= chosen[q]);
+                    Cells.forEachInBox(boxLo, boxHi, cshape, q -> hit[0] |= chosen[q]);
                     exact[sl * fcount + j] = hit[0];
                 }
             }
         }
         return exact;
-    }
-
-    /** The cell (nearest window centre, lower index on a tie) of every element along {@code axis}. */
-    static int[] cells(WindowGrid grid, int axis, int length) {
-        int n = grid.gridShape()[axis];
-        int[] out = new int[length];
-        int i = 0;
-        for (int x = 0; x < length; x++) {
-            double centre = x + 0.5;
-            while (i + 1 < n && Math.abs(mid(grid, axis, i + 1) - centre) < Math.abs(mid(grid, axis, i) - centre)) {
-                i++;
-            }
-            out[x] = i;
-        }
-        return out;
-    }
-
-    private static double mid(WindowGrid grid, int axis, int i) {
-        return grid.start(axis, i) + grid.extent(axis, i) / 2.0;
     }
 
     private static int[] topPositions(float[] grid, int offset, int count, int top) {
@@ -446,54 +319,8 @@ public final class AdaptiveOcclusion {
         return out;
     }
 
-    static void unravel(int i, int[] shape, int[] coord) {
-        int rest = i;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            coord[d] = rest % shape[d];
-            rest /= shape[d];
-        }
-    }
-
-    static void forEachInBox(int[] lo, int[] hi, int[] shape, java.util.function.IntConsumer action) {
-        int k = shape.length;
-        int[] c = lo.clone();
-        while (true) {
-            int idx = 0;
-            for (int d = 0; d < k; d++) {
-                idx = idx * shape[d] + c[d];
-            }
-            action.accept(idx);
-            int d = k - 1;
-            while (d >= 0 && ++c[d] > hi[d]) {
-                c[d] = lo[d];
-                d--;
-            }
-            if (d < 0) {
-                return;
-            }
-        }
-    }
-
-    /** Mean of {@code map[offset + ...]} (shape {@code spatial}) over the box {@code start, extent}. */
-    static double boxMean(float[] map, int offset, int[] spatial, int[] start, int[] extent) {
-        int k = spatial.length;
-        int[] lo = new int[k];
-        int[] hi = new int[k];
-        for (int d = 0; d < k; d++) {
-            lo[d] = start[d];
-            hi[d] = start[d] + extent[d] - 1;
-        }
-        double[] sum = {0};
-        int[] n = {0};
-        forEachInBox(lo, hi, spatial, p -> {
-            sum[0] += map[offset + p];
-            n[0]++;
-        });
-        return sum[0] / n[0];
-    }
-
     /** The windows computed exactly, as a list of fine window numbers. */
-    public static List<Integer> exactWindows(Result result) {
+    public static List<Integer> exactWindows(AdaptiveResult result) {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < result.exact().length; i++) {
             if (result.exact()[i]) {

@@ -36,12 +36,12 @@ final class AutoAdaptive {
     private record Hints(Map<RefinementGrid.Cell, Double> surplus, Map<RefinementGrid.Cell, Double> sampled) {}
 
     /** What the loop did, for the stats. */
-    record Outcome(float[][] values, boolean[] known, int latticePositions, int scoreCalls, AdaptiveOcclusion.ErrorEstimate estimate,
+    record Outcome(float[][] values, boolean[] known, int latticePositions, int scoreCalls, ErrorEstimate estimate,
             int[] step) {}
 
     private AutoAdaptive() {}
 
-    static AdaptiveOcclusion.Result explain(Occlusion base, Tensor input, AdaptiveOcclusion.Auto settings) {
+    static AdaptiveResult explain(Occlusion base, Tensor input, AutoSettings settings) {
         long t0 = System.nanoTime();
         WindowGrid fine = base.grid(input);
         int channels = input.dim(0);
@@ -110,10 +110,10 @@ final class AutoAdaptive {
             }
             double[] scale = new double[o.values().length];
             Arrays.fill(scale, 1.0);
-            AdaptiveOcclusion.Stats stats = new AdaptiveOcclusion.Stats("auto", cw, cs, o.latticePositions() * slices, known * slices,
+            AdaptiveStats stats = new AdaptiveStats("auto", cw, cs, o.latticePositions() * slices, known * slices,
                     count * slices, forwards[0], count * slices + 1, (double) forwards[0] / (count * slices + 1), calls[0], scale,
                     seconds, o.scoreCalls(), o.estimate());
-            return new AdaptiveOcclusion.Result(map, null, exact, stats);
+            return new AdaptiveResult(map, null, exact, stats);
         } finally {
             if (pinned[0] != null) {
                 pinned[0].close();
@@ -126,7 +126,7 @@ final class AutoAdaptive {
      * threshold, until none is; sample and estimate; stop, or halve the threshold).
      *
      */
-    static Outcome run(WindowGrid fine, int slices, int[] pixelShape, Scorer scorer, AdaptiveOcclusion.Auto settings) {
+    static Outcome run(WindowGrid fine, int slices, int[] pixelShape, Scorer scorer, AutoSettings settings) {
         int[] shape = fine.gridShape();
         int count = fine.count();
         int[] step = latticeStep(fine, settings.maxStep());
@@ -162,7 +162,7 @@ final class AutoAdaptive {
         double theta = settings.threshold();
         int budget = (int) Math.max(settings.minSample(), Math.ceil(STEP_FRACTION * count));
         refineAbove(rg, values, slices, known, theta, hints, tracked);
-        AdaptiveOcclusion.ErrorEstimate estimate;
+        ErrorEstimate estimate;
         while (true) {
             int left = count - RefinementGrid.indices(known).length;
             if (left > 0 && left <= 2 * budget + settings.sampleFraction() * count) {
@@ -175,7 +175,7 @@ final class AutoAdaptive {
             }
             estimate = sampleAndEstimate(fine, rg, values, slices, known, pixelShape, hints, tracked, rng, settings);
             double th = theta;
-            AdaptiveOcclusion.ErrorEstimate est = estimate;
+            ErrorEstimate est = estimate;
             LOG.log(System.Logger.Level.DEBUG, () -> String.format("adaptive auto: threshold %.4f, %d of %d scored, %s", th,
                     RefinementGrid.indices(known).length, count, est));
             if (mayStop(estimate, settings)) {
@@ -191,10 +191,10 @@ final class AutoAdaptive {
     }
 
     /**
-     * The stopping rule: the conservative bound of the estimate ({@link AdaptiveOcclusion.ErrorEstimate#ssimLow()}, the
+     * The stopping rule: the conservative bound of the estimate ({@link ErrorEstimate#ssimLow()}, the
      * lowest of the bootstrap draws), not its mean, must reach the goal.
      */
-    static boolean mayStop(AdaptiveOcclusion.ErrorEstimate estimate, AdaptiveOcclusion.Auto settings) {
+    static boolean mayStop(ErrorEstimate estimate, AutoSettings settings) {
         return estimate.ssimLow() >= settings.targetSsim();
     }
 
@@ -248,9 +248,9 @@ final class AutoAdaptive {
      * stratum gets its share of {@code max(minSample, sampleFraction * count)} by size, and at least 4 or all it has),
      * scores it, records the residuals as hints for the next refinement, and estimates the map's SSIM to the exact one.
      */
-    private static AdaptiveOcclusion.ErrorEstimate sampleAndEstimate(WindowGrid fine, RefinementGrid rg, float[][] values, int slices,
+    private static ErrorEstimate sampleAndEstimate(WindowGrid fine, RefinementGrid rg, float[][] values, int slices,
             boolean[] known, int[] pixelShape, Hints hints, Update scorer, SplittableRandom rng,
-            AdaptiveOcclusion.Auto settings) {
+            AutoSettings settings) {
         int count = rg.count();
         RefinementGrid.Cell[] owner = rg.owners();
         for (float[] v : values) {
@@ -271,7 +271,7 @@ final class AutoAdaptive {
             }
         }
         if (unknown == 0) {
-            return new AdaptiveOcclusion.ErrorEstimate(1.0, 1.0, 0.0, 0, 0, "every window scored: the map is exact");
+            return new ErrorEstimate(1.0, 1.0, 0.0, 0, 0, "every window scored: the map is exact");
         }
         double m = Math.max(settings.minSample(), Math.ceil(settings.sampleFraction() * count));
         int[] taken = new int[STRATA];
@@ -333,7 +333,7 @@ final class AutoAdaptive {
             }
         }
         if (groupStratum.isEmpty()) {
-            return new AdaptiveOcclusion.ErrorEstimate(1.0, 1.0, ErrorEstimator.relativeRmse(values, samples), samples.size(), 0,
+            return new ErrorEstimate(1.0, 1.0, ErrorEstimator.relativeRmse(values, samples), samples.size(), 0,
                     "every window scored: the map is exact");
         }
         double[] shape = new double[slices * count];

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * {@code --adaptive R}'s painting of the windows it does not refine, from the coarse pass, and its error estimate (see
- * {@link AdaptiveOcclusion#explain(io.occlusion4j.Occlusion, io.occlusion4j.Tensor, AdaptiveOcclusion.Settings)}).
+ * the fixed budget's explain).
  */
 final class CoarsePainting {
     private CoarsePainting() {}
@@ -23,7 +23,7 @@ final class CoarsePainting {
                 free.add(i);
             }
         }
-        int m = (int) Math.min(free.size(), Math.max(AdaptiveOcclusion.MIN_SAMPLE, Math.ceil(fraction * n)));
+        int m = (int) Math.min(free.size(), Math.max(Cells.MIN_SAMPLE, Math.ceil(fraction * n)));
         java.util.Collections.shuffle(free, new java.util.Random(42));
         return free.subList(0, m).stream().mapToInt(Integer::intValue).sorted().toArray();
     }
@@ -38,7 +38,7 @@ final class CoarsePainting {
         double[] out = new double[slices * gsize];
         for (int i = 0; i < out.length; i++) {
             fine.region(i % gsize, start, extent);
-            out[i] = AdaptiveOcclusion.boxMean(coarsePixels, (i / gsize) * size, spatial, start, extent);
+            out[i] = Cells.boxMean(coarsePixels, (i / gsize) * size, spatial, start, extent);
         }
         return out;
     }
@@ -89,7 +89,7 @@ final class CoarsePainting {
             boolean[] excluded = new boolean[ccount];
             for (int j = 0; j < fcount; j++) {
                 int w = sl * fcount + j;
-                if (!exact[w] || Math.abs(g[w]) < AdaptiveOcclusion.EVIDENCE * max || max == 0) {
+                if (!exact[w] || Math.abs(g[w]) < Cells.EVIDENCE * max || max == 0) {
                     continue;
                 }
                 fine.region(j, fs, fe);
@@ -104,7 +104,7 @@ final class CoarsePainting {
                 coarse.region(q, cst, cex);
                 float v = coarseGrid[sl * ccount + q];
                 boolean keep = !excluded[q];
-                AdaptiveOcclusion.forEachInBox(cst, last(cst, cex), spatial, p -> {
+                Cells.forEachInBox(cst, last(cst, cex), spatial, p -> {
                     count[p]++;
                     if (keep) {
                         sum[offset + p] += v;
@@ -116,7 +116,7 @@ final class CoarsePainting {
             }
             for (int j = 0; j < fcount; j++) {
                 fine.region(j, fs, fe);
-                out[sl * fcount + j] = AdaptiveOcclusion.boxMean(sum, offset, spatial, fs, fe);
+                out[sl * fcount + j] = Cells.boxMean(sum, offset, spatial, fs, fe);
             }
         }
         return out;
@@ -140,19 +140,19 @@ final class CoarsePainting {
     }
 
     /** The fixed mode's estimate: residuals of the sampled windows, grouped by coarse cell, stratified by painted zero or not. */
-    static AdaptiveOcclusion.ErrorEstimate fixedEstimate(WindowGrid fine, WindowGrid coarse, int slices, int[] pixelShape, float[][] grids,
+    static ErrorEstimate fixedEstimate(WindowGrid fine, WindowGrid coarse, int slices, int[] pixelShape, float[][] grids,
             float[][] painted, boolean[] scored, int[] sample) {
         int k = fine.rank();
         int fcount = fine.count();
         int[] cshape = coarse.gridShape();
         int[][] cellOf = new int[k][];
         for (int d = 0; d < k; d++) {
-            cellOf[d] = AdaptiveOcclusion.cells(coarse, d, fine.spatialShape()[d]);
+            cellOf[d] = Cells.cells(coarse, d, fine.spatialShape()[d]);
         }
         int[] coord = new int[k];
         int[] cellIndex = new int[slices * fcount];
         for (int w = 0; w < cellIndex.length; w++) {
-            AdaptiveOcclusion.unravel(w % fcount, fine.gridShape(), coord);
+            Cells.unravel(w % fcount, fine.gridShape(), coord);
             int c = 0;
             for (int d = 0; d < k; d++) {
                 int s = fine.start(d, coord[d]);

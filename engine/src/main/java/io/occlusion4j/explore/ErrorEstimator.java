@@ -56,18 +56,18 @@ final class ErrorEstimator {
      * @param seed      seed of the draws
      * @param method    how the samples were drawn and the windows painted, in words, for the report
      */
-    static AdaptiveOcclusion.ErrorEstimate estimate(WindowGrid grid, int slices, int[] pixelShape, float[][] map, int[] group,
+    static ErrorEstimate estimate(WindowGrid grid, int slices, int[] pixelShape, float[][] map, int[] group,
             int[] stratumOf, List<Sample> samples, int draws, long seed, String method) {
         return estimate(grid, slices, pixelShape, map, group, stratumOf, null, samples, draws, seed, method);
     }
 
     /** As above, with each painted window's (and each sample's) {@code shape} (see {@link #scaleFor}). */
-    static AdaptiveOcclusion.ErrorEstimate estimate(WindowGrid grid, int slices, int[] pixelShape, float[][] map, int[] group,
+    static ErrorEstimate estimate(WindowGrid grid, int slices, int[] pixelShape, float[][] map, int[] group,
             int[] stratumOf, double[] shape, List<Sample> samples, int draws, long seed, String method) {
         int targets = map.length;
         int groups = stratumOf.length;
         if (groups == 0) {
-            return new AdaptiveOcclusion.ErrorEstimate(1.0, 1.0, 0.0, samples.size(), 0, "every window scored: the map is exact");
+            return new ErrorEstimate(1.0, 1.0, 0.0, samples.size(), 0, "every window scored: the map is exact");
         }
         if (samples.isEmpty()) {
             throw new IllegalArgumentException("painted windows but no sample to estimate their error from");
@@ -126,7 +126,7 @@ final class ErrorEstimator {
             low = Math.min(low, worst);
         }
         double mean = Arrays.stream(sum).min().orElse(draws) / draws;
-        return new AdaptiveOcclusion.ErrorEstimate(mean, low, rmse, samples.size(), draws, method);
+        return new ErrorEstimate(mean, low, rmse, samples.size(), draws, method);
     }
 
     /** Root mean square residual over the samples, over the map's largest |value|; the largest over targets. */

@@ -47,10 +47,10 @@ class AdaptiveOcclusionTest {
         try (Occlusion occ = localised(4, 2)) {
             Tensor x = input();
             SensitivityMap exact = occ.explain(x);
-            AdaptiveOcclusion.Result a = AdaptiveOcclusion.explain(occ, x, new AdaptiveOcclusion.Settings(1.0, 3, 1, AdaptiveOcclusion.Rule.CENTRE));
+            AdaptiveResult a = AdaptiveOcclusion.explain(occ, x, new AdaptiveOcclusion.Settings(1.0, 3, 1, AdaptiveOcclusion.Rule.CENTRE));
             assertThat(a.exact()).doesNotContain(false);
             assertThat(a.map().gridMap(0).data()).containsExactly(exact.gridMap(0).data(), offset(1e-6f));
-            AdaptiveOcclusion.Stats s = a.stats();
+            AdaptiveStats s = a.stats();
             assertThat(s.coarseWindow()).containsExactly(12, 12);
             assertThat(s.coarseStride()).containsExactly(6, 6);
             int coarse = WindowGrid.of(new int[] {48, 48}, new int[] {12, 12}, new int[] {6, 6}, Edge.CROP, false).count();
@@ -69,7 +69,7 @@ class AdaptiveOcclusionTest {
         try (Occlusion occ = localised(4, 2)) {
             Tensor x = input();
             SensitivityMap exact = occ.explain(x);
-            AdaptiveOcclusion.Result a = AdaptiveOcclusion.explain(occ, x, AdaptiveOcclusion.DEFAULT_R);
+            AdaptiveResult a = AdaptiveOcclusion.explain(occ, x, AdaptiveOcclusion.DEFAULT_R);
             // Exact windows equal the exact run; the patch is covered, so the maps agree closely.
             float[] g = a.map().gridMap(0).data();
             float[] e = exact.gridMap(0).data();
@@ -154,14 +154,14 @@ class AdaptiveOcclusionTest {
         try (Occlusion occ = localised(4, 2)) {
             Tensor x = input();
             SensitivityMap exact = occ.explain(x);
-            AdaptiveOcclusion.Result a = AdaptiveOcclusion.explain(occ, x, AdaptiveOcclusion.DEFAULT_R);
-            AdaptiveOcclusion.ErrorEstimate e = a.stats().estimate();
+            AdaptiveResult a = AdaptiveOcclusion.explain(occ, x, AdaptiveOcclusion.DEFAULT_R);
+            ErrorEstimate e = a.stats().estimate();
             assertThat(e).isNotNull();
             assertThat(e.samples()).isGreaterThanOrEqualTo(AdaptiveOcclusion.MIN_SAMPLE);
             double truth = MapSimilarity.ssim(a.map().pixelMap(0), exact.pixelMap(0));
             assertThat(Math.abs(e.ssim() - truth)).as("%s vs %.3f", e, truth).isLessThanOrEqualTo(0.05);
             assertThat(a.stats().mode()).isEqualTo("fixed");
-            AdaptiveOcclusion.Result none = AdaptiveOcclusion.explain(occ, x, new AdaptiveOcclusion.Settings(0.05, 3, 1,
+            AdaptiveResult none = AdaptiveOcclusion.explain(occ, x, new AdaptiveOcclusion.Settings(0.05, 3, 1,
                     AdaptiveOcclusion.Rule.CENTRE, 0));
             assertThat(none.stats().estimate()).isNull();
             assertThat(none.stats().exactVariants()).isEqualTo(a.stats().exactVariants() - e.samples());
@@ -173,7 +173,7 @@ class AdaptiveOcclusionTest {
         try (Occlusion occ = localised(4, 4)) {
             Tensor x = input();
             try (Occlusion two = occ.with(b -> b.targets(Targets.argmax()))) {
-                AdaptiveOcclusion.Result a = AdaptiveOcclusion.explain(two, x, 0.2);
+                AdaptiveResult a = AdaptiveOcclusion.explain(two, x, 0.2);
                 assertThat(a.map().targets()).containsExactly(a.coarse().targets());
             }
         }

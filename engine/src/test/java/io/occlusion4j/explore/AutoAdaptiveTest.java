@@ -82,7 +82,7 @@ class AutoAdaptiveTest {
             }
             return new float[][] {out};
         };
-        AutoAdaptive.Outcome o = AutoAdaptive.run(GRID, 1, PIXELS, scorer, AdaptiveOcclusion.Auto.defaults().withSeed(seed));
+        AutoAdaptive.Outcome o = AutoAdaptive.run(GRID, 1, PIXELS, scorer, AutoSettings.defaults().withSeed(seed));
         double ssim = MapSimilarity.ssim(Tensor.of(Reductions.pixelMap(o.values()[0], GRID, 1), PIXELS),
                 Tensor.of(Reductions.pixelMap(exact, GRID, 1), PIXELS));
         return new Run(o, scored[0], ssim);
@@ -132,23 +132,23 @@ class AutoAdaptiveTest {
                 out[p] = exact[p];
             }
             return new float[][] {out};
-        }, AdaptiveOcclusion.Auto.defaults().withTarget(1.0));
+        }, AutoSettings.defaults().withTarget(1.0));
         assertThat(scored[0]).isEqualTo(GRID.count());
         assertThat(o.values()[0]).containsExactly(exact);
         assertThat(o.estimate().ssim()).isEqualTo(1.0);
-        assertThatThrownBy(() -> AdaptiveOcclusion.Auto.defaults().withTarget(0)).hasMessageContaining("(0, 1]");
+        assertThatThrownBy(() -> AutoSettings.defaults().withTarget(0)).hasMessageContaining("(0, 1]");
     }
 
     @Test
     void theRunStopsOnTheLowestDrawNotOnTheMean() {
-        AdaptiveOcclusion.Auto auto = AdaptiveOcclusion.Auto.defaults();
+        AutoSettings auto = AutoSettings.defaults();
         // A mean above the goal with a draw below it (BlazeFace's seeds 1-2 before: mean 0.952 / 0.963, true 0.915 / 0.909).
-        assertThat(AutoAdaptive.mayStop(new AdaptiveOcclusion.ErrorEstimate(0.99, 0.94, 0.01, 40, 16, "t"), auto)).isFalse();
-        assertThat(AutoAdaptive.mayStop(new AdaptiveOcclusion.ErrorEstimate(0.96, 0.95, 0.01, 40, 16, "t"), auto)).isTrue();
-        assertThat(AutoAdaptive.mayStop(new AdaptiveOcclusion.ErrorEstimate(0.97, 0.949, 0.01, 40, 16, "t"), auto)).isFalse();
+        assertThat(AutoAdaptive.mayStop(new ErrorEstimate(0.99, 0.94, 0.01, 40, 16, "t"), auto)).isFalse();
+        assertThat(AutoAdaptive.mayStop(new ErrorEstimate(0.96, 0.95, 0.01, 40, 16, "t"), auto)).isTrue();
+        assertThat(AutoAdaptive.mayStop(new ErrorEstimate(0.97, 0.949, 0.01, 40, 16, "t"), auto)).isFalse();
         // Every run of the closed-form scorers that stopped on an estimate stopped on a bound at the goal.
         for (long seed = 1; seed <= 3; seed++) {
-            AdaptiveOcclusion.ErrorEstimate e = run(exactGrid(localEvidence()), seed).outcome().estimate();
+            ErrorEstimate e = run(exactGrid(localEvidence()), seed).outcome().estimate();
             assertThat(e.ssimLow()).as("seed %d: %s", seed, e).isGreaterThanOrEqualTo(auto.targetSsim());
         }
     }
@@ -204,7 +204,7 @@ class AutoAdaptiveTest {
                 Occlusion o = (Occlusion) c[0];
                 Tensor x = (Tensor) c[1];
                 SensitivityMap exact = o.explain(x);
-                AdaptiveOcclusion.Result res = AdaptiveOcclusion.explainAuto(o, x, AdaptiveOcclusion.Auto.defaults());
+                AdaptiveResult res = AdaptiveOcclusion.explainAuto(o, x, AutoSettings.defaults());
                 assertThat(res.map().pixelShape()).containsExactly(exact.pixelShape());
                 float[] g = res.map().gridMap(0).data();
                 float[] e = exact.gridMap(0).data();
@@ -277,10 +277,10 @@ class AutoAdaptiveTest {
         Tensor x = image(5, 64);
         try (Occlusion o = Occlusion.builder().model(region).window(8, 8).stride(2, 2).build()) {
             SensitivityMap exact = o.explain(x);
-            AdaptiveOcclusion.Result a = AdaptiveOcclusion.explainAuto(o, x, AdaptiveOcclusion.Auto.defaults());
+            AdaptiveResult a = AdaptiveOcclusion.explainAuto(o, x, AutoSettings.defaults());
             double ssim = MapSimilarity.ssim(a.map().pixelMap(0), exact.pixelMap(0));
             assertThat(ssim).isGreaterThanOrEqualTo(0.95);
-            AdaptiveOcclusion.Stats s = a.stats();
+            AdaptiveStats s = a.stats();
             assertThat(s.mode()).isEqualTo("auto");
             assertThat(s.fractionUsed()).isLessThan(0.5);
             // The unoccluded input is scored once per run, by the first pass; later passes reuse its scores.

@@ -81,7 +81,7 @@ class ErrorEstimatorTest {
         for (double sigma : new double[] {0.02, 0.08, 0.2}) {
             for (long seed = 1; seed <= 3; seed++) {
                 Scenario s = scenario(sigma, seed, 40);
-                AdaptiveOcclusion.ErrorEstimate e = ErrorEstimator.estimate(GRID, 1, PIXELS, new float[][] {s.approx()}, s.group(), s.strata(),
+                ErrorEstimate e = ErrorEstimator.estimate(GRID, 1, PIXELS, new float[][] {s.approx()}, s.group(), s.strata(),
                         s.samples(), 16, seed, "test");
                 double truth = trueSsim(s);
                 assertThat(Math.abs(e.ssim() - truth)).as("sigma %s seed %d: estimate %s, true %.3f", sigma, seed, e, truth)
@@ -97,7 +97,7 @@ class ErrorEstimatorTest {
         double previous = 1.0 + 1e-9;
         for (double sigma : new double[] {0.0, 0.05, 0.2, 0.6}) {
             Scenario s = scenario(sigma, 7, 30);
-            AdaptiveOcclusion.ErrorEstimate e = ErrorEstimator.estimate(GRID, 1, PIXELS, new float[][] {s.approx()}, s.group(), s.strata(),
+            ErrorEstimate e = ErrorEstimator.estimate(GRID, 1, PIXELS, new float[][] {s.approx()}, s.group(), s.strata(),
                     s.samples(), 8, 1, "test");
             if (sigma == 0) {
                 // Painted values outside the scored windows' range are clamped into it: 1 up to rounding.
@@ -115,7 +115,7 @@ class ErrorEstimatorTest {
         float[] map = new float[GRID.count()];
         int[] none = new int[GRID.count()];
         Arrays.fill(none, -1);
-        AdaptiveOcclusion.ErrorEstimate e = ErrorEstimator.estimate(GRID, 1, PIXELS, new float[][] {map}, none, new int[0], List.of(), 4, 1, "t");
+        ErrorEstimate e = ErrorEstimator.estimate(GRID, 1, PIXELS, new float[][] {map}, none, new int[0], List.of(), 4, 1, "t");
         assertThat(e.ssim()).isEqualTo(1.0);
         assertThat(e.method()).contains("exact");
         int[] one = none.clone();
