@@ -4,6 +4,7 @@ package io.occlusion4j.bench;
 import io.occlusion4j.core.ModelCheck;
 import io.occlusion4j.core.ModelChecker;
 import io.occlusion4j.onnx.TestModels;
+import io.occlusion4j.onnx.TransformerModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,6 +92,12 @@ public final class CheckModelTable {
                     ZooModels.mobilenetV2(6), 1));
         }
         all.add(write(dir, "vitBlock", "ZooModels.vitBlock (LayerNorm, attention, exact GELU), 32x32", ZooModels.vitBlock(8), 2));
+        all.add(write(dir, "vitLike", "TransformerModels.vitLike(2 blocks): class token, written-out LayerNorm, erf GELU, 32x32",
+                TransformerModels.vitLike(2, 11).onnx(), 2));
+        all.add(write(dir, "convNextLike", "TransformerModels.convNextLike: depthwise 7x7, channels-last LayerNorm, GELU, 32x32",
+                TransformerModels.convNextLike(12).onnx(), 2));
+        all.add(write(dir, "swinLike", "TransformerModels.swinLike: shifted windows, relative position bias, folded mask, 16x16",
+                TransformerModels.swinLike(13).onnx(), 2));
         Path assets = assets();
         all.add(new Entry("blazeface", "assets/models/blazeface_front_128.onnx (NHWC 128x128)",
                 assets.resolve("blazeface_front_128.onnx"), 0));
