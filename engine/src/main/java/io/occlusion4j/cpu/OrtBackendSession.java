@@ -15,6 +15,7 @@ import io.occlusion4j.core.BackendSession;
 import io.occlusion4j.core.ExplainRequest;
 import io.occlusion4j.core.HostLoop;
 import io.occlusion4j.core.VariantWriter;
+import io.occlusion4j.cpu.incremental.IncrementalForward;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -42,6 +43,7 @@ public final class OrtBackendSession implements BackendSession {
     private final OrtSession session;
     private final ModelSignature signature;
     private final int threads;
+    private final IncrementalChoice.Cache incremental;
 
     private OrtBackendSession(Path modelPath, OrtEnvironment env, OrtSession session, ModelSignature signature, int threads) {
         this.modelPath = modelPath;
@@ -49,6 +51,7 @@ public final class OrtBackendSession implements BackendSession {
         this.session = session;
         this.signature = signature;
         this.threads = threads;
+        this.incremental = new IncrementalChoice.Cache(modelPath, env, threads);
     }
 
     /**
@@ -128,6 +131,31 @@ public final class OrtBackendSession implements BackendSession {
     @Override
     public SensitivityMap explain(ExplainRequest r) {
         long t0 = System.nanoTime();
+        IncrementalChoice inc = incremental.choose(r, signature);
+        if (inc.plan() != null) {
+            return explainIncremental(r, inc, t0);
+        }
+        SensitivityMap full = explainFull(r, t0);
+        return full.withStats(full.stats().withIncremental(inc.stats()));
+    }
+
+    /** The variants computed incrementally: the host loop writes them, {@link IncrementalForward} scores them. */
+    private SensitivityMap explainIncremental(ExplainRequest r, IncrementalChoice inc, long t0) {
+        VariantWriter writer = VariantWriter.of(r);
+        int sample = writer.sampleSize();
+        int batch = inc.batch();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(4L * batch * sample, 64);
+            FloatBuffer buffer = segment.asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            IncrementalForward forward = new IncrementalForward(inc.plan(), env, buffer, sample, writer.normalizedBase(),
+                    r.grid().count(), r.perChannel());
+            SensitivityMap map = HostLoop.run(r, writer, new HostLoop.Batch(buffer, batch, false), forward,
+                    new HostLoop.Runner(modelPath.toString(), name(), device()), t0);
+            return map.withStats(map.stats().withIncremental(inc.stats()));
+        }
+    }
+
+    private SensitivityMap explainFull(ExplainRequest r, long t0) {
         VariantWriter writer = VariantWriter.of(r);
         int variants = r.variantCount();
         int sample = writer.sampleSize();
@@ -257,6 +285,7 @@ public final class OrtBackendSession implements BackendSession {
 
     @Override
     public void close() {
+        incremental.close();
         closeQuietly(session);
     }
 

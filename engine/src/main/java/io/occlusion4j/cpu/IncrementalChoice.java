@@ -1,0 +1,97 @@
+package io.occlusion4j.cpu;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import io.occlusion4j.Incremental;
+import io.occlusion4j.IncrementalStats;
+import io.occlusion4j.Layout;
+import io.occlusion4j.ModelSignature;
+import io.occlusion4j.OcclusionException;
+import io.occlusion4j.core.ExplainRequest;
+import io.occlusion4j.cpu.incremental.IncrementalPlan;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Whether one explanation runs incrementally, and with which plan: {@code off} never; {@code on} whenever the
+ * analysis covers the model's first layers; {@code auto} only where the cost model predicts at least
+ * {@link #AUTO_MIN_SPEEDUP}, so that no workload it predicts slower (or barely faster) leaves the full sweep.
+ *
+ * @param plan  the opened plan to run, or null for the full sweep
+ * @param batch variants per forward of the incremental run
+ * @param stats what goes into the run's stats
+ */
+record IncrementalChoice(IncrementalPlan plan, int batch, IncrementalStats stats) {
+    /** The smallest predicted speed-up {@code auto} acts on: a margin over 1 for what the cost model cannot see. */
+    static final double AUTO_MIN_SPEEDUP = 1.3;
+    /** Variants per forward of an incremental run when none is asked for. */
+    static final int DEFAULT_BATCH = 32;
+
+    /** The plans of one session, by request geometry, opened once and closed with the session. */
+    static final class Cache implements AutoCloseable {
+        private final Path model;
+        private final OrtEnvironment env;
+        private final int threads;
+        private final Map<String, IncrementalPlan> plans = new HashMap<>();
+
+        Cache(Path model, OrtEnvironment env, int threads) {
+            this.model = model;
+            this.env = env;
+            this.threads = threads;
+        }
+
+        synchronized IncrementalChoice choose(ExplainRequest r, ModelSignature signature) {
+            Incremental mode = r.settings().incremental();
+            double tau = r.settings().approximate();
+            String modeText = mode.name().toLowerCase(Locale.ROOT);
+            if (mode == Incremental.OFF && tau >= 1) {
+                return full(modeText, tau, "off: the full sweep was asked for");
+            }
+            if (r.settings().layout() != Layout.CHANNELS_FIRST) {
+                return full(modeText, tau, "the model takes channels-last input, which the analysis does not cover");
+            }
+            int batch = r.batchSize() > 0 ? r.batchSize() : DEFAULT_BATCH;
+            batch = Math.max(1, Math.min(batch, r.variantCount() + 1));
+            String key = Arrays.toString(r.modelShape()) + Arrays.toString(r.grid().window())
+                    + Arrays.toString(r.grid().stride()) + r.grid().edge() + r.outputs() + tau + "/" + batch;
+            IncrementalPlan plan = plans.get(key);
+            if (plan == null) {
+                plan = IncrementalPlan.analyse(model, r.modelShape(), r.grid(), r.outputs(), tau, batch);
+                plans.put(key, plan);
+            }
+            IncrementalPlan.Decision d = plan.decision();
+            if (!d.feasible()) {
+                return full(modeText, tau, "not incremental: " + d.reason());
+            }
+            boolean use = mode == Incremental.ON || tau < 1 || d.predictedSpeedup() >= AUTO_MIN_SPEEDUP;
+            String why = String.format(Locale.ROOT, "%s: predicted %.2fx over the full sweep (%s %.2f); %s",
+                    use ? "incremental" : "full sweep", d.predictedSpeedup(), mode == Incremental.AUTO ? "auto acts at" : "mode "
+                    + modeText + ", auto would act at", AUTO_MIN_SPEEDUP, d.reason());
+            if (!use) {
+                return new IncrementalChoice(null, 0, new IncrementalStats(modeText, false, d.switchLayer(), d.prefixSteps(),
+                        d.predictedSpeedup(), d.flopRatio(), Double.NaN, tau, why));
+            }
+            try {
+                plan.openIfNeeded(env, threads);
+            } catch (OrtException e) {
+                throw new OcclusionException("ONNX Runtime cannot load the incremental plan of " + model + ": "
+                        + OrtBackendSession.firstLine(e.getMessage()), e);
+            }
+            return new IncrementalChoice(plan, batch, new IncrementalStats(modeText, true, d.switchLayer(), d.prefixSteps(),
+                    d.predictedSpeedup(), d.flopRatio(), Double.NaN, tau, why));
+        }
+
+        private static IncrementalChoice full(String mode, double tau, String why) {
+            return new IncrementalChoice(null, 0, new IncrementalStats(mode, false, "", 0, 1, 1, Double.NaN, tau, why));
+        }
+
+        @Override
+        public synchronized void close() {
+            plans.values().forEach(IncrementalPlan::close);
+            plans.clear();
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package io.occlusion4j.cpu.incremental;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.occlusion4j.WindowGrid;
+import io.occlusion4j.graph.Dim;
+import io.occlusion4j.graph.Graph;
+import io.occlusion4j.graph.GraphException;
+import io.occlusion4j.graph.Node;
+import io.occlusion4j.graph.OnnxModelReader;
+import io.occlusion4j.graph.ShapeInference;
+import io.occlusion4j.graph.ValueInfo;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Incremental inference for one model, input shape, window grid and set of outputs: the projective-field analysis,
+ * the switch point the cost model chose, and (once {@link #open} is called) the ONNX Runtime sessions that run it: one
+ * per prefix step, the suffix from the switch point to the outputs, and the whole model with the activations the
+ * variants read as extra outputs. Immutable once open; the sessions are closed with the plan.
+ */
+public final class IncrementalPlan implements AutoCloseable {
+    /** What the analysis and the cost model decided, whether or not the plan runs. */
+    public record Decision(boolean feasible, String switchLayer, int steps, int prefixSteps, double predictedSpeedup,
+                           double flopRatio, String reason) {
+    }
+
+    final Graph graph;
+    final String input;
+    final ProjectiveField.Analysis analysis;
+    final int prefix;
+    final List<String> cut;
+    final Dim batchDim;
+    final List<String> outputs;
+    private final Decision decision;
+    OrtSession base;
+    OrtSession suffix;
+    OrtSession[] steps;
+
+    private IncrementalPlan(Graph graph, String input, ProjectiveField.Analysis analysis, int prefix, List<String> cut,
+                            Dim batchDim, List<String> outputs, Decision decision) {
+        this.graph = graph;
+        this.input = input;
+        this.analysis = analysis;
+        this.prefix = prefix;
+        this.cut = cut;
+        this.batchDim = batchDim;
+        this.outputs = outputs;
+        this.decision = decision;
+    }
+
+    /**
+     * Analyses {@code model} for windows of {@code grid} over inputs of {@code sampleShape} (channels first, no batch
+     * axis) scoring {@code outputs}; never throws for a model it cannot handle (the decision says why).
+     *
+     * @param tau   1 for exact maps, below 1 Krypton's projective-field threshold
+     * @param batch variants per forward (the cost model counts per-call overheads per batch)
+     */
+    public static IncrementalPlan analyse(Path model, long[] sampleShape, WindowGrid grid, List<String> outputs,
+                                          double tau, int batch) {
+        Graph graph;
+        ProjectiveField.Analysis a;
+        String input;
+        Dim batchDim;
+        try {
+            graph = OnnxModelReader.read(model);
+            if (graph.inputs().size() != 1) {
+                return infeasible("the model has " + graph.inputs().size() + " inputs");
+            }
+            ValueInfo in = graph.inputs().get(0);
+            input = in.name();
+            if (in.shape().rank() != sampleShape.length + 1) {
+                return infeasible("the model's input " + in.shape() + " is not [N, C, spatial]");
+            }
+            batchDim = in.shape().dim(0);
+            if (batchDim instanceof Dim.Fixed(long f) && f != 1) {
+                return infeasible("the model's batch is fixed at " + f);
+            }
+            long[] one = new long[sampleShape.length + 1];
+            one[0] = 1;
+            System.arraycopy(sampleShape, 0, one, 1, sampleShape.length);
+            Graph inferred = ShapeInference.infer(graph, Map.of(input, one));
+            a = ProjectiveField.analyse(inferred, input, grid, tau);
+        } catch (GraphException | UnsupportedOperationException | ArithmeticException e) {
+            return infeasible("the graph cannot be analysed: " + e.getMessage());
+        }
+        if (a.steps().isEmpty()) {
+            return infeasible("the first operator is not covered (" + a.stop() + ")");
+        }
+        List<List<String>> cuts = new ArrayList<>();
+        for (int j = 1; j <= a.steps().size(); j++) {
+            cuts.add(cutAfter(graph, a, j, input));
+        }
+        CostModel.Choice c = CostModel.choose(a, batch, cuts);
+        Step last = a.steps().get(c.steps() - 1);
+        String layer = last.output() + " (after " + last.head().opType() + " '" + last.head().name() + "'"
+                + (last.chain().isEmpty() ? "" : " + " + last.chain().size() + " point-wise") + ")";
+        String why = "the prefix could grow to " + a.steps().size() + " steps"
+                + (a.stop().isEmpty() ? "" : "; it ends at " + a.stop());
+        Decision d = new Decision(true, layer, a.steps().size(), c.steps(), c.predictedSpeedup(), c.flopRatio(), why);
+        return new IncrementalPlan(graph, input, a, c.steps(), cuts.get(c.steps() - 1), batchDim, outputs, d);
+    }
+
+    private static IncrementalPlan infeasible(String why) {
+        return new IncrementalPlan(null, null, null, 0, List.of(), null, List.of(),
+                new Decision(false, "", 0, 0, 1.0, 1.0, why));
+    }
+
+    /** The activations the nodes after the first {@code j} steps read from the prefix (or the input). */
+    static List<String> cutAfter(Graph g, ProjectiveField.Analysis a, int j, String input) {
+        Set<String> prefixNodes = prefixNodes(a, j);
+        Set<String> produced = new HashSet<>();
+        produced.add(input);
+        for (Node n : g.nodes()) {
+            if (prefixNodes.contains(n.name())) {
+                produced.addAll(n.outputs());
+            }
+        }
+        LinkedHashSet<String> cut = new LinkedHashSet<>();
+        for (Node n : g.nodes()) {
+            if (!prefixNodes.contains(n.name())) {
+                for (String in : n.inputs()) {
+                    if (produced.contains(in)) {
+                        cut.add(in);
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(cut);
+    }
+
+    static Set<String> prefixNodes(ProjectiveField.Analysis a, int j) {
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < j; i++) {
+            Step s = a.steps().get(i);
+            names.add(s.head().name());
+            for (Node n : s.chain()) {
+                names.add(n.name());
+            }
+        }
+        return names;
+    }
+
+    public Decision decision() {
+        return decision;
+    }
+
+    /** Builds the sessions unless they are built; the plan must be feasible. */
+    public void openIfNeeded(OrtEnvironment env, int threads) throws OrtException {
+        if (base == null) {
+            open(env, threads);
+        }
+    }
+
+    private IncrementalPlan open(OrtEnvironment env, int threads) throws OrtException {
+        if (!decision.feasible()) {
+            throw new IllegalStateException("plan is not feasible: " + decision.reason());
+        }
+        List<String> extra = baseValues();
+        try (OrtSession.SessionOptions o = options(threads)) {
+            base = env.createSession(SubModels.withOutputs(graph, outputs, extra), o);
+            suffix = env.createSession(SubModels.suffix(graph, prefixNodes(analysis, prefix), cut, analysis.fields(),
+                    input, batchDim, outputs), o);
+            steps = new OrtSession[prefix];
+            for (int j = 0; j < prefix; j++) {
+                Step s = analysis.steps().get(j);
+                steps[j] = env.createSession(SubModels.step(graph, s, j, analysis.fields(),
+                        analysis.fields().get(s.output()).size()), o);
+            }
+        } catch (OrtException | RuntimeException e) {
+            close();
+            base = null;
+            throw e;
+        }
+        return this;
+    }
+
+    private static OrtSession.SessionOptions options(int threads) throws OrtException {
+        OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+        o.setIntraOpNumThreads(threads);
+        o.setInterOpNumThreads(1);
+        o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        return o;
+    }
+
+    /** The activations the base run returns beyond the outputs, in order. */
+    List<String> baseValues() {
+        List<String> v = new ArrayList<>();
+        for (int j = 0; j < prefix; j++) {
+            for (String in : analysis.steps().get(j).inputs()) {
+                if (!in.equals(input) && !v.contains(in)) {
+                    v.add(in);
+                }
+            }
+        }
+        for (String c : cut) {
+            if (!c.equals(input) && !v.contains(c)) {
+                v.add(c);
+            }
+        }
+        return v;
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(base);
+        closeQuietly(suffix);
+        if (steps != null) {
+            for (OrtSession s : steps) {
+                closeQuietly(s);
+            }
+        }
+    }
+
+    private static void closeQuietly(OrtSession s) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (OrtException ignored) {
+                // nothing more to release
+            }
+        }
+    }
+}
