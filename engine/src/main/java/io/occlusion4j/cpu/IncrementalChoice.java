@@ -56,7 +56,8 @@ record IncrementalChoice(IncrementalPlan plan, int batch, IncrementalStats stats
             int batch = r.batchSize() > 0 ? r.batchSize() : DEFAULT_BATCH;
             batch = Math.max(1, Math.min(batch, r.variantCount() + 1));
             String key = Arrays.toString(r.modelShape()) + Arrays.toString(r.grid().window())
-                    + Arrays.toString(r.grid().stride()) + r.grid().edge() + r.outputs() + tau + "/" + batch;
+                    + Arrays.toString(r.grid().stride()) + r.grid().edge() + r.outputs() + tau + "/" + batch + "/"
+                    + System.getProperty(IncrementalPlan.STEPS_PROPERTY, "");
             IncrementalPlan plan = plans.get(key);
             if (plan == null) {
                 plan = IncrementalPlan.analyse(model, r.modelShape(), r.grid(), r.outputs(), tau, batch);

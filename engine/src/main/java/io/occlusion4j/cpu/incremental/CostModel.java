@@ -30,6 +30,17 @@ final class CostModel {
     /** The best number of prefix steps (at least 1) for batches of {@code batch} variants. */
     static Choice choose(ProjectiveField.Analysis a, int batch, List<List<String>> cuts) {
         Choice best = null;
+        for (Choice c : evaluate(a, batch, cuts)) {
+            if (best == null || c.incrementalCost() < best.incrementalCost()) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /** The prediction for every switch point: element {@code j - 1} for {@code j} prefix steps. */
+    static List<Choice> evaluate(ProjectiveField.Analysis a, int batch, List<List<String>> cuts) {
+        List<Choice> all = new java.util.ArrayList<>();
         double prefixFlops = 0;
         double prefixPatch = 0;
         double prefixCopy = 0;
@@ -55,11 +66,8 @@ final class CostModel {
             double inc = PATCH_PENALTY * prefixPatch + GATHER * prefixCopy + suffix + STITCH * stitch
                     + CALL * (j + 1) / Math.max(1, batch);
             double ratio = (prefixPatch + suffix) / a.totalFlops();
-            Choice c = new Choice(j, a.totalFlops() / inc, ratio, inc, a.totalFlops());
-            if (best == null || c.incrementalCost() < best.incrementalCost()) {
-                best = c;
-            }
+            all.add(new Choice(j, a.totalFlops() / inc, ratio, inc, a.totalFlops()));
         }
-        return best;
+        return all;
     }
 }

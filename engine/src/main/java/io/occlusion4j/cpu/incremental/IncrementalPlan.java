@@ -31,6 +31,12 @@ public final class IncrementalPlan implements AutoCloseable {
                            double flopRatio, String reason) {
     }
 
+    /**
+     * System property fixing the number of prefix steps ({@code N} or {@code all}) instead of the cost model's choice:
+     * for the exactness tests (every switch point) and the benchmarks, not for users.
+     */
+    public static final String STEPS_PROPERTY = "occlusion4j.incremental.steps";
+
     final Graph graph;
     final String input;
     final ProjectiveField.Analysis analysis;
@@ -98,6 +104,11 @@ public final class IncrementalPlan implements AutoCloseable {
             cuts.add(cutAfter(graph, a, j, input));
         }
         CostModel.Choice c = CostModel.choose(a, batch, cuts);
+        String forced = System.getProperty(STEPS_PROPERTY, "");
+        if (!forced.isBlank()) {
+            int j = forced.strip().equals("all") ? a.steps().size() : Math.min(a.steps().size(), Integer.parseInt(forced.strip()));
+            c = CostModel.evaluate(a, batch, cuts).get(Math.max(1, j) - 1);
+        }
         Step last = a.steps().get(c.steps() - 1);
         String layer = last.output() + " (after " + last.head().opType() + " '" + last.head().name() + "'"
                 + (last.chain().isEmpty() ? "" : " + " + last.chain().size() + " point-wise") + ")";

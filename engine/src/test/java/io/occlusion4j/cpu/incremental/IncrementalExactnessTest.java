@@ -5,23 +5,160 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.occlusion4j.Edge;
 import io.occlusion4j.Fill;
 import io.occlusion4j.Incremental;
+import io.occlusion4j.IncrementalStats;
 import io.occlusion4j.ModelFiles;
 import io.occlusion4j.Occlusion;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Tensor;
 import io.occlusion4j.onnx.TestModels;
+import io.occlusion4j.onnx.ZooModels;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
+/**
+ * Incremental inference gives the full sweep's maps: max |difference| within 1e-4 of the map's range, on every test
+ * model the machine has (ResNet-18/50-like, VGG16-like, MobileNetV2-like with depthwise and grouped convolutions,
+ * DenseNet-like with concatenation, the small and the 3-D CNN, PaddleOCR's classifier), for three window/stride
+ * settings each across the edge policies, fills, per-channel windows, and both the cost model's switch point and the
+ * deepest one the analysis allows (every covered layer on patches).
+ */
 class IncrementalExactnessTest {
     @TempDir
     static Path dir;
 
+    record Model(String name, Supplier<byte[]> onnx, int[] shape) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static final Path PPOCR = ModelsDir.find().resolve("ppocr_mobile_v2_cls.onnx");
+
+    static final List<Model> MODELS = List.of(
+            new Model("smallCnn", () -> TestModels.smallCnn(3, 32, 28, 10, 5).onnx(), new int[] {3, 32, 28}),
+            new Model("vgg16-like", () -> ZooModels.vgg16(32, 32, 10, 8, 6), new int[] {3, 32, 32}),
+            new Model("resnet18", () -> TestModels.resnet18Proto(10, 64, 64, 3, TestModels.Batch.DYNAMIC).toByteArray(),
+                    new int[] {3, 64, 64}),
+            new Model("resnet50-like", () -> ZooModels.resnet50(64, 64, 10, 4, 7), new int[] {3, 64, 64}),
+            new Model("mobilenetv2-like", () -> ZooModels.mobileNetLike(48, 40, 10, 8), new int[] {3, 48, 40}),
+            new Model("densenet-like", () -> ZooModels.denseNetLike(32, 32, 10, 9), new int[] {3, 32, 32}),
+            new Model("cnn3d", () -> TestModels.cnn3d(2, 8, 16, 12, 5, 10).onnx(), new int[] {2, 8, 16, 12}),
+            new Model("ppocr-cls", () -> read(PPOCR), new int[] {3, 48, 192}));
+
+    static final Map<String, Path> FILES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static byte[] read(Path p) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static Path file(Model m) {
+        return FILES.computeIfAbsent(m.name(), k -> ModelFiles.write(dir, k + ".onnx", m.onnx().get()));
+    }
+
+    @AfterEach
+    void clearSteps() {
+        System.clearProperty(IncrementalPlan.STEPS_PROPERTY);
+    }
+
+    /** Three window/stride settings per model, each with its own edge policy and fill, the last per channel. */
+    static List<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        Fill[] fills = {Fill.constant(0.3f), Fill.blur(1.5), Fill.gaussianWindow(0.3), Fill.mean(), Fill.noise(3)};
+        Edge[] edges = {Edge.CROP, Edge.SHIFT, Edge.INSIDE};
+        int f = 0;
+        for (Model m : MODELS) {
+            int k = m.shape().length - 1;
+            int small = m.shape()[1] / 8;
+            int[][] windows = {fill(k, Math.max(2, small)), fill(k, Math.max(2, small + 1)), fill(k, Math.max(3, 2 * small))};
+            int[][] strides = {fill(k, Math.max(2, small)), fill(k, Math.max(1, small / 2 + 1)), fill(k, Math.max(2, small + 1))};
+            if (k == 3) {
+                windows = new int[][] {{2, 4, 4}, {3, 3, 5}, {4, 6, 6}};
+                strides = new int[][] {{2, 4, 4}, {2, 2, 3}, {3, 5, 4}};
+            }
+            if (m.name().equals("ppocr-cls")) {
+                windows = new int[][] {{8, 16}, {12, 12}, {16, 32}};
+                strides = new int[][] {{8, 16}, {6, 10}, {16, 24}};
+            }
+            for (int s = 0; s < 3; s++) {
+                for (String steps : new String[] {"", "all"}) {
+                    out.add(Arguments.of(m, windows[s], strides[s], edges[s], fills[f++ % fills.length], s == 2, steps));
+                }
+            }
+        }
+        return out;
+    }
+
+    static int[] fill(int k, int v) {
+        int[] r = new int[k];
+        java.util.Arrays.fill(r, v);
+        return r;
+    }
+
+    @ParameterizedTest(name = "{0} window {1} stride {2} {3} {4} per-channel {5} steps [{6}]")
+    @MethodSource("cases")
+    void incrementalEqualsFullSweep(Model m, int[] window, int[] stride, Edge edge, Fill fill, boolean perChannel,
+                                    String steps) {
+        Tensor x = Tensor.of(ModelFiles.random(m.name().hashCode(), size(m.shape())), m.shape());
+        SensitivityMap full = run(file(m), x, Incremental.OFF, window, stride, edge, fill, perChannel);
+        if (!steps.isEmpty()) {
+            System.setProperty(IncrementalPlan.STEPS_PROPERTY, steps);
+        }
+        SensitivityMap inc = run(file(m), x, Incremental.ON, window, stride, edge, fill, perChannel);
+        assertThat(full.stats().incremental().used()).isFalse();
+        assertSame(full, inc);
+    }
+
+    @Test
+    void autoStaysOffWhereItPredictsNoGain() {
+        Model m = MODELS.get(0);
+        Tensor x = Tensor.of(ModelFiles.random(4, size(m.shape())), m.shape());
+        SensitivityMap auto = run(file(m), x, Incremental.AUTO, new int[] {4, 4}, new int[] {4, 4}, Edge.CROP,
+                Fill.constant(0), false);
+        IncrementalStats s = auto.stats().incremental();
+        assertThat(s.predictedSpeedup()).isLessThan(1.3);
+        assertThat(s.used()).isFalse();
+        assertThat(s.reason()).contains("full sweep: predicted");
+    }
+
+    @Test
+    void channelsLastModelFallsBackSayingWhy() throws Exception {
+        Path blaze = ModelsDir.find().resolve("blazeface_front_128.onnx");
+        Tensor x = Tensor.of(ModelFiles.random(5, 3 * 128 * 128), 3, 128, 128);
+        try (Occlusion occ = Occlusion.builder().model(blaze).window(32, 32).stride(32, 32)
+                .layout(io.occlusion4j.Layout.CHANNELS_LAST).incremental(Incremental.ON).build()) {
+            IncrementalStats s = occ.explain(x).stats().incremental();
+            assertThat(s.used()).isFalse();
+            assertThat(s.reason()).contains("channels-last");
+        }
+    }
+
+    static int size(int[] shape) {
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
     static SensitivityMap run(Path model, Tensor x, Incremental mode, int[] window, int[] stride, Edge edge, Fill fill,
                               boolean perChannel) {
         try (Occlusion occ = Occlusion.builder().model(model).window(window).stride(stride).edge(edge).fill(fill)
-                .perChannel(perChannel).incremental(mode).batchSize(7).build()) {
+                .perChannel(perChannel).allowGaps(true).incremental(mode).batchSize(16).build()) {
             return occ.explain(x);
         }
     }
@@ -29,37 +166,20 @@ class IncrementalExactnessTest {
     static void assertSame(SensitivityMap full, SensitivityMap inc) {
         float[] a = full.gridMaps().data();
         float[] b = inc.gridMaps().data();
-        float lo = Float.MAX_VALUE, hi = -Float.MAX_VALUE;
+        float lo = Float.MAX_VALUE;
+        float hi = -Float.MAX_VALUE;
         double maxDiff = 0;
         for (int i = 0; i < a.length; i++) {
             lo = Math.min(lo, a[i]);
             hi = Math.max(hi, a[i]);
             maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
         }
-        System.out.println("range " + (hi - lo) + " max diff " + maxDiff + " " + inc.stats().incremental());
-        assertThat(inc.stats().incremental().used()).isTrue();
-        assertThat(hi - lo).isGreaterThan(0f);
+        IncrementalStats s = inc.stats().incremental();
+        System.out.printf("range %.4g max diff %.3g (%.2g of the range); %d steps, switch %s%n", hi - lo, maxDiff,
+                maxDiff / (hi - lo), s.prefixLayers(), s.switchLayer());
+        assertThat(s.used()).as(s.reason()).isTrue();
+        assertThat(hi - lo).as("the map responds to the windows").isGreaterThan(0f);
         assertThat(maxDiff).isLessThanOrEqualTo(1e-4 * (hi - lo));
-    }
-
-    @Test
-    void smallCnn() {
-        Path m = ModelFiles.write(dir, "small.onnx", TestModels.smallCnn(3, 32, 28, 10, 5).onnx());
-        Tensor x = Tensor.of(ModelFiles.random(1, 3 * 32 * 28), 3, 32, 28);
-        int[] w = {5, 4};
-        int[] s = {3, 3};
-        assertSame(run(m, x, Incremental.OFF, w, s, Edge.CROP, Fill.constant(0), false),
-                run(m, x, Incremental.ON, w, s, Edge.CROP, Fill.constant(0), false));
-    }
-
-    @Test
-    void resnet18() {
-        byte[] onnx = TestModels.resnet18Proto(10, 64, 64, 3, TestModels.Batch.DYNAMIC).toByteArray();
-        Path m = ModelFiles.write(dir, "r18.onnx", onnx);
-        Tensor x = Tensor.of(ModelFiles.random(2, 3 * 64 * 64), 3, 64, 64);
-        int[] w = {8, 8};
-        int[] s = {8, 8};
-        assertSame(run(m, x, Incremental.OFF, w, s, Edge.CROP, Fill.constant(0), false),
-                run(m, x, Incremental.ON, w, s, Edge.CROP, Fill.constant(0), false));
+        assertThat(inc.targets()).isEqualTo(full.targets());
     }
 }
