@@ -50,17 +50,15 @@ record IncrementalChoice(IncrementalPlan plan, int batch, IncrementalStats stats
             if (mode == Incremental.OFF && tau >= 1) {
                 return full(modeText, tau, "off: the full sweep was asked for");
             }
-            if (r.settings().layout() != Layout.CHANNELS_FIRST) {
-                return full(modeText, tau, "the model takes channels-last input, which the analysis does not cover");
-            }
             int batch = r.batchSize() > 0 ? r.batchSize() : DEFAULT_BATCH;
             batch = Math.max(1, Math.min(batch, r.variantCount() + 1));
-            String key = Arrays.toString(r.modelShape()) + Arrays.toString(r.grid().window())
+            String key = r.settings().layout() + Arrays.toString(r.modelShape()) + Arrays.toString(r.grid().window())
                     + Arrays.toString(r.grid().stride()) + r.grid().edge() + r.outputs() + tau + "/" + batch + "/"
                     + System.getProperty(IncrementalPlan.STEPS_PROPERTY, "");
             IncrementalPlan plan = plans.get(key);
             if (plan == null) {
-                plan = IncrementalPlan.analyse(model, r.modelShape(), r.grid(), r.outputs(), tau, batch);
+                plan = IncrementalPlan.analyse(model, r.modelShape(), r.settings().layout() == Layout.CHANNELS_LAST, r.grid(),
+                        r.outputs(), tau, batch);
                 plans.put(key, plan);
             }
             IncrementalPlan.Decision d = plan.decision();

@@ -38,6 +38,7 @@ public final class OrtBackendSession implements BackendSession {
     /** Input bytes per batch that the default batch size aims at. */
     static final long BATCH_BUDGET_BYTES = 16L << 20;
     static final int MAX_DEFAULT_BATCH = 64;
+    private static final System.Logger LOG = System.getLogger(OrtBackendSession.class.getName());
 
     private final Path modelPath;
     private final OrtEnvironment env;
@@ -152,6 +153,7 @@ public final class OrtBackendSession implements BackendSession {
                     r.grid().count(), r.perChannel());
             SensitivityMap map = HostLoop.run(r, writer, new HostLoop.Batch(buffer, batch, false), forward,
                     new HostLoop.Runner(modelPath.toString(), name(), device()), t0);
+            LOG.log(System.Logger.Level.DEBUG, () -> "incremental run of " + modelPath + ": " + forward.profile());
             double fullPerVariant = probeFullForward(r, buffer, Math.min(PROBE_VARIANTS, batch), sample);
             double measured = fullPerVariant * map.stats().windows() / map.stats().seconds();
             IncrementalStats s = inc.stats();
@@ -161,7 +163,7 @@ public final class OrtBackendSession implements BackendSession {
     }
 
     /** Variants in the probe that measures the full sweep's cost per variant next to an incremental run. */
-    static final int PROBE_VARIANTS = 4;
+    static final int PROBE_VARIANTS = 2;
 
     /**
      * Seconds per variant of a whole forward on this machine now: the best of two runs of the model over the first

@@ -18,7 +18,7 @@ final class CostModel {
     /** Fixed cost of one small-model call (ONNX Runtime's per-run overhead), in multiply-adds. */
     static final double CALL = 2e6;
     /** Patches run less efficiently than whole maps (smaller GEMMs): their multiply-adds count this much more. */
-    static final double PATCH_PENALTY = 1.25;
+    static final double PATCH_PENALTY = 2.0;
 
     /** The chosen switch point and what it predicts. */
     record Choice(int steps, double predictedSpeedup, double flopRatio, double incrementalCost, double fullCost) {

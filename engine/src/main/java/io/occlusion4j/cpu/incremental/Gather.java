@@ -37,7 +37,7 @@ final class Gather {
      * ({@code [channels, dims]}) or, when {@code base} is null, {@code full} from {@code fullOff}.
      */
     static void context(float[] dst, int dstOff, int channels, int[] dims3, Box ctx, float pad, float[] base,
-                        FloatBuffer full, int fullOff, float[] patch, int patchOff, Box box) {
+                        FloatBuffer full, int fullOff, boolean fullChannelsLast, float[] patch, int patchOff, Box box) {
         int[] cs = ctx.start();
         int[] cz = ctx.size();
         int d2 = dims3[2];
@@ -59,6 +59,11 @@ final class Gather {
                     int src = ((c * dims3[0] + y0) * dims3[1] + y1) * d2;
                     if (base != null) {
                         System.arraycopy(base, src + mid0, dst, o + (mid0 - cs[2]), mid1 - mid0);
+                    } else if (fullChannelsLast) {
+                        int pixel = (y0 * dims3[1] + y1) * d2;
+                        for (int x = mid0; x < mid1; x++) {
+                            dst[o + (x - cs[2])] = full.get(fullOff + (pixel + x) * channels + c);
+                        }
                     } else {
                         full.get(fullOff + src + mid0, dst, o + (mid0 - cs[2]), mid1 - mid0);
                     }

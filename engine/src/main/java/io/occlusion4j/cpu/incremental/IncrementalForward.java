@@ -35,9 +35,13 @@ public final class IncrementalForward implements HostLoop.Forward {
     private final Map<String, float[]> base = new HashMap<>();
     private final Map<String, float[]> patches = new HashMap<>();
     private final Map<String, FloatBuffer> direct = new HashMap<>();
+    private final Map<String, float[]> heap = new HashMap<>();
     private final int suffixBatch;
     private int[] sizes;
     private int[] lastAxis;
+    /** Nanoseconds spent per phase: gathering contexts, step models, stitching, the suffix. */
+    private final long[] phaseNanos = new long[4];
+    private final long[] stepNanos;
 
     /**
      * Runs the whole model once on the unoccluded sample to keep the activations the variants read.
@@ -54,8 +58,9 @@ public final class IncrementalForward implements HostLoop.Forward {
         this.sampleSize = sampleSize;
         this.gridCount = gridCount;
         this.perChannel = perChannel;
+        this.stepNanos = new long[plan.prefix];
         this.suffixBatch = plan.batchDim instanceof Dim.Fixed(long f) ? (int) f : Integer.MAX_VALUE;
-        long[] shape = inputShape(1);
+        long[] shape = sampleShape(1);
         List<String> values = plan.baseValues();
         try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(unoccluded), shape);
              OrtSession.Result r = plan.base.run(Map.of(plan.input, in))) {
@@ -67,14 +72,11 @@ public final class IncrementalForward implements HostLoop.Forward {
         }
     }
 
-    private long[] inputShape(int n) {
-        Field f = plan.analysis.fields().get(plan.input);
-        long[] shape = new long[2 + f.rank()];
+    /** The model's input shape for {@code n} samples (its own layout). */
+    private long[] sampleShape(int n) {
+        long[] shape = new long[1 + plan.sampleShape.length];
         shape[0] = n;
-        shape[1] = f.channels();
-        for (int d = 0; d < f.rank(); d++) {
-            shape[2 + d] = f.dims()[d];
-        }
+        System.arraycopy(plan.sampleShape, 0, shape, 1, plan.sampleShape.length);
         return shape;
     }
 
@@ -122,14 +124,15 @@ public final class IncrementalForward implements HostLoop.Forward {
             ctxVolume *= ctxSize[d];
         }
         Map<String, OnnxTensor> feeds = new HashMap<>();
+        long t0 = System.nanoTime();
         try {
             int[] start = new int[k];
             for (String in : new java.util.LinkedHashSet<>(step.inputs())) {
                 Field f = fields.get(in);
                 int per = (int) (f.channels() * ctxVolume);
-                float[] ctx = new float[n * per];
+                float[] ctx = scratch("ctx" + j + ":" + in, n * per);
                 int[] dims3 = Gather.to3(f.dims(), 1);
-                boolean isInput = in.equals(plan.input);
+                boolean isInput = in.equals(plan.alias);
                 float[] patch = isInput ? null : patches.get(in);
                 for (int s = 0; s < n; s++) {
                     int p = positions[s];
@@ -140,7 +143,7 @@ public final class IncrementalForward implements HostLoop.Forward {
                     Gather.Box patchBox = patch == null ? null : Gather.Box.of(starts(f, p), f.size());
                     int patchOff = patch == null ? 0 : (int) (s * f.channels() * f.patchVolume());
                     Gather.context(ctx, s * per, f.channels(), dims3, ctxBox, step.padValue(), isInput ? null : base.get(in),
-                            batchBuffer, s * sampleSize, patch, patchOff, patchBox);
+                            batchBuffer, s * sampleSize, plan.channelsLast, patch, patchOff, patchBox);
                 }
                 long[] shape = new long[2 + k];
                 shape[0] = n;
@@ -148,11 +151,24 @@ public final class IncrementalForward implements HostLoop.Forward {
                 for (int d = 0; d < k; d++) {
                     shape[2 + d] = ctxSize[d];
                 }
-                feeds.put(in, OnnxTensor.createTensor(env, directCopy("step" + j + ":" + in, ctx), shape));
+                feeds.put(in, OnnxTensor.createTensor(env, directCopy("step" + j + ":" + in, ctx, n * per), shape));
             }
+            long t1 = System.nanoTime();
+            phaseNanos[0] += t1 - t0;
             try (OrtSession.Result r = plan.steps[j].run(feeds)) {
-                patches.put(step.output(), floats(r.get(0), step.output()));
+                if (!(r.get(0) instanceof OnnxTensor t) || t.getInfo().type != OnnxJavaType.FLOAT) {
+                    throw new OcclusionException("step output " + step.output() + " is not a float tensor");
+                }
+                FloatBuffer b = t.getFloatBuffer();
+                float[] patch = patches.get(step.output());
+                if (patch == null || patch.length < b.remaining()) {
+                    patch = new float[b.remaining()];
+                    patches.put(step.output(), patch);
+                }
+                b.get(patch, 0, b.remaining());
             }
+            phaseNanos[1] += System.nanoTime() - t1;
+            stepNanos[j] += System.nanoTime() - t0;
         } finally {
             feeds.values().forEach(OnnxTensor::close);
         }
@@ -166,10 +182,20 @@ public final class IncrementalForward implements HostLoop.Forward {
         return s;
     }
 
+    /** A heap array kept for {@code key}, at least {@code length} long (contents undefined). */
+    private float[] scratch(String key, int length) {
+        float[] a = heap.get(key);
+        if (a == null || a.length < length) {
+            a = new float[length];
+            heap.put(key, a);
+        }
+        return a;
+    }
+
     /** {@code a} in a direct buffer kept for {@code key} (grown as needed), positioned over {@code a.length} floats. */
-    private FloatBuffer directCopy(String key, float[] a) {
-        FloatBuffer b = direct(key, a.length);
-        b.put(0, a, 0, a.length);
+    private FloatBuffer directCopy(String key, float[] a, int length) {
+        FloatBuffer b = direct(key, length);
+        b.put(0, a, 0, length);
         return b;
     }
 
@@ -183,6 +209,7 @@ public final class IncrementalForward implements HostLoop.Forward {
     }
 
     private FloatBuffer[] runSuffix(int n, int[] positions) throws OrtException {
+        long t0 = System.nanoTime();
         Map<String, Field> fields = plan.analysis.fields();
         List<FloatBuffer> stitched = new ArrayList<>();
         for (String v : plan.cut) {
@@ -206,6 +233,8 @@ public final class IncrementalForward implements HostLoop.Forward {
         for (int o = 0; o < outputs.size(); o++) {
             results.add(null);
         }
+        long t1 = System.nanoTime();
+        phaseNanos[2] += t1 - t0;
         int chunk = Math.min(n, suffixBatch);
         for (int first = 0; first < n; first += chunk) {
             int m = Math.min(chunk, n - first);
@@ -213,7 +242,7 @@ public final class IncrementalForward implements HostLoop.Forward {
             try {
                 for (int c = 0; c < plan.cut.size(); c++) {
                     String v = plan.cut.get(c);
-                    long[] shape = v.equals(plan.input) ? inputShape(m) : cutShape(fields.get(v), m);
+                    long[] shape = v.equals(plan.input) ? sampleShape(m) : cutShape(fields.get(v), m);
                     long per = 1;
                     for (int d = 1; d < shape.length; d++) {
                         per *= shape[d];
@@ -229,6 +258,7 @@ public final class IncrementalForward implements HostLoop.Forward {
                 feeds.values().forEach(OnnxTensor::close);
             }
         }
+        phaseNanos[3] += System.nanoTime() - t1;
         FloatBuffer[] out = new FloatBuffer[outputs.size()];
         for (int o = 0; o < out.length; o++) {
             out[o] = FloatBuffer.wrap(results.get(o));
@@ -273,6 +303,21 @@ public final class IncrementalForward implements HostLoop.Forward {
             shape[2 + d] = f.dims()[d];
         }
         return shape;
+    }
+
+    /** Seconds spent so far gathering contexts, in the step models, stitching, and in the suffix, in words. */
+    public String profile() {
+        StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT,
+                "gather %.2f s, steps %.2f s, stitch %.2f s, suffix %.2f s; per step:", phaseNanos[0] / 1e9,
+                phaseNanos[1] / 1e9, phaseNanos[2] / 1e9, phaseNanos[3] / 1e9));
+        for (int j = 0; j < stepNanos.length; j++) {
+            Step st = plan.analysis.steps().get(j);
+            Field f = plan.analysis.fields().get(st.output());
+            b.append(String.format(java.util.Locale.ROOT, " %s %.2f s (patch %s of %s, %.1f%% of %.2e MACs);",
+                    st.head().name(), stepNanos[j] / 1e9, java.util.Arrays.toString(f.size()),
+                    java.util.Arrays.toString(f.dims()), 100 * f.fraction(), st.flops()));
+        }
+        return b.toString();
     }
 
     @Override

@@ -39,6 +39,11 @@ public final class IncrementalPlan implements AutoCloseable {
 
     final Graph graph;
     final String input;
+    /** The value the first steps read the variants from: the input, or a channels-last model's transposed input. */
+    final String alias;
+    final String layoutNode;
+    final boolean channelsLast;
+    final long[] sampleShape;
     final ProjectiveField.Analysis analysis;
     final int prefix;
     final List<String> cut;
@@ -49,10 +54,15 @@ public final class IncrementalPlan implements AutoCloseable {
     OrtSession suffix;
     OrtSession[] steps;
 
-    private IncrementalPlan(Graph graph, String input, ProjectiveField.Analysis analysis, int prefix, List<String> cut,
+    private IncrementalPlan(Graph graph, String input, String alias, String layoutNode, boolean channelsLast,
+                            long[] sampleShape, ProjectiveField.Analysis analysis, int prefix, List<String> cut,
                             Dim batchDim, List<String> outputs, Decision decision) {
         this.graph = graph;
         this.input = input;
+        this.alias = alias;
+        this.layoutNode = layoutNode;
+        this.channelsLast = channelsLast;
+        this.sampleShape = sampleShape;
         this.analysis = analysis;
         this.prefix = prefix;
         this.cut = cut;
@@ -62,17 +72,20 @@ public final class IncrementalPlan implements AutoCloseable {
     }
 
     /**
-     * Analyses {@code model} for windows of {@code grid} over inputs of {@code sampleShape} (channels first, no batch
-     * axis) scoring {@code outputs}; never throws for a model it cannot handle (the decision says why).
+     * Analyses {@code model} for windows of {@code grid} over inputs of {@code sampleShape} (the model's layout, no
+     * batch axis) scoring {@code outputs}; never throws for a model it cannot handle (the decision says why).
      *
-     * @param tau   1 for exact maps, below 1 Krypton's projective-field threshold
-     * @param batch variants per forward (the cost model counts per-call overheads per batch)
+     * @param channelsLast whether the model takes channels-last input (then it must transpose it first, alone)
+     * @param tau          1 for exact maps, below 1 Krypton's projective-field threshold
+     * @param batch        variants per forward (the cost model counts per-call overheads per batch)
      */
-    public static IncrementalPlan analyse(Path model, long[] sampleShape, WindowGrid grid, List<String> outputs,
-                                          double tau, int batch) {
+    public static IncrementalPlan analyse(Path model, long[] sampleShape, boolean channelsLast, WindowGrid grid,
+                                          List<String> outputs, double tau, int batch) {
         Graph graph;
         ProjectiveField.Analysis a;
         String input;
+        String alias;
+        String layoutNode = null;
         Dim batchDim;
         try {
             graph = OnnxModelReader.read(model);
@@ -81,6 +94,7 @@ public final class IncrementalPlan implements AutoCloseable {
             }
             ValueInfo in = graph.inputs().get(0);
             input = in.name();
+            alias = input;
             if (in.shape().rank() != sampleShape.length + 1) {
                 return infeasible("the model's input " + in.shape() + " is not [N, C, spatial]");
             }
@@ -88,11 +102,20 @@ public final class IncrementalPlan implements AutoCloseable {
             if (batchDim instanceof Dim.Fixed(long f) && f != 1) {
                 return infeasible("the model's batch is fixed at " + f);
             }
+            if (channelsLast) {
+                Node t = layoutTranspose(graph, input, sampleShape.length - 1);
+                if (t == null) {
+                    return infeasible("the model takes channels-last input and does not only transpose it to channels"
+                            + " first (the analysis covers that layout alone)");
+                }
+                layoutNode = t.name();
+                alias = t.output(0);
+            }
             long[] one = new long[sampleShape.length + 1];
             one[0] = 1;
             System.arraycopy(sampleShape, 0, one, 1, sampleShape.length);
             Graph inferred = ShapeInference.infer(graph, Map.of(input, one));
-            a = ProjectiveField.analyse(inferred, input, grid, tau);
+            a = ProjectiveField.analyse(inferred, alias, grid, tau, layoutNode);
         } catch (GraphException | UnsupportedOperationException | ArithmeticException e) {
             return infeasible("the graph cannot be analysed: " + e.getMessage());
         }
@@ -101,13 +124,21 @@ public final class IncrementalPlan implements AutoCloseable {
         }
         List<List<String>> cuts = new ArrayList<>();
         for (int j = 1; j <= a.steps().size(); j++) {
-            cuts.add(cutAfter(graph, a, j, input));
+            cuts.add(cutAfter(graph, a, j, input, alias, layoutNode));
         }
-        CostModel.Choice c = CostModel.choose(a, batch, cuts);
-        String forced = System.getProperty(STEPS_PROPERTY, "");
-        if (!forced.isBlank()) {
-            int j = forced.strip().equals("all") ? a.steps().size() : Math.min(a.steps().size(), Integer.parseInt(forced.strip()));
-            c = CostModel.evaluate(a, batch, cuts).get(Math.max(1, j) - 1);
+        List<CostModel.Choice> choices = CostModel.evaluate(a, batch, cuts);
+        CostModel.Choice c = null;
+        String forced = System.getProperty(STEPS_PROPERTY, "").strip();
+        for (CostModel.Choice x : choices) {
+            boolean valid = !cuts.get(x.steps() - 1).contains(alias) || alias.equals(input);
+            boolean better = c == null || (forced.isEmpty() ? x.incrementalCost() < c.incrementalCost()
+                    : forced.equals("all") || x.steps() <= Integer.parseInt(forced));
+            if (valid && better) {
+                c = x;
+            }
+        }
+        if (c == null) {
+            return infeasible("every switch point needs the transposed input whole");
         }
         Step last = a.steps().get(c.steps() - 1);
         String layer = last.output() + " (after " + last.head().opType() + " '" + last.head().name() + "'"
@@ -115,19 +146,37 @@ public final class IncrementalPlan implements AutoCloseable {
         String why = "the prefix could grow to " + a.steps().size() + " steps"
                 + (a.stop().isEmpty() ? "" : "; it ends at " + a.stop());
         Decision d = new Decision(true, layer, a.steps().size(), c.steps(), c.predictedSpeedup(), c.flopRatio(), why);
-        return new IncrementalPlan(graph, input, a, c.steps(), cuts.get(c.steps() - 1), batchDim, outputs, d);
+        return new IncrementalPlan(graph, input, alias, layoutNode, channelsLast, sampleShape, a, c.steps(),
+                cuts.get(c.steps() - 1), batchDim, outputs, d);
+    }
+
+    /** The one node reading {@code input} if it is a Transpose from {@code [N, D1..Dk, C]} to {@code [N, C, D1..Dk]}. */
+    private static Node layoutTranspose(Graph g, String input, int k) {
+        List<Node> readers = g.consumers().getOrDefault(input, List.of());
+        if (readers.size() != 1 || !readers.get(0).opType().equals("Transpose") || !readers.get(0).domain().isEmpty()) {
+            return null;
+        }
+        long[] perm = readers.get(0).intsAttr("perm");
+        long[] expected = new long[k + 2];
+        expected[1] = k + 1;
+        for (int d = 0; d < k; d++) {
+            expected[2 + d] = 1 + d;
+        }
+        return java.util.Arrays.equals(perm, expected) ? readers.get(0) : null;
     }
 
     private static IncrementalPlan infeasible(String why) {
-        return new IncrementalPlan(null, null, null, 0, List.of(), null, List.of(),
+        return new IncrementalPlan(null, null, null, null, false, null, null, 0, List.of(), null, List.of(),
                 new Decision(false, "", 0, 0, 1.0, 1.0, why));
     }
 
     /** The activations the nodes after the first {@code j} steps read from the prefix (or the input). */
-    static List<String> cutAfter(Graph g, ProjectiveField.Analysis a, int j, String input) {
-        Set<String> prefixNodes = prefixNodes(a, j);
+    static List<String> cutAfter(Graph g, ProjectiveField.Analysis a, int j, String input, String alias,
+                                 String layoutNode) {
+        Set<String> prefixNodes = prefixNodes(a, j, layoutNode);
         Set<String> produced = new HashSet<>();
         produced.add(input);
+        produced.add(alias);
         for (Node n : g.nodes()) {
             if (prefixNodes.contains(n.name())) {
                 produced.addAll(n.outputs());
@@ -146,8 +195,11 @@ public final class IncrementalPlan implements AutoCloseable {
         return new ArrayList<>(cut);
     }
 
-    static Set<String> prefixNodes(ProjectiveField.Analysis a, int j) {
+    static Set<String> prefixNodes(ProjectiveField.Analysis a, int j, String layoutNode) {
         Set<String> names = new HashSet<>();
+        if (layoutNode != null) {
+            names.add(layoutNode);
+        }
         for (int i = 0; i < j; i++) {
             Step s = a.steps().get(i);
             names.add(s.head().name());
@@ -176,7 +228,7 @@ public final class IncrementalPlan implements AutoCloseable {
         List<String> extra = baseValues();
         try (OrtSession.SessionOptions o = options(threads)) {
             base = env.createSession(SubModels.withOutputs(graph, outputs, extra), o);
-            suffix = env.createSession(SubModels.suffix(graph, prefixNodes(analysis, prefix), cut, analysis.fields(),
+            suffix = env.createSession(SubModels.suffix(graph, prefixNodes(analysis, prefix, layoutNode), cut, analysis.fields(),
                     input, batchDim, outputs), o);
             steps = new OrtSession[prefix];
             for (int j = 0; j < prefix; j++) {
@@ -205,7 +257,7 @@ public final class IncrementalPlan implements AutoCloseable {
         List<String> v = new ArrayList<>();
         for (int j = 0; j < prefix; j++) {
             for (String in : analysis.steps().get(j).inputs()) {
-                if (!in.equals(input) && !v.contains(in)) {
+                if (!in.equals(alias) && !v.contains(in)) {
                     v.add(in);
                 }
             }

@@ -39,22 +39,25 @@ final class ProjectiveField {
     private final Map<String, Field> fields = new HashMap<>();
     private final List<Step> steps = new ArrayList<>();
     private final Map<String, Integer> stepOf = new HashMap<>();
+    private final String layoutNode;
 
-    private ProjectiveField(Graph inferred, String input, double tau) {
+    private ProjectiveField(Graph inferred, String input, double tau, String layoutNode) {
         this.graph = inferred;
         this.input = input;
         this.tau = tau;
         this.consumers = inferred.consumers();
+        this.layoutNode = layoutNode;
     }
 
     /**
      * Analyses {@code inferred} (shapes inferred for one sample, channels first) for windows of {@code grid} over its
      * input {@code input} ({@code [1, C, D1..Dk]}).
      *
-     * @param tau 1 for exact patches; below 1 caps each patch at that fraction of its map per axis
+     * @param tau        1 for exact patches; below 1 caps each patch at that fraction of its map per axis
+     * @param layoutNode the Transpose that makes a channels-last model's input {@code input} (skipped), or null
      */
-    static Analysis analyse(Graph inferred, String input, WindowGrid grid, double tau) {
-        ProjectiveField pf = new ProjectiveField(inferred, input, tau);
+    static Analysis analyse(Graph inferred, String input, WindowGrid grid, double tau, String layoutNode) {
+        ProjectiveField pf = new ProjectiveField(inferred, input, tau, layoutNode);
         pf.fields.put(input, inputField(inferred.info(input), grid));
         String stop = pf.walk();
         Map<String, Double> flops = new HashMap<>();
@@ -89,6 +92,9 @@ final class ProjectiveField {
     /** Walks the nodes; returns why it stopped ("" when every node is covered, which a model with a head never is). */
     private String walk() {
         for (Node n : graph.nodes()) {
+            if (n.name().equals(layoutNode)) {
+                continue;
+            }
             String why = add(n);
             if (why != null) {
                 return n.opType() + " '" + n.name() + "': " + why;

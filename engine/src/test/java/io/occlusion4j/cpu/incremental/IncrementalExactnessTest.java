@@ -135,16 +135,24 @@ class IncrementalExactnessTest {
         assertThat(s.reason()).contains("full sweep: predicted");
     }
 
-    @Test
-    void channelsLastModelFallsBackSayingWhy() throws Exception {
+    /** BlazeFace takes channels-last input and transposes it first; its batch is fixed at 1. */
+    @ParameterizedTest(name = "blazeface steps [{0}] per-channel {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"'',false", "all,false", "3,true"})
+    void channelsLastBlazeFace(String steps, boolean perChannel) {
         Path blaze = ModelsDir.find().resolve("blazeface_front_128.onnx");
         Tensor x = Tensor.of(ModelFiles.random(5, 3 * 128 * 128), 3, 128, 128);
-        try (Occlusion occ = Occlusion.builder().model(blaze).window(32, 32).stride(32, 32)
-                .layout(io.occlusion4j.Layout.CHANNELS_LAST).incremental(Incremental.ON).build()) {
-            IncrementalStats s = occ.explain(x).stats().incremental();
-            assertThat(s.used()).isFalse();
-            assertThat(s.reason()).contains("channels-last");
+        SensitivityMap[] maps = new SensitivityMap[2];
+        for (int i = 0; i < 2; i++) {
+            if (i == 1 && !steps.isEmpty()) {
+                System.setProperty(IncrementalPlan.STEPS_PROPERTY, steps);
+            }
+            try (Occlusion occ = Occlusion.builder().model(blaze).window(16, 16).stride(12, 12).edge(Edge.SHIFT)
+                    .fill(Fill.blur(2)).perChannel(perChannel).layout(io.occlusion4j.Layout.CHANNELS_LAST)
+                    .incremental(i == 0 ? Incremental.OFF : Incremental.ON).batchSize(16).build()) {
+                maps[i] = occ.explain(x);
+            }
         }
+        assertSame(maps[0], maps[1]);
     }
 
     static int size(int[] shape) {
