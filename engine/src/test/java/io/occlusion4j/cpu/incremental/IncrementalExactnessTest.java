@@ -155,6 +155,28 @@ class IncrementalExactnessTest {
         assertSame(maps[0], maps[1]);
     }
 
+    /** Krypton's threshold: an approximation that reports itself, close to the exact map but not equal to it. */
+    @Test
+    void approximateCapsPatchesAndSaysSo() {
+        Model m = MODELS.get(2);
+        Tensor x = Tensor.of(ModelFiles.random(8, size(m.shape())), m.shape());
+        int[] w = {8, 8};
+        SensitivityMap exact = run(file(m), x, Incremental.OFF, w, w, Edge.CROP, Fill.constant(0), false);
+        System.setProperty(IncrementalPlan.STEPS_PROPERTY, "all");
+        SensitivityMap approx;
+        try (Occlusion occ = Occlusion.builder().model(file(m)).window(w).stride(w).approximate(0.6).batchSize(16).build()) {
+            approx = occ.explain(x);
+        }
+        IncrementalStats s = approx.stats().incremental();
+        assertThat(s.used()).isTrue();
+        assertThat(s.tau()).isEqualTo(0.6);
+        assertThat(s.flopRatio()).isLessThan(1.0);
+        double ssim = io.occlusion4j.metrics.MapSimilarity.ssim(exact.pixelMap(0), approx.pixelMap(0));
+        System.out.printf("approximate tau 0.6: SSIM %.4f to the exact map, FLOP ratio %.3f%n", ssim, s.flopRatio());
+        assertThat(ssim).isGreaterThan(0.0).isLessThan(1.0);
+        assertThat(approx.gridMaps().data()).isNotEqualTo(exact.gridMaps().data());
+    }
+
     static int size(int[] shape) {
         int n = 1;
         for (int d : shape) {
