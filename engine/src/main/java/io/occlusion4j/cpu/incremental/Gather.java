@@ -40,6 +40,11 @@ final class Gather {
                         FloatBuffer full, int fullOff, boolean fullChannelsLast, float[] patch, int patchOff, Box box) {
         int[] cs = ctx.start();
         int[] cz = ctx.size();
+        if (patch != null && Arrays.equals(cs, box.start()) && Arrays.equals(cz, box.size())) {
+            // The context is the patch (a point-wise step reading the step before it): one copy.
+            System.arraycopy(patch, patchOff, dst, dstOff, channels * cz[0] * cz[1] * cz[2]);
+            return;
+        }
         int d2 = dims3[2];
         int left = Math.min(cz[2], Math.max(0, -cs[2]));
         int mid0 = Math.max(cs[2], 0);
