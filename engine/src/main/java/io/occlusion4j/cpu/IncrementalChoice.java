@@ -23,8 +23,15 @@ import java.util.Map;
  * @param plan  the opened plan to run, or null for the full sweep
  * @param batch variants per forward of the incremental run
  * @param stats what goes into the run's stats
+ * @param owned whether the run owns the plan (a geometry past the cache's capacity: closed after the run)
  */
-record IncrementalChoice(IncrementalPlan plan, int batch, IncrementalStats stats) {
+record IncrementalChoice(IncrementalPlan plan, int batch, IncrementalStats stats, boolean owned) {
+    /** Plans one session keeps (each holds ONNX Runtime sessions); further geometries get a plan for their run alone. */
+    static final int CACHED_PLANS = 8;
+
+    IncrementalChoice(IncrementalPlan plan, int batch, IncrementalStats stats) {
+        this(plan, batch, stats, false);
+    }
     /** The smallest predicted speed-up {@code auto} acts on: a margin over 1 for what the cost model cannot see. */
     static final double AUTO_MIN_SPEEDUP = 1.3;
     /** Variants per forward of an incremental run when none is asked for. */
@@ -56,10 +63,14 @@ record IncrementalChoice(IncrementalPlan plan, int batch, IncrementalStats stats
                     + Arrays.toString(r.grid().stride()) + r.grid().edge() + r.outputs() + tau + "/" + batch + "/"
                     + System.getProperty(IncrementalPlan.STEPS_PROPERTY, "");
             IncrementalPlan plan = plans.get(key);
+            boolean owned = false;
             if (plan == null) {
                 plan = IncrementalPlan.analyse(model, r.modelShape(), r.settings().layout() == Layout.CHANNELS_LAST, r.grid(),
                         r.outputs(), tau, batch);
-                plans.put(key, plan);
+                owned = plans.size() >= CACHED_PLANS;
+                if (!owned) {
+                    plans.put(key, plan);
+                }
             }
             IncrementalPlan.Decision d = plan.decision();
             if (!d.feasible()) {
@@ -80,7 +91,7 @@ record IncrementalChoice(IncrementalPlan plan, int batch, IncrementalStats stats
                         + OrtBackendSession.firstLine(e.getMessage()), e);
             }
             return new IncrementalChoice(plan, batch, new IncrementalStats(modeText, true, d.switchLayer(), d.prefixSteps(),
-                    d.predictedSpeedup(), d.flopRatio(), Double.NaN, tau, why));
+                    d.predictedSpeedup(), d.flopRatio(), Double.NaN, tau, why), owned);
         }
 
         private static IncrementalChoice full(String mode, double tau, String why) {

@@ -17,6 +17,7 @@ import io.occlusion4j.core.ExplainRequest;
 import io.occlusion4j.core.HostLoop;
 import io.occlusion4j.core.VariantWriter;
 import io.occlusion4j.cpu.incremental.IncrementalForward;
+import io.occlusion4j.cpu.incremental.IncrementalPlan;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -146,7 +147,7 @@ public final class OrtBackendSession implements BackendSession {
         VariantWriter writer = VariantWriter.of(r);
         int sample = writer.sampleSize();
         int batch = inc.batch();
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofConfined(); IncrementalPlan owned = inc.owned() ? inc.plan() : null) {
             MemorySegment segment = arena.allocate(4L * batch * sample, 64);
             FloatBuffer buffer = segment.asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
             IncrementalForward forward = new IncrementalForward(inc.plan(), env, buffer, sample, writer.normalizedBase(),
