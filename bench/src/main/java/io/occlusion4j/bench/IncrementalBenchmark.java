@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  * Krypton's projective-field threshold: per tau the speed-up and the SSIM of its map to the exact one.
  *
  * <p>Usage: {@code IncrementalBenchmark [--out DIR] [--reps N] [--threads N] [--tau 0.8,0.6,0.4] [--tau-on VGG16|ResNet-50]
- * [--only vgg16|resnet50]
+ * [--only vgg16|resnet50|cpu-small]
  * [--size PX]}
  */
 public final class IncrementalBenchmark {
@@ -63,11 +63,17 @@ public final class IncrementalBenchmark {
         }
         String loadBefore = VideoBenchmark.loadAverage();
         List<Workload> workloads = new ArrayList<>();
-        if (!only.equals("resnet50")) {
+        if (!only.equals("resnet50") && !only.equals("cpu-small")) {
             workloads.add(new Workload("VGG16", ZooModels.vgg16(size, size, 1000, 1, 16), size, 16, 16));
         }
-        if (!only.equals("vgg16")) {
+        if (!only.equals("vgg16") && !only.equals("cpu-small")) {
             workloads.add(new Workload("ResNet-50", ZooModels.resnet50(size, size, 1000, 1, 50), size, 16, 8));
+        }
+        if (only.equals("cpu-small")) {
+            // The cpu-small workload (ResNet-18, window 32, stride 16): does auto stay at or above the full sweep?
+            workloads.clear();
+            workloads.add(new Workload("ResNet-18 (cpu-small)", io.occlusion4j.onnx.TestModels.resnet18Proto(1000, size,
+                    size, 7, io.occlusion4j.onnx.TestModels.Batch.DYNAMIC).toByteArray(), size, 32, 16));
         }
         Path dir = Files.createTempDirectory("incremental-bench");
         List<Row> rows = new ArrayList<>();
@@ -76,7 +82,8 @@ public final class IncrementalBenchmark {
         }
         String table = table(rows, reps, threads, loadBefore, VideoBenchmark.loadAverage());
         Files.createDirectories(out);
-        Path file = out.resolve("incremental-" + LocalDate.now(ZoneOffset.UTC) + ".md");
+        Path file = out.resolve("incremental-" + (only.equals("cpu-small") ? "cpu-small-" : "")
+                + LocalDate.now(ZoneOffset.UTC) + ".md");
         Files.writeString(file, table);
         System.out.println(table);
         System.out.println("written to " + file);
