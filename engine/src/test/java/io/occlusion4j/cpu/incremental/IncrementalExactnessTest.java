@@ -155,6 +155,39 @@ class IncrementalExactnessTest {
         assertSame(maps[0], maps[1]);
     }
 
+    /** A subset of the windows (what adaptive occlusion asks for): the incremental forward is told each slot's window. */
+    @Test
+    void windowSubsets() {
+        Model m = MODELS.get(2);
+        Tensor x = Tensor.of(ModelFiles.random(9, size(m.shape())), m.shape());
+        int[] subset = {0, 3, 4, 17, 40, 41, 99, 168};
+        SensitivityMap[] maps = new SensitivityMap[2];
+        for (int i = 0; i < 2; i++) {
+            try (Occlusion occ = Occlusion.builder().model(file(m)).window(8, 8).stride(4, 4).batchSize(3)
+                    .incremental(i == 0 ? Incremental.OFF : Incremental.ON).build()) {
+                maps[i] = occ.explain(x, subset);
+            }
+        }
+        assertThat(maps[1].stats().incremental().used()).isTrue();
+        float[] a = maps[0].gridMaps().data();
+        float[] b = maps[1].gridMaps().data();
+        double range = 0;
+        double diff = 0;
+        int scored = 0;
+        for (int i = 0; i < a.length; i++) {
+            if (Float.isNaN(a[i])) {
+                assertThat(b[i]).isNaN();
+                continue;
+            }
+            scored++;
+            range = Math.max(range, Math.abs(a[i]));
+            diff = Math.max(diff, Math.abs(a[i] - b[i]));
+        }
+        assertThat(scored).isEqualTo(subset.length);
+        assertThat(range).isGreaterThan(0);
+        assertThat(diff).isLessThanOrEqualTo(1e-4 * range);
+    }
+
     /** Krypton's threshold: an approximation that reports itself, close to the exact map but not equal to it. */
     @Test
     void approximateCapsPatchesAndSaysSo() {
