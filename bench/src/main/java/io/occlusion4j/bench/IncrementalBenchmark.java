@@ -198,6 +198,23 @@ public final class IncrementalBenchmark {
                     s.switchLayer().isEmpty() ? "-" : "`" + s.switchLayer() + "`", s.prefixLayers(), r.relDiff(), r.ssim(),
                     r.setupSeconds()));
         }
+        b.append("\nSpeed-up of each alternating pair (full run r / incremental run r), and their median:\n\n");
+        Row full = null;
+        for (Row r : rows) {
+            if (r.mode().startsWith("full")) {
+                full = r;
+                continue;
+            }
+            if (full == null || !full.workload().equals(r.workload()) || !r.mode().startsWith("incremental")) {
+                continue; // approximation rows ran after the alternating pairs: no pairs of theirs
+            }
+            double[] pairs = new double[r.seconds().length];
+            for (int i = 0; i < pairs.length; i++) {
+                pairs[i] = full.seconds()[i] / r.seconds()[i];
+            }
+            b.append("- ").append(r.workload()).append(", ").append(r.mode()).append(": ").append(runs(pairs))
+                    .append(String.format(Locale.ROOT, " (median %.2fx)%n", median(pairs)));
+        }
         b.append("\nReasons the library gave:\n\n");
         for (Row r : rows) {
             b.append("- ").append(r.workload()).append(", ").append(r.mode()).append(": ").append(r.stats().reason())
