@@ -56,6 +56,9 @@ final class CostModel {
             for (String in : s.inputs()) {
                 prefixCopy += ctx * a.fields().get(in).channels();
             }
+            for (String side : s.sideInputs()) {
+                prefixCopy += out.patchVolume() * a.fields().get(side).channels();
+            }
             prefixCopy += out.patchVolume() * out.channels(); // the step's output, copied out of ONNX Runtime
             double stitch = 0;
             for (String v : cuts.get(j - 1)) {

@@ -127,9 +127,16 @@ public final class IncrementalForward implements HostLoop.Forward {
         long t0 = System.nanoTime();
         try {
             int[] start = new int[k];
-            for (String in : new java.util.LinkedHashSet<>(step.inputs())) {
+            List<String> reads = new ArrayList<>(new java.util.LinkedHashSet<>(step.inputs()));
+            int heads = reads.size();
+            reads.addAll(step.sideInputs());
+            for (int i = 0; i < reads.size(); i++) {
+                String in = reads.get(i);
+                boolean side = i >= heads;
                 Field f = fields.get(in);
-                int per = (int) (f.channels() * ctxVolume);
+                long volume = side ? out.patchVolume() : ctxVolume;
+                int[] size = side ? out.size() : ctxSize;
+                int per = (int) (f.channels() * volume);
                 float[] ctx = scratch("ctx" + j + ":" + in, n * per);
                 int[] dims3 = Gather.to3(f.dims(), 1);
                 boolean isInput = in.equals(plan.alias);
@@ -137,9 +144,9 @@ public final class IncrementalForward implements HostLoop.Forward {
                 for (int s = 0; s < n; s++) {
                     int p = positions[s];
                     for (int d = 0; d < k; d++) {
-                        start[d] = step.contextStart(d, out.start(p, d));
+                        start[d] = side ? out.start(p, d) : step.contextStart(d, out.start(p, d));
                     }
-                    Gather.Box ctxBox = Gather.Box.of(start, ctxSize);
+                    Gather.Box ctxBox = Gather.Box.of(start, size);
                     Gather.Box patchBox = patch == null ? null : Gather.Box.of(starts(f, p), f.size());
                     int patchOff = patch == null ? 0 : (int) (s * f.channels() * f.patchVolume());
                     Gather.context(ctx, s * per, f.channels(), dims3, ctxBox, step.padValue(), isInput ? null : base.get(in),
@@ -149,7 +156,7 @@ public final class IncrementalForward implements HostLoop.Forward {
                 shape[0] = n;
                 shape[1] = f.channels();
                 for (int d = 0; d < k; d++) {
-                    shape[2 + d] = ctxSize[d];
+                    shape[2 + d] = size[d];
                 }
                 feeds.put(in, OnnxTensor.createTensor(env, directCopy("step" + j + ":" + in, ctx, n * per), shape));
             }

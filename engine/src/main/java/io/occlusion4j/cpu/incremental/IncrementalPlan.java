@@ -256,7 +256,9 @@ public final class IncrementalPlan implements AutoCloseable {
     List<String> baseValues() {
         List<String> v = new ArrayList<>();
         for (int j = 0; j < prefix; j++) {
-            for (String in : analysis.steps().get(j).inputs()) {
+            List<String> read = new ArrayList<>(analysis.steps().get(j).inputs());
+            read.addAll(analysis.steps().get(j).sideInputs());
+            for (String in : read) {
                 if (!in.equals(alias) && !v.contains(in)) {
                     v.add(in);
                 }

@@ -210,10 +210,48 @@ final class ProjectiveField {
         if (outShape[1] != c) {
             return "output has " + outShape[1] + " channels, expected " + c;
         }
+        Field field = Field.of(n.output(0), c, first.dims(), lo, hi, tau);
+        if (!sumChannels && acts.size() == 2 && fuse(n, acts, field)) {
+            return null;
+        }
         Step step = new Step(n, List.of(), acts, n.output(0), Step.Kind.POINTWISE, null, null, null, null, 0f,
-                Flops.of(graph, n));
-        addStep(step, Field.of(n.output(0), c, first.dims(), lo, hi, tau));
+                Flops.of(graph, n), List.of());
+        addStep(step, field);
         return null;
+    }
+
+    /**
+     * Appends a two-activation point-wise node (a residual Add) to the step producing one operand when that operand
+     * has no other reader and its patches already are the node's (the other operand's region lies inside them): the
+     * other operand is then read over the step's patch, and no step of its own is needed.
+     */
+    private boolean fuse(Node n, List<String> acts, Field union) {
+        for (int i = 0; i < 2; i++) {
+            String own = acts.get(i);
+            String side = acts.get(1 - i);
+            Integer s = stepOf.get(own);
+            if (s == null || own.equals(side) || consumers.getOrDefault(own, List.of()).size() != 1
+                    || steps.get(s).inputs().contains(side)) {
+                continue;
+            }
+            Field f = fields.get(own);
+            boolean same = java.util.Arrays.equals(f.size(), union.size());
+            for (int p = 0; same && p < f.lo().length; p++) {
+                for (int d = 0; d < f.rank(); d++) {
+                    same &= f.start(p, d) == union.start(p, d);
+                }
+            }
+            if (!same) {
+                continue;
+            }
+            Step step = steps.get(s).then(n, Flops.of(graph, n), side);
+            steps.set(s, step);
+            stepOf.remove(own);
+            stepOf.put(step.output(), s);
+            fields.put(step.output(), new Field(step.output(), f.channels(), f.dims(), f.size(), f.lo(), f.hi()));
+            return true;
+        }
+        return false;
     }
 
     void addStep(Step step, Field field) {

@@ -21,23 +21,35 @@ import java.util.List;
  * @param padsBegin begin pads per spatial axis, resolved (windowed heads)
  * @param padValue  what the context holds outside the map: 0, or minus infinity for a max pool
  * @param flops     multiply-adds (or element operations) per sample over the whole map, all operators of the step
+ * @param sideInputs activations the chain reads besides the previous operator's output (a residual Add's other
+ *                   operand), read over the step's output patch
  */
 record Step(Node head, List<Node> chain, List<String> inputs, String output, Kind kind, int[] kernel, int[] strides,
-            int[] dilations, int[] padsBegin, float padValue, double flops) {
+            int[] dilations, int[] padsBegin, float padValue, double flops, List<String> sideInputs) {
 
     enum Kind { WINDOWED, POINTWISE }
 
     Step {
         chain = List.copyOf(chain);
         inputs = List.copyOf(inputs);
+        sideInputs = List.copyOf(sideInputs);
     }
 
     /** This step with one more point-wise operator at its end. */
     Step then(Node next, double nextFlops) {
+        return then(next, nextFlops, null);
+    }
+
+    /** This step with one more point-wise operator at its end that also reads {@code side} (or null) over the patch. */
+    Step then(Node next, double nextFlops, String side) {
         List<Node> c = new java.util.ArrayList<>(chain);
         c.add(next);
+        List<String> sides = new java.util.ArrayList<>(sideInputs);
+        if (side != null && !sides.contains(side)) {
+            sides.add(side);
+        }
         return new Step(head, c, inputs, next.output(0), kind, kernel, strides, dilations, padsBegin, padValue,
-                flops + nextFlops);
+                flops + nextFlops, sides);
     }
 
     /** Context size along {@code axis} for an output patch of {@code size} elements. */

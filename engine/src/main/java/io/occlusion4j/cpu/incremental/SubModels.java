@@ -40,6 +40,16 @@ final class SubModels {
             }
             inputs.add(new ValueInfo(in, DataType.FLOAT, new Shape(dims)));
         }
+        for (String side : s.sideInputs()) {
+            Field f = fields.get(side);
+            List<Dim> dims = new ArrayList<>();
+            dims.add(Dim.sym(BATCH));
+            dims.add(Dim.of(f.channels()));
+            for (int size : outSize) {
+                dims.add(Dim.of(size));
+            }
+            inputs.add(new ValueInfo(side, DataType.FLOAT, new Shape(dims)));
+        }
         List<Node> nodes = new ArrayList<>();
         Node head = s.head();
         if (s.kind() == Step.Kind.WINDOWED) {

@@ -79,7 +79,7 @@ final class Windowed {
             }
         }
         Step step = new Step(n, List.of(), List.of(in), n.output(0), Step.Kind.WINDOWED, kernel, strides, dilations,
-                padsBegin, padValue, Flops.of(g, n));
+                padsBegin, padValue, Flops.of(g, n), List.of());
         pf.addStep(step, Field.of(n.output(0), (int) outShape[1], dimsOut, lo, hi, pf.tau()));
         return null;
     }
