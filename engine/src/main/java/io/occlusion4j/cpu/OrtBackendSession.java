@@ -147,7 +147,8 @@ public final class OrtBackendSession implements BackendSession {
         VariantWriter writer = VariantWriter.of(r);
         int sample = writer.sampleSize();
         int batch = inc.batch();
-        try (Arena arena = Arena.ofConfined(); IncrementalPlan owned = inc.owned() ? inc.plan() : null) {
+        // A shared arena: the incremental forward gathers the variants' read-in contexts on several threads.
+        try (Arena arena = Arena.ofShared(); IncrementalPlan owned = inc.owned() ? inc.plan() : null) {
             MemorySegment segment = arena.allocate(4L * batch * sample, 64);
             FloatBuffer buffer = segment.asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
             IncrementalForward forward = new IncrementalForward(inc.plan(), env, buffer, sample, writer.normalizedBase(),

@@ -126,7 +126,6 @@ public final class IncrementalForward implements HostLoop.Forward {
         Map<String, OnnxTensor> feeds = new HashMap<>();
         long t0 = System.nanoTime();
         try {
-            int[] start = new int[k];
             List<String> reads = new ArrayList<>(new java.util.LinkedHashSet<>(step.inputs()));
             int heads = reads.size();
             reads.addAll(step.sideInputs());
@@ -141,17 +140,20 @@ public final class IncrementalForward implements HostLoop.Forward {
                 int[] dims3 = Gather.to3(f.dims(), 1);
                 boolean isInput = in.equals(plan.alias);
                 float[] patch = isInput ? null : patches.get(in);
-                for (int s = 0; s < n; s++) {
+                float[] from = isInput ? null : base.get(in);
+                // Slots write disjoint parts of the contexts: gathered in parallel (the copies are memory-bound).
+                java.util.stream.IntStream.range(0, n).parallel().forEach(s -> {
                     int p = positions[s];
+                    int[] at = new int[k];
                     for (int d = 0; d < k; d++) {
-                        start[d] = side ? out.start(p, d) : step.contextStart(d, out.start(p, d));
+                        at[d] = side ? out.start(p, d) : step.contextStart(d, out.start(p, d));
                     }
-                    Gather.Box ctxBox = Gather.Box.of(start, size);
+                    Gather.Box ctxBox = Gather.Box.of(at, size);
                     Gather.Box patchBox = patch == null ? null : Gather.Box.of(starts(f, p), f.size());
                     int patchOff = patch == null ? 0 : (int) (s * f.channels() * f.patchVolume());
-                    Gather.context(ctx, s * per, f.channels(), dims3, ctxBox, step.padValue(), isInput ? null : base.get(in),
-                            batchBuffer, s * sampleSize, plan.channelsLast, patch, patchOff, patchBox);
-                }
+                    Gather.context(ctx, s * per, f.channels(), dims3, ctxBox, step.padValue(), from, batchBuffer,
+                            s * sampleSize, plan.channelsLast, patch, patchOff, patchBox);
+                });
                 long[] shape = new long[2 + k];
                 shape[0] = n;
                 shape[1] = f.channels();
@@ -229,10 +231,10 @@ public final class IncrementalForward implements HostLoop.Forward {
             FloatBuffer dst = direct("cut:" + v, n * per);
             int[] dims3 = Gather.to3(f.dims(), 1);
             float[] patch = patches.get(v);
-            for (int s = 0; s < n; s++) {
-                Gather.stitch(dst, s * per, f.channels(), dims3, base.get(v), patch,
-                        (int) (s * f.channels() * f.patchVolume()), Gather.Box.of(starts(f, positions[s]), f.size()));
-            }
+            float[] from = base.get(v);
+            java.util.stream.IntStream.range(0, n).parallel().forEach(s -> Gather.stitch(dst, s * per, f.channels(),
+                    dims3, from, patch, (int) (s * f.channels() * f.patchVolume()),
+                    Gather.Box.of(starts(f, positions[s]), f.size())));
             stitched.add(dst);
         }
         List<String> outputs = plan.outputs;

@@ -230,8 +230,10 @@ final class ProjectiveField {
             String own = acts.get(i);
             String side = acts.get(1 - i);
             Integer s = stepOf.get(own);
+            Integer sideStep = stepOf.get(side);
             if (s == null || own.equals(side) || consumers.getOrDefault(own, List.of()).size() != 1
-                    || steps.get(s).inputs().contains(side)) {
+                    || steps.get(s).inputs().contains(side) || sideStep != null && sideStep > s) {
+                // (a side computed by a later step would be read before it is computed: steps run in order)
                 continue;
             }
             Field f = fields.get(own);
