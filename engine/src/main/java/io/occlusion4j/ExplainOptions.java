@@ -23,13 +23,22 @@ import java.util.function.Function;
  * @param fillText   the fill as written ({@link #DEFAULT_FILL} when absent), for summaries
  * @param outputs    model outputs to score; empty for the model's first
  * @param batchSize  variants per forward, 0 for the back end's choice
+ * @param incremental incremental inference on the CPU back end ({@code auto}, {@code on}, {@code off})
+ * @param approximate Krypton's projective-field threshold tau in (0, 1]; 1 is exact
  */
 public record ExplainOptions(int[] window, int[] stride, Edge edge, String fillText, Fill fill, boolean perChannel,
-        boolean allowGaps, Score score, List<String> outputs, Reduce reduce, Targets targets, int batchSize) {
+        boolean allowGaps, Score score, List<String> outputs, Reduce reduce, Targets targets, int batchSize,
+        Incremental incremental, double approximate) {
 
     /** Every option's name, in the order the documentation lists them. */
     public static final List<String> NAMES = List.of("window", "stride", "edge", "fill", "per-channel", "allow-gaps", "score",
-            "output", "reduce", "target", "top-k", "batch");
+            "output", "reduce", "target", "top-k", "batch", "incremental", "approximate");
+
+    /** These options with another target choice and batch size (what a server's limits leave of a request). */
+    public ExplainOptions withTargetsAndBatch(Targets newTargets, int newBatchSize) {
+        return new ExplainOptions(window, stride, edge, fillText, fill, perChannel, allowGaps, score, outputs, reduce,
+                newTargets, newBatchSize, incremental, approximate);
+    }
 
     /** The text of the default fill, {@link Settings#DEFAULTS}' constant 0. */
     public static final String DEFAULT_FILL = "0";
@@ -80,7 +89,24 @@ public record ExplainOptions(int[] window, int[] stride, Edge edge, String fillT
                 given.containsKey("reduce") ? Reduce.parse(given.get("reduce")) : d.reduce(),
                 targets,
                 given.containsKey("batch") ? OptionText.integer("batch", given.get("batch"), 0,
-                        "the batch size must be >= 0 (one number; 0: chosen from a memory budget)") : d.batchSize());
+                        "the batch size must be >= 0 (one number; 0: chosen from a memory budget)") : d.batchSize(),
+                given.containsKey("incremental") ? Incremental.parse(given.get("incremental")) : d.incremental(),
+                given.containsKey("approximate") ? tau(given.get("approximate")) : d.approximate());
+    }
+
+    /** Krypton's tau: a number in (0, 1]. */
+    private static double tau(String text) {
+        double t;
+        try {
+            t = Double.parseDouble(text.strip());
+        } catch (NumberFormatException e) {
+            throw new InvalidOptionException("approximate", text, "expected a number in (0, 1] (1: exact)");
+        }
+        if (!(t > 0 && t <= 1)) {
+            throw new InvalidOptionException("approximate", text, "must be in (0, 1] (1: exact; 0.5 caps each layer's "
+                    + "recomputed patch at half its map)");
+        }
+        return t;
     }
 
     /** {@code N} or {@code N,N,..}: window sizes or strides, each at least 1. */
@@ -123,7 +149,8 @@ public record ExplainOptions(int[] window, int[] stride, Edge edge, String fillT
     /** Every setting but the window and stride ({@link #applyWindow}), on {@code b}. */
     public Occlusion.Builder applyTo(Occlusion.Builder b) {
         return b.edge(edge).fill(fill).perChannel(perChannel).allowGaps(allowGaps).score(score).reduce(reduce)
-                .targets(targets).batchSize(batchSize).outputs(outputs.toArray(String[]::new));
+                .targets(targets).batchSize(batchSize).outputs(outputs.toArray(String[]::new)).incremental(incremental)
+                .approximate(approximate);
     }
 
     /** The window and stride, expanded to {@code spatialAxes} axes, on {@code b}. */

@@ -302,6 +302,8 @@ public final class Occlusion implements AutoCloseable {
         private int[] imageSize;
         private boolean bgr;
         private ProgressListener progress;
+        private Incremental incremental;
+        private double approximate;
 
         private Builder(Settings s) {
             window = s.window();
@@ -321,12 +323,32 @@ public final class Occlusion implements AutoCloseable {
             imageSize = s.imageSize();
             bgr = s.bgr();
             progress = s.progress();
+            incremental = s.incremental();
+            approximate = s.approximate();
         }
 
         /** The settings set so far, checked and frozen. */
         public Settings settings() {
             return new Settings(window, stride, edge, perChannel, allowGaps, fill, score, targets, outputs, reduce, batchSize,
-                    mean, std, layout, imageSize, bgr, progress);
+                    mean, std, layout, imageSize, bgr, progress, incremental, approximate);
+        }
+
+        /** Whether the CPU back end computes variants incrementally (default {@link Incremental#AUTO}). */
+        public Builder incremental(Incremental mode) {
+            this.incremental = Objects.requireNonNull(mode, "incremental");
+            return this;
+        }
+
+        /**
+         * Krypton's projective-field threshold tau in (0, 1] for incremental inference: 1 (the default) is exact; below 1
+         * each layer's recomputed patch is capped at tau of its map, which approximates the map for speed.
+         */
+        public Builder approximate(double tau) {
+            if (!(tau > 0 && tau <= 1)) {
+                throw new IllegalArgumentException("approximate (tau) must be in (0, 1], got " + tau);
+            }
+            this.approximate = tau;
+            return this;
         }
 
         public Builder model(Path model) {

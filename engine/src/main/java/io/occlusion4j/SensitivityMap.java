@@ -105,6 +105,12 @@ public final class SensitivityMap {
         return stats;
     }
 
+    /** This map with other stats (the same arrays). */
+    public SensitivityMap withStats(RunStats newStats) {
+        return new SensitivityMap(grid, perChannel, channels, output, targets, allBaseScores, gridMaps, pixelMaps,
+                java.util.Objects.requireNonNull(newStats, "stats"));
+    }
+
     private Tensor stack(float[][] maps, int[] shape) {
         int n = maps.length == 0 ? 0 : maps[0].length;
         float[] all = new float[maps.length * n];

@@ -18,16 +18,34 @@ import java.util.Objects;
  * @param std        normalisation standard deviation, {@code null} exactly when {@code mean} is
  * @param imageSize  {@code [height, width]} images are resized to, or {@code null} for the model's size
  * @param progress   told after each forward how far a run is, or {@code null}
+ * @param incremental whether the CPU back end computes variants incrementally ({@link Incremental})
+ * @param approximate Krypton's projective-field threshold tau in (0, 1]: 1 (the default) computes exact maps; below 1
+ *                    each layer's recomputed patch is capped at that fraction of its map (an approximation; incremental
+ *                    inference only)
  */
 public record Settings(int[] window, int[] stride, Edge edge, boolean perChannel, boolean allowGaps, Fill fill,
         Score score, Targets targets, List<String> outputs, Reduce reduce, int batchSize, float[] mean, float[] std,
-        Layout layout, int[] imageSize, boolean bgr, ProgressListener progress) {
+        Layout layout, int[] imageSize, boolean bgr, ProgressListener progress, Incremental incremental,
+        double approximate) {
 
     /** Captum's defaults: CROP edges, constant fill 0, RAW scores, the argmax target, all channels jointly. */
     public static final Settings DEFAULTS = new Settings(null, null, Edge.CROP, false, false, Fill.constant(0f), Score.RAW,
-            Targets.argmax(), List.of(), Reduce.NONE, 0, null, null, Layout.CHANNELS_FIRST, null, false, null);
+            Targets.argmax(), List.of(), Reduce.NONE, 0, null, null, Layout.CHANNELS_FIRST, null, false, null,
+            Incremental.AUTO, 1.0);
+
+    /** Settings with incremental inference in its default mode ({@link Incremental#AUTO}, exact). */
+    public Settings(int[] window, int[] stride, Edge edge, boolean perChannel, boolean allowGaps, Fill fill,
+                    Score score, Targets targets, List<String> outputs, Reduce reduce, int batchSize, float[] mean,
+                    float[] std, Layout layout, int[] imageSize, boolean bgr, ProgressListener progress) {
+        this(window, stride, edge, perChannel, allowGaps, fill, score, targets, outputs, reduce, batchSize, mean, std,
+                layout, imageSize, bgr, progress, Incremental.AUTO, 1.0);
+    }
 
     public Settings {
+        Objects.requireNonNull(incremental, "incremental");
+        if (!(approximate > 0 && approximate <= 1)) {
+            throw new IllegalArgumentException("approximate (tau) must be in (0, 1], got " + approximate);
+        }
         Objects.requireNonNull(edge, "edge");
         Objects.requireNonNull(fill, "fill");
         Objects.requireNonNull(score, "score");
@@ -90,6 +108,6 @@ public record Settings(int[] window, int[] stride, Edge edge, boolean perChannel
     /** These settings scoring {@code outputs} (the names a request resolved against the model). */
     public Settings withOutputs(List<String> outputs) {
         return new Settings(window, stride, edge, perChannel, allowGaps, fill, score, targets, outputs, reduce, batchSize,
-                mean, std, layout, imageSize, bgr, progress);
+                mean, std, layout, imageSize, bgr, progress, incremental, approximate);
     }
 }

@@ -110,6 +110,8 @@ class OptionVocabularyTest {
         assertThat(o.reduce()).isEqualTo(d.reduce());
         assertThat(o.targets()).isEqualTo(d.targets());
         assertThat(o.batchSize()).isEqualTo(d.batchSize());
+        assertThat(o.incremental()).isEqualTo(d.incremental()).isEqualTo(Incremental.AUTO);
+        assertThat(o.approximate()).isEqualTo(d.approximate()).isEqualTo(1.0);
     }
 
     @Test
@@ -126,6 +128,8 @@ class OptionVocabularyTest {
         given.put("reduce", "max");
         given.put("top-k", "2");
         given.put("batch", "7");
+        given.put("incremental", "on");
+        given.put("approximate", "0.5");
         ExplainOptions o = ExplainOptions.parse(given);
         assertThat(ExplainOptions.NAMES).containsAll(given.keySet());
         assertThat(o.window(2)).containsExactly(4, 4);
@@ -144,6 +148,8 @@ class OptionVocabularyTest {
         assertThat(s.reduce()).isEqualTo(Reduce.MAX);
         assertThat(s.targets()).isEqualTo(Targets.topK(2));
         assertThat(s.batchSize()).isEqualTo(7);
+        assertThat(s.incremental()).isEqualTo(Incremental.ON);
+        assertThat(s.approximate()).isEqualTo(0.5);
     }
 
     @Test
@@ -165,6 +171,9 @@ class OptionVocabularyTest {
         refused(() -> ExplainOptions.parse(Map.of("per-channel", "maybe")), "per-channel", "'maybe'");
         refused(() -> ExplainOptions.parse(Map.of("output", "a,,b")), "output", "'a,,b'");
         refused(() -> ExplainOptions.parse(Map.of("batch", "-1")), "batch", "'-1'", "batch size");
+        refused(() -> ExplainOptions.parse(Map.of("incremental", "sometimes")), "incremental", "'sometimes'");
+        refused(() -> ExplainOptions.parse(Map.of("approximate", "0")), "approximate", "'0'", "(0, 1]");
+        refused(() -> ExplainOptions.parse(Map.of("approximate", "half")), "approximate", "'half'");
         refused(() -> ExplainOptions.parse(Map.of("target", "1", "top-k", "2")), "top-k", "mutually exclusive");
         refused(() -> ExplainOptions.parse(Map.of("window", "2,2,2")).window(2), "window", "3 values", "2 spatial axes");
         refused(() -> ExplainOptions.parse(Map.of("window", "2", "stride", "1,1,1")).stride(2), "stride", "3 values");
@@ -175,6 +184,6 @@ class OptionVocabularyTest {
     @Test
     void theNamesAreTheServersAndTheCommandLinesSpelling() {
         assertThat(ExplainOptions.NAMES).containsExactly("window", "stride", "edge", "fill", "per-channel", "allow-gaps", "score",
-                "output", "reduce", "target", "top-k", "batch");
+                "output", "reduce", "target", "top-k", "batch", "incremental", "approximate");
     }
 }

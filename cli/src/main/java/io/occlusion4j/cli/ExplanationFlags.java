@@ -56,6 +56,16 @@ final class ExplanationFlags {
     @Option(names = "--batch", paramLabel = "B", description = "variants per forward (0, the default: from a memory budget)")
     String batch;
 
+    @Option(names = "--incremental", paramLabel = "auto|on|off",
+            description = "CPU back end: recompute only what each window changes, layer by layer (exact; auto, the default:"
+                    + " where the cost model predicts a gain)")
+    String incremental;
+
+    @Option(names = "--approximate", paramLabel = "TAU",
+            description = "incremental inference's projective-field threshold in (0, 1]: cap each layer's recomputed patch"
+                    + " at TAU of its map (faster, approximate; 1, the default: exact)")
+    String approximate;
+
     /** The flags given, by the vocabulary's names ({@link ExplainOptions#NAMES}), as typed. */
     Map<String, String> given() {
         Map<String, String> g = new LinkedHashMap<>();
@@ -70,6 +80,8 @@ final class ExplanationFlags {
             putIfGiven(g, "top-k", targets.topK);
         }
         putIfGiven(g, "batch", batch);
+        putIfGiven(g, "incremental", incremental);
+        putIfGiven(g, "approximate", approximate);
         return g;
     }
 

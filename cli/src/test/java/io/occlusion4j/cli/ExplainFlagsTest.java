@@ -160,6 +160,25 @@ class ExplainFlagsTest {
     }
 
     @Test
+    void incrementalFlagsReachTheEngineAndTheJson() throws IOException {
+        Path cnn = Files.write(dir.resolve("cnn.onnx"), TestModels.smallCnn(3, 8, 8, 4, 14).onnx());
+        Path json = dir.resolve("incremental.json");
+        Tensor on = cli("--model", cnn, "--tensor", input, "--window", 3, "--stride", 2, "--incremental", "on",
+                "--out-json", json);
+        Tensor off = cli("--model", cnn, "--tensor", input, "--window", 3, "--stride", 2, "--incremental", "off");
+        assertThat(on.data()).usingComparatorWithPrecision(1e-6f).containsExactly(off.data());
+        JsonNode inc = json(json).get("incremental");
+        assertThat(inc.get("mode").asText()).isEqualTo("on");
+        assertThat(inc.get("used").asBoolean()).isTrue();
+        assertThat(inc.get("switch_layer").asText()).isNotEmpty();
+        assertThat(inc.get("tau").asDouble()).isEqualTo(1.0);
+        Cli.Result bad = Cli.run("explain", "--model", cnn, "--tensor", input, "--window", 2, "--approximate", 2,
+                "--out-npy", dir.resolve("never2.npy"));
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("approximate");
+    }
+
+    @Test
     void edgePolicies() throws IOException {
         for (io.occlusion4j.Edge e : io.occlusion4j.Edge.values()) {
             Path json = dir.resolve("edge-" + e + ".json");

@@ -23,6 +23,15 @@ public final class HostLoop {
          */
         FloatBuffer[] run(int n);
 
+        /**
+         * {@link #run(int)}, told which window each slot holds ({@code slotWindows[s]}, -1 for the unoccluded sample;
+         * only the first {@code n} entries count). A forward that recomputes only what a window changes
+         * (incremental inference) needs it; the default ignores it.
+         */
+        default FloatBuffer[] run(int n, int[] slotWindows) {
+            return run(n);
+        }
+
         /** Elements per sample of each selected output; known after the first {@link #run}. */
         int[] outputSizes();
 
@@ -94,7 +103,7 @@ public final class HostLoop {
                 }
                 slotWindow[s] = window;
             }
-            FloatBuffer[] out = forward.run(n);
+            FloatBuffer[] out = forward.run(n, slotWindow);
             forwards++;
             int s0 = 0;
             if (scoring == null) {

@@ -9,12 +9,15 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.occlusion4j.ModelSignature;
+import io.occlusion4j.IncrementalStats;
 import io.occlusion4j.OcclusionException;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.core.BackendSession;
 import io.occlusion4j.core.ExplainRequest;
 import io.occlusion4j.core.HostLoop;
 import io.occlusion4j.core.VariantWriter;
+import io.occlusion4j.cpu.incremental.IncrementalForward;
+import io.occlusion4j.cpu.incremental.IncrementalPlan;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -37,6 +40,7 @@ public final class OrtBackendSession implements BackendSession {
     /** Input bytes per batch that the default batch size aims at. */
     static final long BATCH_BUDGET_BYTES = 16L << 20;
     static final int MAX_DEFAULT_BATCH = 64;
+    private static final System.Logger LOG = System.getLogger(OrtBackendSession.class.getName());
 
     private final Path modelPath;
     private final OrtEnvironment env;
@@ -44,6 +48,7 @@ public final class OrtBackendSession implements BackendSession {
     private final ModelSignature signature;
     private final int threads;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final IncrementalChoice.Cache incremental;
 
     private OrtBackendSession(Path modelPath, OrtEnvironment env, OrtSession session, ModelSignature signature, int threads) {
         this.modelPath = modelPath;
@@ -51,6 +56,7 @@ public final class OrtBackendSession implements BackendSession {
         this.session = session;
         this.signature = signature;
         this.threads = threads;
+        this.incremental = new IncrementalChoice.Cache(modelPath, env, threads);
     }
 
     /**
@@ -130,6 +136,68 @@ public final class OrtBackendSession implements BackendSession {
     @Override
     public SensitivityMap explain(ExplainRequest r) {
         long t0 = System.nanoTime();
+        IncrementalChoice inc = incremental.choose(r, signature);
+        if (inc.plan() != null) {
+            return explainIncremental(r, inc, t0);
+        }
+        SensitivityMap full = explainFull(r, t0);
+        return full.withStats(full.stats().withIncremental(inc.stats()));
+    }
+
+    /** The variants computed incrementally: the host loop writes them, {@link IncrementalForward} scores them. */
+    private SensitivityMap explainIncremental(ExplainRequest r, IncrementalChoice inc, long t0) {
+        VariantWriter writer = VariantWriter.of(r);
+        int sample = writer.sampleSize();
+        int batch = inc.batch();
+        // A shared arena: the incremental forward gathers the variants' read-in contexts on several threads.
+        try (Arena arena = Arena.ofShared(); IncrementalPlan owned = inc.owned() ? inc.plan() : null) {
+            MemorySegment segment = arena.allocate(4L * batch * sample, 64);
+            FloatBuffer buffer = segment.asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+            IncrementalForward forward = new IncrementalForward(inc.plan(), env, buffer, sample, writer.normalizedBase(),
+                    r.grid().count(), r.perChannel());
+            SensitivityMap map = HostLoop.run(r, writer, new HostLoop.Batch(buffer, batch, false), forward,
+                    new HostLoop.Runner(modelPath.toString(), name(), device()), t0);
+            LOG.log(System.Logger.Level.DEBUG, () -> "incremental run of " + modelPath + ": " + forward.profile());
+            double fullPerVariant = probeFullForward(r, buffer, Math.min(PROBE_VARIANTS, batch), sample);
+            double measured = fullPerVariant * map.stats().windows() / map.stats().seconds();
+            IncrementalStats s = inc.stats();
+            return map.withStats(map.stats().withIncremental(new IncrementalStats(s.mode(), true, s.switchLayer(),
+                    s.prefixLayers(), s.predictedSpeedup(), s.flopRatio(), measured, s.tau(), s.reason())));
+        }
+    }
+
+    /** Variants in the probe that measures the full sweep's cost per variant next to an incremental run. */
+    static final int PROBE_VARIANTS = 2;
+
+    /**
+     * Seconds per variant of a whole forward on this machine now: the best of two runs of the model over the first
+     * {@code n} samples left in the batch buffer (what the speed-up of an incremental run is measured against).
+     */
+    private double probeFullForward(ExplainRequest r, FloatBuffer buffer, int n, int sample) {
+        long fixed = signature.fixedBatch();
+        int rows = fixed > 0 ? (int) fixed : n;
+        if (rows * (long) sample > buffer.capacity()) {
+            return Double.NaN;
+        }
+        long[] sampleShape = r.modelShape();
+        long[] shape = new long[sampleShape.length + 1];
+        shape[0] = rows;
+        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+        double best = Double.MAX_VALUE;
+        try (OnnxTensor in = OnnxTensor.createTensor(env, buffer.duplicate().position(0).limit(rows * sample).slice(), shape)) {
+            for (int i = 0; i < 2; i++) {
+                long t = System.nanoTime();
+                try (OrtSession.Result ignored = session.run(Map.of(signature.inputName(), in), new LinkedHashSet<>(r.outputs()))) {
+                    best = Math.min(best, (System.nanoTime() - t) / 1e9);
+                }
+            }
+        } catch (OrtException e) {
+            return Double.NaN;
+        }
+        return best / rows;
+    }
+
+    private SensitivityMap explainFull(ExplainRequest r, long t0) {
         VariantWriter writer = VariantWriter.of(r);
         int variants = r.variantCount();
         int sample = writer.sampleSize();
@@ -260,6 +328,7 @@ public final class OrtBackendSession implements BackendSession {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            incremental.close();
             closeQuietly(session);
         }
     }

@@ -72,6 +72,25 @@ public final class Summaries {
      * {@code windows}, {@code forwards}, {@code batch_size}, {@code seconds}, {@code variants_per_s}, {@code backend},
      * {@code device}; for a back end that checks itself (CUDA) also {@code verified} and {@code verification}.
      */
+    /**
+     * Incremental inference in one run: {@code mode}, {@code used}, {@code switch_layer}, {@code prefix_layers},
+     * {@code predicted_speedup}, {@code flop_ratio}, {@code measured_speedup} (null when not measured), {@code tau},
+     * {@code reason}.
+     */
+    public static Map<String, Object> incremental(io.occlusion4j.IncrementalStats s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mode", s.mode());
+        m.put("used", s.used());
+        m.put("switch_layer", s.switchLayer());
+        m.put("prefix_layers", s.prefixLayers());
+        m.put("predicted_speedup", s.predictedSpeedup());
+        m.put("flop_ratio", s.flopRatio());
+        m.put("measured_speedup", Double.isNaN(s.measuredSpeedup()) ? null : s.measuredSpeedup());
+        m.put("tau", s.tau());
+        m.put("reason", s.reason());
+        return m;
+    }
+
     public static Map<String, Object> stats(RunStats s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("windows", s.windows());
@@ -84,6 +103,9 @@ public final class Summaries {
         if (!s.verification().isEmpty()) {
             m.put("verified", s.verified());
             m.put("verification", s.verification());
+        }
+        if (s.incremental() != io.occlusion4j.IncrementalStats.NONE) {
+            m.put("incremental", incremental(s.incremental()));
         }
         return m;
     }

@@ -122,8 +122,7 @@ public record ExplainParams(ExplainOptions options, boolean gridMaps, boolean pi
         if (targets == o.targets() && batch == o.batchSize()) {
             return this;
         }
-        ExplainOptions limited = new ExplainOptions(o.window(), o.stride(), o.edge(), o.fillText(), o.fill(), o.perChannel(), o.allowGaps(),
-                o.score(), o.outputs(), o.reduce(), targets, batch);
+        ExplainOptions limited = o.withTargetsAndBatch(targets, batch);
         return new ExplainParams(limited, gridMaps, pixelMaps, base64, colormap, alpha);
     }
 
