@@ -91,7 +91,7 @@ public final class OnnxModelWriter {
                 }
             }
             case Attribute.Tensor(TensorValue v) -> b.setType(AttributeProto.AttributeType.TENSOR).setT(tensor("", v));
-            case Attribute.Opaque(String kind) -> throw GraphException.at(n, "attribute '" + name + "' of kind " + kind
+            case Attribute.Opaque(String kind) -> throw n.error("attribute '" + name + "' of kind " + kind
                     + " cannot be written back to ONNX");
         }
         return b.build();
