@@ -92,7 +92,7 @@ record IncrementalChoice(IncrementalPlan plan, int batch, IncrementalStats stats
                 plan.openIfNeeded(env, threads);
             } catch (OrtException e) {
                 throw new OcclusionException("ONNX Runtime cannot load the incremental plan of " + model + ": "
-                        + OrtBackendSession.firstLine(e.getMessage()), e);
+                        + OrtMessages.firstLine(e.getMessage()), e);
             }
             return new IncrementalChoice(plan, batch, new IncrementalStats(modeText, true, d.switchLayer(), d.prefixSteps(),
                     d.predictedSpeedup(), d.flopRatio(), Double.NaN, tau, why), owned);

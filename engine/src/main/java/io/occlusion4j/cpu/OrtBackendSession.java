@@ -82,7 +82,7 @@ public final class OrtBackendSession implements BackendSession {
             if (session != null) {
                 closeQuietly(session);
             }
-            throw new OcclusionException("cannot load model " + model + ": ONNX Runtime says " + firstLine(e.getMessage()), e);
+            throw new OcclusionException("cannot load model " + model + ": ONNX Runtime says " + OrtMessages.firstLine(e.getMessage()), e);
         } catch (RuntimeException e) {
             if (session != null) {
                 closeQuietly(session);
@@ -220,7 +220,7 @@ public final class OrtBackendSession implements BackendSession {
                     try {
                         return io.run(buffer, batchFixed ? rows : n, arena);
                     } catch (OrtException e) {
-                        throw new OcclusionException("ONNX Runtime failed to run model " + modelPath + ": " + firstLine(e.getMessage()), e);
+                        throw new OcclusionException("ONNX Runtime failed to run model " + modelPath + ": " + OrtMessages.firstLine(e.getMessage()), e);
                     }
                 }
 
@@ -339,13 +339,5 @@ public final class OrtBackendSession implements BackendSession {
         } catch (OrtException ignored) {
             // closing a session that failed half-way: nothing left to report
         }
-    }
-
-    static String firstLine(String s) {
-        if (s == null) {
-            return "(no message)";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

@@ -73,4 +73,14 @@ record Field(String value, int channels, int[] dims, int[] size, int[][] lo, int
     double fraction() {
         return (double) patchVolume() / mapVolume();
     }
+
+    /** The first element of the region position {@code p} recomputes along {@code d} (the patch, under a threshold). */
+    int effectiveLo(int p, int d) {
+        return Math.max(lo()[p][d], start(p, d));
+    }
+
+    /** The last element of the region position {@code p} recomputes along {@code d}. */
+    int effectiveHi(int p, int d) {
+        return Math.max(effectiveLo(p, d), Math.min(hi()[p][d], start(p, d) + size()[d] - 1));
+    }
 }

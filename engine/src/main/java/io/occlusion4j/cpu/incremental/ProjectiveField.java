@@ -134,7 +134,7 @@ final class ProjectiveField {
             return "output shape " + (out == null ? "unknown" : out.shape()) + " is not [N, C, spatial]";
         }
         return switch (n.opType()) {
-            case "Conv", "MaxPool", "AveragePool" -> acts.size() == 1 ? Windowed.add(this, n, acts.get(0)) : "reads "
+            case "Conv", "MaxPool", "AveragePool" -> acts.size() == 1 ? Windowed.add(graph, field(acts.get(0)), tau, n, acts.get(0), this::addStep) : "reads "
                     + acts.size() + " activations";
             case "Concat" -> concat(n, acts);
             default -> UNARY.contains(n.opType()) || BINARY.contains(n.opType()) ? pointwise(n, acts)
@@ -198,8 +198,8 @@ final class ProjectiveField {
             channels += f.channels();
             for (int p = 0; p < positions; p++) {
                 for (int d = 0; d < k; d++) {
-                    int a = effectiveLo(f, p, d);
-                    int b = effectiveHi(f, p, d);
+                    int a = f.effectiveLo(p, d);
+                    int b = f.effectiveHi(p, d);
                     lo[p][d] = i == 0 ? a : Math.min(lo[p][d], a);
                     hi[p][d] = i == 0 ? b : Math.max(hi[p][d], b);
                 }
@@ -272,15 +272,6 @@ final class ProjectiveField {
 
     double tau() {
         return tau;
-    }
-
-    /** The first element of the region position {@code p} recomputes along {@code d} (the patch, under a threshold). */
-    static int effectiveLo(Field f, int p, int d) {
-        return Math.max(f.lo()[p][d], f.start(p, d));
-    }
-
-    static int effectiveHi(Field f, int p, int d) {
-        return Math.max(effectiveLo(f, p, d), Math.min(f.hi()[p][d], f.start(p, d) + f.size()[d] - 1));
     }
 
     /** A constant that broadcasts against {@code [N, C, spatial]} varying at most over the channel axis. */

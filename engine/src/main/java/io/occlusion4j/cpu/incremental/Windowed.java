@@ -4,16 +4,18 @@ import io.occlusion4j.graph.Graph;
 import io.occlusion4j.graph.Node;
 import io.occlusion4j.graph.TensorValue;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /** The projective field of the windowed operators: Conv, MaxPool, AveragePool. */
 final class Windowed {
     private Windowed() {
     }
 
-    /** Adds a step for {@code n} reading activation {@code in}; returns null, or why it cannot. */
-    static String add(ProjectiveField pf, Node n, String in) {
-        Graph g = pf.graph();
-        Field f = pf.field(in);
+    /**
+     * Hands {@code sink} the step for {@code n} reading activation {@code in} (whose field is {@code f}) and the field
+     * of its output; returns null, or why it cannot.
+     */
+    static String add(Graph g, Field f, double tau, Node n, String in, BiConsumer<Step, Field> sink) {
         int k = f.rank();
         long[] outShape = g.info(n.output(0)).shape().sizes();
         int[] kernel;
@@ -70,8 +72,8 @@ final class Windowed {
         int[][] hi = new int[positions][k];
         for (int p = 0; p < positions; p++) {
             for (int d = 0; d < k; d++) {
-                int a = ProjectiveField.effectiveLo(f, p, d);
-                int b = ProjectiveField.effectiveHi(f, p, d);
+                int a = f.effectiveLo(p, d);
+                int b = f.effectiveHi(p, d);
                 int first = Math.ceilDiv(a + padsBegin[d] - (kernel[d] - 1) * dilations[d], strides[d]);
                 int last = Math.floorDiv(b + padsBegin[d], strides[d]);
                 lo[p][d] = Math.max(0, Math.min(first, dimsOut[d] - 1));
@@ -80,7 +82,7 @@ final class Windowed {
         }
         Step step = new Step(n, List.of(), List.of(in), n.output(0), Step.Kind.WINDOWED, kernel, strides, dilations,
                 padsBegin, padValue, Flops.of(g, n), List.of());
-        pf.addStep(step, Field.of(n.output(0), (int) outShape[1], dimsOut, lo, hi, pf.tau()));
+        sink.accept(step, Field.of(n.output(0), (int) outShape[1], dimsOut, lo, hi, tau));
         return null;
     }
 
