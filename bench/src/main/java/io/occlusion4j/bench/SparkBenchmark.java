@@ -82,6 +82,8 @@ public final class SparkBenchmark {
                 record(seconds, "plain loop, 1 JVM, 1 thread", plainLoop(model, files, 1));
                 record(seconds, "plain loop, 1 JVM, 2 threads", plainLoop(model, files, 2));
                 record(seconds, "plain loop, 2 JVMs x 1 thread", twoJvms(model, files, work));
+                record(seconds, "plain loop, 1 JVM, 2 loops, 1 model", concurrentLoops(model, files, true));
+                record(seconds, "plain loop, 1 JVM, 2 loops, 2 models", concurrentLoops(model, files, false));
                 for (Map.Entry<String, String> m : masters.entrySet()) {
                     record(seconds, m.getKey(), spark(m.getValue(), model, work.resolve("rows")));
                 }
@@ -121,6 +123,38 @@ public final class SparkBenchmark {
             pass(occlusion, files);
             return pass(occlusion, files);
         }
+    }
+
+    /**
+     * Two loops of one intra-op thread each running at once in this JVM, over alternate rows (as the two JVMs split
+     * them), sharing one model session ({@code shared}, as a Spark executor's tasks do) or with one each: seconds of
+     * one timed pass after a warm-up pass.
+     */
+    static double concurrentLoops(Path model, List<Path> files, boolean shared) {
+        List<List<Path>> halves = List.of(new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; i < files.size(); i++) {
+            halves.get(i % 2).add(files.get(i));
+        }
+        try (Occlusion a = ExplainSpec.parse(FLAGS).applyTo(Occlusion.builder().model(model).threads(1), 2).build();
+                Occlusion b = shared ? null : ExplainSpec.parse(FLAGS).applyTo(Occlusion.builder().model(model).threads(1), 2).build()) {
+            Occlusion second = shared ? a : b;
+            inParallel(a, second, halves);
+            long start = System.nanoTime();
+            inParallel(a, second, halves);
+            return (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    private static void inParallel(Occlusion a, Occlusion b, List<List<Path>> halves) {
+        java.util.concurrent.CompletableFuture<Void> other = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            for (Path f : halves.get(1)) {
+                b.explainImage(f);
+            }
+        }, r -> new Thread(r, "second-loop").start());
+        for (Path f : halves.get(0)) {
+            a.explainImage(f);
+        }
+        other.join();
     }
 
     private static double pass(Occlusion occlusion, List<Path> files) {
