@@ -346,6 +346,24 @@ public final class TestModels {
     }
 
     /** A graph under construction plus the generator its weights come from. */
+    /**
+     * Writes a BatchNormalization (inference form) on {@code x} with gamma ~ U(gammaLo, gammaHi) and mild random
+     * statistics drawn from {@code rng}; returns its output's name. Shared by the test-model generators of this package.
+     */
+    static String batchNorm(OnnxGraphBuilder g, SplitMix64 rng, String name, String x, int c, float gammaLo, float gammaHi) {
+        g.floatInitializer(name + ".weight", new long[] {c}, rng.uniformArray(c, gammaLo, gammaHi));
+        g.floatInitializer(name + ".bias", new long[] {c}, rng.uniformArray(c, -0.1f, 0.1f));
+        g.floatInitializer(name + ".running_mean", new long[] {c}, rng.uniformArray(c, -0.1f, 0.1f));
+        g.floatInitializer(name + ".running_var", new long[] {c}, rng.uniformArray(c, 0.5f, 1.5f));
+        g.node("BatchNormalization").name(name)
+                .inputs(x, name + ".weight", name + ".bias", name + ".running_mean", name + ".running_var")
+                .outputs(name + ".out")
+                .floatAttr("epsilon", 1e-5f)
+                .floatAttr("momentum", 0.9f)
+                .add();
+        return name + ".out";
+    }
+
     private static final class Net {
         final OnnxGraphBuilder g;
         final SplitMix64 rng;
@@ -392,17 +410,7 @@ public final class TestModels {
 
         /** BatchNormalization (inference form) with gamma ~ U(gammaLo, gammaHi) and mild random statistics. */
         String batchNorm(String name, String x, int c, float gammaLo, float gammaHi) {
-            g.floatInitializer(name + ".weight", new long[] {c}, rng.uniformArray(c, gammaLo, gammaHi));
-            g.floatInitializer(name + ".bias", new long[] {c}, rng.uniformArray(c, -0.1f, 0.1f));
-            g.floatInitializer(name + ".running_mean", new long[] {c}, rng.uniformArray(c, -0.1f, 0.1f));
-            g.floatInitializer(name + ".running_var", new long[] {c}, rng.uniformArray(c, 0.5f, 1.5f));
-            g.node("BatchNormalization").name(name)
-                    .inputs(x, name + ".weight", name + ".bias", name + ".running_mean", name + ".running_var")
-                    .outputs(name + ".out")
-                    .floatAttr("epsilon", 1e-5f)
-                    .floatAttr("momentum", 0.9f)
-                    .add();
-            return name + ".out";
+            return TestModels.batchNorm(g, rng, name, x, c, gammaLo, gammaHi);
         }
 
         String relu(String name, String x) {

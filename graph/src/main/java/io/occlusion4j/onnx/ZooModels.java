@@ -155,14 +155,7 @@ public final class ZooModels {
         }
 
         String bn(String name, String x, int c, float gammaLo, float gammaHi) {
-            g.floatInitializer(name + ".weight", new long[] {c}, rng.uniformArray(c, gammaLo, gammaHi));
-            g.floatInitializer(name + ".bias", new long[] {c}, rng.uniformArray(c, -0.1f, 0.1f));
-            g.floatInitializer(name + ".running_mean", new long[] {c}, rng.uniformArray(c, -0.1f, 0.1f));
-            g.floatInitializer(name + ".running_var", new long[] {c}, rng.uniformArray(c, 0.5f, 1.5f));
-            g.node("BatchNormalization").name(name)
-                    .inputs(x, name + ".weight", name + ".bias", name + ".running_mean", name + ".running_var")
-                    .outputs(name + ".out").floatAttr("epsilon", 1e-5f).add();
-            return name + ".out";
+            return TestModels.batchNorm(g, rng, name, x, c, gammaLo, gammaHi);
         }
 
         String relu(String x) {
