@@ -228,7 +228,8 @@ public final class CudaBackendSession implements BackendSession {
         planChecked = true;
         SelfCheck.Verdict v;
         try {
-            v = SelfCheck.run(model, p, r, precision, options.threads());
+            Graph bound = sampleShapeFixed ? graph : bindSample(graph, r.modelShape());
+            v = SelfCheck.run(model, p, bound, r, precision, options.threads());
         } catch (NoClassDefFoundError e) {
             // SelfCheck links against ONNX Runtime: without it on the class path the class itself does not load.
             v = SelfCheck.Verdict.skipped("ONNX Runtime is not on the class path");

@@ -56,8 +56,22 @@ public final class Fp16Criterion {
         if (samples < 1 || reference.length % samples != 0) {
             throw new IllegalArgumentException(reference.length + " elements are not " + samples + " equal rows");
         }
+        return judge(reference, plan, maxDifference(simulated, reference), samples);
+    }
+
+    /**
+     * {@link #judge(float[], float[], float[], int)} with the simulated fp16 run's error already known (measured on
+     * another sample of the same network, say).
+     */
+    public static Verdict judge(float[] reference, float[] plan, double simulatedError, int samples) {
+        if (reference.length != plan.length) {
+            throw new IllegalArgumentException("outputs of different lengths: reference " + reference.length + ", plan "
+                    + plan.length);
+        }
+        if (samples < 1 || reference.length % samples != 0) {
+            throw new IllegalArgumentException(reference.length + " elements are not " + samples + " equal rows");
+        }
         double planError = maxDifference(plan, reference);
-        double simulatedError = maxDifference(simulated, reference);
         double floor = Precision.FP32.tolerance() * Math.max(1.0, Precision.scale(reference));
         double bound = Math.max(FACTOR * simulatedError, floor);
         int row = reference.length / samples;

@@ -14,6 +14,8 @@ import io.occlusion4j.WindowGrid;
 import io.occlusion4j.core.BackendProvider;
 import io.occlusion4j.core.ExplainRequest;
 import io.occlusion4j.cpu.OrtBackendSession;
+import io.occlusion4j.graph.Dim;
+import io.occlusion4j.onnx.OnnxGraphBuilder;
 import io.occlusion4j.onnx.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -150,6 +152,74 @@ class SelfCheckTest {
             assertThat(s.storage()).contains("fp16 NHWC input");
             assertThat(map.stats().verification()).startsWith("verified against ONNX Runtime on 4 samples")
                     .contains("FP16 tolerance");
+        }
+    }
+
+    /**
+     * Logits made by cancellation: a 1x1 convolution (8 -> 8 channels, so the FP16 mode stores it as fp16 NHWC) whose
+     * channels come in pairs of about 4000 (fp16 spacing 2 to 4 there) that differ by a few units; the logits are
+     * the pairs' differences, of order 1. Stored in fp16, the plan's error is a sizeable fraction of the output scale
+     * although nothing is wrong: what the fixed FP16 tolerance cannot tell from a bug.
+     */
+    private Path cancellingModel() throws IOException {
+        float[] w = new float[64];
+        float[] head = new float[16];
+        for (int o = 0; o < 8; o++) {
+            for (int i = 0; i < 8; i++) {
+                w[o * 8 + i] = 1000 + (o % 2 == 1 ? (i + o) % 3 - 1 : 0);
+            }
+            head[o] = o % 2 == 0 ? 1 : -1;
+            head[8 + o] = -head[o];
+        }
+        OnnxGraphBuilder g = new OnnxGraphBuilder("cancel").opset(13)
+                .input("x", List.of(Dim.sym("N"), Dim.of(8), Dim.of(16), Dim.of(16))).output("logits")
+                .floatInitializer("w", new long[] {8, 8, 1, 1}, w)
+                .floatInitializer("head", new long[] {2, 8}, head)
+                .floatInitializer("bias", new long[] {2}, new float[] {0, 0});
+        g.node("Conv").name("conv").inputs("x", "w").outputs("c").add();
+        g.node("GlobalAveragePool").name("gap").inputs("c").outputs("p").add();
+        g.node("Flatten").name("flat").inputs("p").outputs("f").add();
+        g.node("Gemm").name("fc").inputs("f", "head", "bias").outputs("logits").intAttr("transB", 1).add();
+        return g.write(dir.resolve("cancel.onnx"));
+    }
+
+    private ExplainRequest cancellingRequest() {
+        return new ExplainRequest(HostDeviceParityTest.random(new int[] {8, 16, 16}, 7), Occlusion.builder().window(8, 8)
+                .stride(8, 8).outputs("logits").batchSize(4).settings(),
+                WindowGrid.of(new int[] {16, 16}, new int[] {8, 8}, new int[] {8, 8}, Edge.CROP, false));
+    }
+
+    @Test
+    void anFp16PlanOutsideTheFixedToleranceOnlyThroughRoundingIsVerifiedByTheSimulatedFp16Criterion() throws IOException {
+        Path cancel = cancellingModel();
+        try (CudaBackendSession s = CudaBackendSession.open(cancel, Precision.FP16, new HostDevice(),
+                new BackendProvider.OpenOptions(1, true, false))) {
+            SensitivityMap map = s.explain(cancellingRequest());
+            assertThat(s.storage()).contains("fp16 NHWC");
+            assertThat(map.stats().backend()).isEqualTo("cuda");
+            assertThat(map.stats().verified()).isTrue();
+            assertThat(map.stats().verification()).contains("FP16 criterion fair to deep networks")
+                    .contains("the fixed FP16 tolerance 1e-02 alone would have failed");
+        }
+    }
+
+    @Test
+    void anFp16PlanWhoseErrorIsMoreThanRoundingStillFailsTheCheck() throws IOException {
+        Path cancel = cancellingModel();
+        // Products three times too large: far beyond twice the simulated fp16 error of these logits.
+        DelegatingDevice wrong = new DelegatingDevice() {
+            @Override
+            public void multiply(Lowered.MatrixProduct m, Buffer a, Buffer b, Buffer y, Precision precision) {
+                host.multiply(new Lowered.MatrixProduct(m.step(), m.a(), m.transA(), m.b(), m.transB(), m.y(), m.m(),
+                        m.n(), m.k(), m.alpha() * 3f, m.beta(), m.batch(), m.strideA(), m.strideB(), m.strideY(),
+                        m.fillY()), a, b, y, precision);
+            }
+        };
+        try (CudaBackendSession s = CudaBackendSession.open(cancel, Precision.FP16, wrong,
+                new BackendProvider.OpenOptions(1, true, false))) {
+            assertThatThrownBy(() -> s.explain(cancellingRequest())).isInstanceOfSatisfying(BackendException.class,
+                    e -> assertThat(e.getMessage()).contains("self-check failed").contains("against simulated fp16")
+                            .contains("exceeds 2x the simulated fp16 error"));
         }
     }
 }
