@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Spark scale-out benchmark in one command: builds bench, then runs SparkBenchmark (plain loops over explain
 # against Spark local[1], local[2] and standalone clusters of one and two Workers), which writes
-# bench/results/spark-DATE.md. Extra arguments go to it: --rows N (default 24), --rounds R (default 3).
+# bench/results/spark-DATE.md. Extra arguments go to it: --rows N (default 24), --rounds R (default 3),
+# --only KEY,... (some configurations: loop1 loop2threads jvm2 loops-shared loops-own local1 local2 standalone1 standalone2).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 JAVA_HOME=$("$root/bin/java-home")

@@ -40,14 +40,45 @@ import org.apache.spark.sql.SparkSession;
  * alternate, round after round, and the table gives each one's median. Writes {@code spark-DATE.md}.
  *
  * <p>Usage (from the repository root; {@code bench/spark.sh} builds and runs it): {@code SparkBenchmark [--rows N]
- * [--rounds R] [--out DIR]}.
+ * [--rounds R] [--out DIR] [--only KEY,...]}, keys {@code loop1 loop2threads jvm2 loops-shared loops-own local1 local2
+ * standalone1 standalone2} (default: all, in that order).
  */
 public final class SparkBenchmark {
     private static final String FLAGS = "--window 16 --stride 8 --fill 0.5 --mean 0.5 --std 0.5 --bgr";
     /** Variants of one pass over the rows, counted by the first plain loop (every configuration explains the same). */
     private static long variants;
 
+    /** The configurations, by the key {@code --only} names them with, in the order a round runs them. */
+    private static final Map<String, String> CONFIGS = new LinkedHashMap<>();
+
+    static {
+        CONFIGS.put("loop1", "plain loop, 1 JVM, 1 thread");
+        CONFIGS.put("loop2threads", "plain loop, 1 JVM, 2 threads");
+        CONFIGS.put("jvm2", "plain loop, 2 JVMs x 1 thread");
+        CONFIGS.put("loops-shared", "plain loop, 1 JVM, 2 loops, 1 model");
+        CONFIGS.put("loops-own", "plain loop, 1 JVM, 2 loops, 2 models");
+        CONFIGS.put("local1", "Spark local[1]");
+        CONFIGS.put("local2", "Spark local[2]");
+        CONFIGS.put("standalone1", "standalone, 1 worker x 2 cores");
+        CONFIGS.put("standalone2", "standalone, 2 workers x 1 core");
+    }
+
     private SparkBenchmark() {}
+
+    /** The keys of {@code --only a,b,...}, checked against {@link #CONFIGS}, in the order given. */
+    static List<String> only(String list) {
+        List<String> keys = Arrays.stream(list.split(",")).map(String::trim).filter(k -> !k.isEmpty()).toList();
+        for (String k : keys) {
+            if (!CONFIGS.containsKey(k)) {
+                throw new IllegalArgumentException("--only: unknown configuration '" + k + "' (known: "
+                        + String.join(", ", CONFIGS.keySet()) + ")");
+            }
+        }
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("--only: no configuration named");
+        }
+        return keys;
+    }
 
     public static void main(String[] args) throws Exception {
         Logger.getLogger("io.occlusion4j").setLevel(Level.WARNING); // the engine's line per explanation, times hundreds
@@ -58,12 +89,15 @@ public final class SparkBenchmark {
         int rows = 24;
         int rounds = 3;
         Path out = Path.of("bench/results");
+        List<String> only = List.copyOf(CONFIGS.keySet());
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rows" -> rows = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (--rows N, --rounds R, --out DIR)");
+                case "--only" -> only = only(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + " (--rows N, --rounds R, --out DIR, --only " + String.join(",", CONFIGS.keySet()) + ")");
             }
         }
         Path work = Files.createTempDirectory("occlusion4j-spark-bench");
@@ -71,21 +105,25 @@ public final class SparkBenchmark {
         List<Path> files = writeRows(Images.read(Path.of("assets/images/page.png")), work.resolve("rows"), rows);
         String loadBefore = VideoBenchmark.loadAverage();
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
-        try (StandaloneCluster one = StandaloneCluster.start(sparkJars(), 1, 2, "1g", work.resolve("cluster-1"));
-                StandaloneCluster two = StandaloneCluster.start(sparkJars(), 2, 1, "1g", work.resolve("cluster-2"))) {
-            Map<String, String> masters = new LinkedHashMap<>();
-            masters.put("Spark local[1]", "local[1]");
-            masters.put("Spark local[2]", "local[2]");
-            masters.put("standalone, 1 worker x 2 cores", one.masterUrl());
-            masters.put("standalone, 2 workers x 1 core", two.masterUrl());
+        try (StandaloneCluster one = only.contains("standalone1")
+                ? StandaloneCluster.start(sparkJars(), 1, 2, "1g", work.resolve("cluster-1")) : null;
+                StandaloneCluster two = only.contains("standalone2")
+                        ? StandaloneCluster.start(sparkJars(), 2, 1, "1g", work.resolve("cluster-2")) : null) {
             for (int r = 0; r < rounds; r++) {
-                record(seconds, "plain loop, 1 JVM, 1 thread", plainLoop(model, files, 1));
-                record(seconds, "plain loop, 1 JVM, 2 threads", plainLoop(model, files, 2));
-                record(seconds, "plain loop, 2 JVMs x 1 thread", twoJvms(model, files, work));
-                record(seconds, "plain loop, 1 JVM, 2 loops, 1 model", concurrentLoops(model, files, true));
-                record(seconds, "plain loop, 1 JVM, 2 loops, 2 models", concurrentLoops(model, files, false));
-                for (Map.Entry<String, String> m : masters.entrySet()) {
-                    record(seconds, m.getKey(), spark(m.getValue(), model, work.resolve("rows")));
+                for (String key : only) {
+                    String name = CONFIGS.get(key);
+                    record(seconds, name, switch (key) {
+                        case "loop1" -> plainLoop(model, files, 1);
+                        case "loop2threads" -> plainLoop(model, files, 2);
+                        case "jvm2" -> twoJvms(model, files, work);
+                        case "loops-shared" -> concurrentLoops(model, files, true);
+                        case "loops-own" -> concurrentLoops(model, files, false);
+                        case "local1" -> spark("local[1]", model, work.resolve("rows"));
+                        case "local2" -> spark("local[2]", model, work.resolve("rows"));
+                        case "standalone1" -> spark(one.masterUrl(), model, work.resolve("rows"));
+                        case "standalone2" -> spark(two.masterUrl(), model, work.resolve("rows"));
+                        default -> throw new IllegalStateException(key);
+                    });
                 }
             }
         }
@@ -273,13 +311,15 @@ public final class SparkBenchmark {
         b.append("- load average before / after: ").append(loadBefore).append(" / ").append(loadAfter).append('\n');
         b.append("- workload: ").append(rows).append(" PNG crops of assets/images/page.png (each explained at the size")
                 .append(" explain --image gives it), PaddleOCR orientation classifier, `").append(FLAGS).append("`: ")
-                .append(variants).append(" variants a pass, ONNX Runtime on the CPU, one intra-op thread per Spark task\n");
+                .append(variants > 0 ? variants + " variants a pass" : "variants not counted (no in-process loop ran)")
+                .append(", ONNX Runtime on the CPU, one intra-op thread per Spark task\n");
         b.append("- method: ").append(rounds).append(" rounds, the configurations alternating within each; every figure is the")
                 .append(" median of the rounds' timed passes. A timed pass follows a warm-up pass in the same JVM or application")
                 .append(" (model load, JIT, executor start excluded); Spark's passes write to the no-op sink.\n");
-        b.append("- command: `bench/spark.sh` (`--rows N --rounds R` to change the workload)\n\n");
-        double plain1 = median(seconds.get("plain loop, 1 JVM, 1 thread"));
-        double twoJvm = median(seconds.get("plain loop, 2 JVMs x 1 thread"));
+        b.append("- command: `bench/spark.sh` (`--rows N --rounds R` to change the workload, `--only KEY,...` to run some")
+                .append(" configurations: ").append(String.join(", ", seconds.keySet())).append(" ran)\n\n");
+        double plain1 = median(seconds.getOrDefault("plain loop, 1 JVM, 1 thread", List.of(Double.NaN)));
+        double twoJvm = median(seconds.getOrDefault("plain loop, 2 JVMs x 1 thread", List.of(Double.NaN)));
         b.append("| configuration | median s | rows/s | variants/s | vs plain loop, 1 thread | vs 2 plain JVMs | runs (s) |\n");
         b.append("|---|---:|---:|---:|---:|---:|---|\n");
         for (Map.Entry<String, List<Double>> e : seconds.entrySet()) {
@@ -288,7 +328,7 @@ public final class SparkBenchmark {
                     variants / s, plain1 / s, twoJvm / s,
                     e.getValue().stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).collect(Collectors.joining(" "))));
         }
-        double local2 = median(seconds.get("Spark local[2]"));
+        double local2 = median(seconds.getOrDefault("Spark local[2]", List.of(Double.NaN)));
         b.append(String.format(Locale.ROOT, "%nSpark local[2] takes %.1f %% %s than two plain JVMs of one thread each over the same rows"
                         + " (target: within 15 %%).%n", Math.abs(local2 / twoJvm - 1) * 100, local2 >= twoJvm ? "longer" : "less time"));
         b.append("\nThe machine is shared with other work while this runs (see the load averages): medians move with it,"
