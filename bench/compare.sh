@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # occlusion4j vs the PyTorch baseline on one workload (default cpu-small), alternating runs, results
 # table under bench/results/. Installs Debian's python3-torch and python3-torchvision when no python3
-# with torch is found (needs root and the Debian archive). Usage: bench/compare.sh [WORKLOAD] [REPS]
+# with torch is found (needs root and the Debian archive). Usage: bench/compare.sh [WORKLOAD] [REPS] [INCREMENTAL]
+# WORKLOAD: cpu-small (default), cpu-vgg16, cpu-resnet50; INCREMENTAL (on|auto) adds occlusion4j's incremental
+# inference beside its full sweep, e.g. bench/compare.sh cpu-resnet50 3 on
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -27,4 +29,4 @@ if [ ! -f "$jar" ]; then
   JAVA_HOME=$JAVA_HOME mvn -B -q -ntp install -DskipTests -pl bench -am
 fi
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$jar" io.occlusion4j.bench.BaselineComparison \
-  --python "$py" --workload "$workload" --reps "$reps"
+  --python "$py" --workload "$workload" --reps "$reps" ${3:+--incremental "$3"}

@@ -28,6 +28,9 @@ import torchvision
 WORKLOADS = {
     # name: (architecture, input shape [C, H, W], window, stride, threads, device)
     "cpu-small": ("resnet18", (3, 224, 224), (32, 32), (16, 16), 2, "cpu"),
+    # issue 17's incremental-inference workloads (bench/incremental_torch.sh)
+    "cpu-vgg16": ("vgg16", (3, 224, 224), (16, 16), (16, 16), 2, "cpu"),
+    "cpu-resnet50": ("resnet50", (3, 224, 224), (16, 16), (8, 8), 2, "cpu"),
     "gpu-std": ("resnet50", (3, 224, 224), (16, 16), (4, 4), 0, "cuda"),
     "gpu-large": ("resnet50", (3, 1024, 1024), (64, 64), (32, 32), 0, "cuda"),
 }

@@ -2,6 +2,7 @@ package io.occlusion4j.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.occlusion4j.Incremental;
 import io.occlusion4j.Occlusion;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Targets;
@@ -22,9 +23,12 @@ import java.util.List;
  * and the same input tensor: the baseline exports the network, then the two run alternately (Python,
  * occlusion4j, Python, ...) for the given repetitions; each side times its occlusion loop after a
  * warm-up, model loading excluded. Prints and writes variants per second for each, the ratio of the
- * medians, and the agreement of the pixel maps.
+ * medians, and the agreement of the pixel maps. occlusion4j runs the full sweep ({@code --incremental off});
+ * with {@code --incremental on|auto} each repetition also runs incremental inference (after its own warm-up, which
+ * builds its plan), so the table has the full sweep, incremental inference and the PyTorch loop side by side.
  *
- * <p>Usage: {@code BaselineComparison --python PY [--workload cpu-small] [--reps 3] [--work DIR] [--out DIR]}
+ * <p>Usage: {@code BaselineComparison --python PY [--workload cpu-small|cpu-vgg16|cpu-resnet50] [--reps 3]
+ * [--incremental on|auto] [--work DIR] [--out DIR]}
  */
 public final class BaselineComparison {
     private BaselineComparison() {}
@@ -34,7 +38,11 @@ public final class BaselineComparison {
     static Workload workload(String name) {
         return switch (name) {
             case "cpu-small" -> new Workload(name, new int[] {32, 32}, new int[] {16, 16}, 2);
-            default -> throw new IllegalArgumentException("unknown CPU workload " + name + " (known: cpu-small)");
+            // issue 17's incremental-inference workloads (torchvision VGG16 and ResNet-50 at 224x224)
+            case "cpu-vgg16" -> new Workload(name, new int[] {16, 16}, new int[] {16, 16}, 2);
+            case "cpu-resnet50" -> new Workload(name, new int[] {16, 16}, new int[] {8, 8}, 2);
+            default -> throw new IllegalArgumentException("unknown CPU workload " + name
+                    + " (known: cpu-small, cpu-vgg16, cpu-resnet50)");
         };
     }
 
@@ -45,6 +53,7 @@ public final class BaselineComparison {
         Path work = Files.createTempDirectory("o4j-compare");
         Path out = Path.of("bench/results");
         Path script = Path.of("bench/python/occlusion_baseline.py");
+        Incremental incremental = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--python" -> python = args[++i];
@@ -53,6 +62,7 @@ public final class BaselineComparison {
                 case "--work" -> work = Path.of(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--script" -> script = Path.of(args[++i]);
+                case "--incremental" -> incremental = Incremental.valueOf(args[++i].toUpperCase(java.util.Locale.ROOT));
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -67,9 +77,12 @@ public final class BaselineComparison {
         ObjectMapper json = new ObjectMapper();
         List<Double> pyRates = new ArrayList<>();
         List<Double> javaRates = new ArrayList<>();
+        List<Double> incRates = new ArrayList<>();
         JsonNode pyResult = null;
         SensitivityMap map = null;
-        try (Occlusion base = Occlusion.builder().model(model).threads(w.threads()).window(w.window()).stride(w.stride()).build()) {
+        SensitivityMap incMap = null;
+        try (Occlusion base = Occlusion.builder().model(model).threads(w.threads()).window(w.window()).stride(w.stride())
+                .incremental(Incremental.OFF).build()) {
             int batch = CpuSmallBenchmark.engineBatch();
             for (int r = 0; r < reps; r++) {
                 run(List.of(python, script.toString(), "run", "--workload", name, "--dir", work.toString(), "--reps", "1",
@@ -84,14 +97,28 @@ public final class BaselineComparison {
                     double s = (System.nanoTime() - t0) / 1e9;
                     javaRates.add(map.stats().windows() / s);
                 }
-                System.out.printf("rep %d: python %.2f variants/s, occlusion4j %.2f variants/s%n", r + 1,
-                        pyRates.getLast(), javaRates.getLast());
+                if (incremental != null) {
+                    Incremental mode = incremental;
+                    try (Occlusion occ = base.with(b -> b.targets(Targets.of(target)).batchSize(batch).incremental(mode))) {
+                        occ.explain(input); // warm-up: also builds the incremental plan
+                        long t0 = System.nanoTime();
+                        incMap = occ.explain(input);
+                        incRates.add(incMap.stats().windows() / ((System.nanoTime() - t0) / 1e9));
+                    }
+                }
+                System.out.printf("rep %d: python %.2f variants/s, occlusion4j %.2f variants/s%s%n", r + 1,
+                        pyRates.getLast(), javaRates.getLast(), incRates.isEmpty() ? ""
+                                : String.format(", incremental %.2f variants/s", incRates.getLast()));
             }
         }
         float[] ours = map.pixelMap(0).data();
         float[] theirs = Npy.read(work.resolve("python.pixel.npy")).data();
         Agreement agreement = Agreement.of(ours, theirs);
         String table = table(w, pyResult, CpuSmallBenchmark.engineBatch(), pyRates, javaRates, agreement, map);
+        if (incMap != null) {
+            table += incrementalRows(incremental, pyRates, javaRates, incRates, Agreement.of(incMap.pixelMap(0).data(), theirs),
+                    Agreement.of(incMap.pixelMap(0).data(), ours), incMap);
+        }
         Files.createDirectories(out);
         Path file = out.resolve("compare-" + name + "-" + LocalDate.now(ZoneOffset.UTC) + ".md");
         Files.writeString(file, table);
@@ -146,6 +173,30 @@ public final class BaselineComparison {
         b.append(String.format("Speed-up (median / median): **%.2fx** (target >= 1.5x).%n%n", javaMed / pyMed));
         b.append(String.format("Map agreement: Pearson r = %.6f (target >= 0.999), max |difference| = %.2e of the"
                 + " baseline map's range (target <= 1e-3).%n", a.pearson(), a.maxAbsDiffOverRange()));
+        return b.toString();
+    }
+
+    static String incrementalRows(Incremental mode, List<Double> pyRates, List<Double> javaRates, List<Double> incRates,
+                                  Agreement vsPython, Agreement vsFull, SensitivityMap incMap) {
+        StringBuilder b = new StringBuilder();
+        b.append("\n## Incremental inference (`--incremental ").append(mode.name().toLowerCase(java.util.Locale.ROOT))
+                .append("`), in the same repetitions\n\n");
+        b.append("| run | PyTorch baseline | occlusion4j full sweep | occlusion4j incremental | incremental / full |"
+                + " incremental / PyTorch |\n|---|---:|---:|---:|---:|---:|\n");
+        for (int i = 0; i < incRates.size(); i++) {
+            b.append(String.format("| %d | %.2f | %.2f | %.2f | %.2fx | %.2fx |%n", i + 1, pyRates.get(i), javaRates.get(i),
+                    incRates.get(i), incRates.get(i) / javaRates.get(i), incRates.get(i) / pyRates.get(i)));
+        }
+        double py = median(pyRates);
+        double full = median(javaRates);
+        double inc = median(incRates);
+        b.append(String.format("| **median** | **%.2f** | **%.2f** | **%.2f** | **%.2fx** | **%.2fx** |%n%n", py, full, inc,
+                inc / full, inc / py));
+        b.append("(variants/s.) ").append(incMap.stats().incremental() == null ? "" : incMap.stats().incremental().reason())
+                .append("\n\n");
+        b.append(String.format("Incremental map against the full sweep's: max |difference| = %.2e of its range; against the"
+                + " PyTorch baseline's: %.2e of its range, Pearson r = %.6f.%n", vsFull.maxAbsDiffOverRange(),
+                vsPython.maxAbsDiffOverRange(), vsPython.pearson()));
         return b.toString();
     }
 
