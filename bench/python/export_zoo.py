@@ -50,7 +50,22 @@ def build(torch, torchvision, name, seed):
     kwargs = {"weights": None}
     if name == "googlenet":
         kwargs.update(aux_logits=False, init_weights=True, transform_input=False)
-    return ctor(**kwargs).eval()
+    model = ctor(**kwargs).eval()
+    reinit_zero_linears(torch, model, seed)
+    return model
+
+
+def reinit_zero_linears(torch, model, seed):
+    """torchvision starts some classifier heads at zero (ViT's `heads.head`), which makes a random-weight model's
+    output the same for every input: such a layer gets a seeded normal initialisation (std 0.02) instead."""
+    gen = torch.Generator().manual_seed(seed + 3)
+    count = 0
+    for m in model.modules():
+        if isinstance(m, torch.nn.Linear) and not bool(m.weight.detach().abs().sum()):
+            with torch.no_grad():
+                m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * 0.02)
+            count += 1
+    return count
 
 
 def calibrate_batch_norm(torch, model, shape, batch, seed):
