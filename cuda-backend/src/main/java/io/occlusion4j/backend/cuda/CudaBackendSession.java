@@ -78,6 +78,7 @@ public final class CudaBackendSession implements BackendSession {
     private OrtBackendSession cpuFallback;
     private PlanScorer scorer;
     private boolean loggedFallback;
+    private final DeviceIncremental incremental;
 
     private CudaBackendSession(Path model, Graph graph, Device device, Precision precision,
                                BackendProvider.OpenOptions options) {
@@ -89,6 +90,7 @@ public final class CudaBackendSession implements BackendSession {
         this.device = device;
         this.precision = precision;
         this.signature = signature(graph, sampleShapeFixed);
+        this.incremental = new DeviceIncremental(model, device);
     }
 
     /**
@@ -271,7 +273,14 @@ public final class CudaBackendSession implements BackendSession {
                 LOG.log(System.Logger.Level.INFO, "occlusion4j: CUDA back end runs the host variant loop (one upload per "
                         + "batch) for this request: " + unsupported);
             }
-            return explainHostLoop(r);
+            SensitivityMap map = explainHostLoop(r);
+            if (cpuFallback != null || r.settings().incremental() == io.occlusion4j.Incremental.OFF
+                    && r.settings().approximate() >= 1) {
+                return map;
+            }
+            return map.withStats(map.stats().withIncremental(DeviceIncremental.full(r, "not incremental on the CUDA back "
+                    + "end: it runs incremental inference on its device loop only, and this request takes the host loop ("
+                    + unsupported + ")")));
         } catch (UnsupportedOperatorException e) {
             // Met here when the sample shape (dynamic height or width) was only known from the input.
             throw new UnsupportedModelException(name(), e.getMessage(), e);
@@ -326,13 +335,16 @@ public final class CudaBackendSession implements BackendSession {
         if (checkFailed(p, r)) {
             return cpuFallback.explain(r);
         }
-        KernelGeometry g = KernelTerms.geometry(r, p.isHalf(signature.inputName()));
+        DeviceIncremental.Choice inc = incremental.choose(r, precision, signature.fixedBatch(), p.batch());
+        KernelGeometry g = KernelTerms.geometry(r, inc.scorer() == null && p.isHalf(signature.inputName()));
         // Kept with the plan, never closed here.
         if (scorer == null || !scorer.output().equals(r.outputs().get(0))) {
             scorer = new PlanScorer(p, r.outputs().get(0), false);
         }
-        SensitivityMap map = new GpuOcclusionSession(device).explain(r, g, scorer, p.batch(), false, ledger,
+        Scorer s = inc.scorer() != null ? inc.scorer() : scorer;
+        SensitivityMap map = new GpuOcclusionSession(device).explain(r, g, s, p.batch(), false, ledger,
                 new GpuOcclusionSession.Runner(model.toString(), name(), device(), signature.fixedBatch() > 0, verification));
+        map = map.withStats(map.stats().withIncremental(inc.stats()));
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
             LOG.log(System.Logger.Level.DEBUG, "occlusion4j: CUDA device loop, " + g.windowCount() + " windows, batch "
                     + p.batch() + ", " + ledger);
@@ -437,6 +449,7 @@ public final class CudaBackendSession implements BackendSession {
             cpuFallback.close();
         }
         scorer = null;
+        incremental.close();
         if (plan != null) {
             plan.close();
             plan = null;

@@ -1,0 +1,127 @@
+// Whether the CUDA back end's device loop runs an explanation incrementally, and the plan it runs it with.
+package io.occlusion4j.backend.cuda;
+
+import io.occlusion4j.Incremental;
+import io.occlusion4j.IncrementalStats;
+import io.occlusion4j.Layout;
+import io.occlusion4j.core.ExplainRequest;
+import io.occlusion4j.cpu.incremental.IncrementalPlan;
+import io.occlusion4j.cpu.incremental.PlanGeometry;
+import io.occlusion4j.graph.GraphException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The CUDA back end's side of {@code --incremental}: the same decision as the CPU back end's (its analysis,
+ * {@link IncrementalPlan}, and its cost model; {@code off} never, {@code on} whenever the analysis covers the first
+ * layers, {@code auto} where the prediction reaches {@link #AUTO_MIN_SPEEDUP}, a threshold below 1 always), then an
+ * {@link IncrementalDevicePlan} for the device loop. The cost model's weights were measured on the CPU back end; on a
+ * GPU they are unmeasured. It falls back to the full sweep, saying why in the run's stats, where the device plan does
+ * not run: the FP16 mode (fp32 storage only), channels-last input, a model with a fixed batch, a model the analysis
+ * does not cover, a step or suffix the plan cannot lower. One plan is kept (the last geometry), closed with the session.
+ */
+final class DeviceIncremental implements AutoCloseable {
+    /** The CPU back end's threshold for {@code auto} (IncrementalChoice.AUTO_MIN_SPEEDUP), kept equal to it. */
+    static final double AUTO_MIN_SPEEDUP = 2.0;
+
+    /** The scorer to run the variants with (null: the full sweep) and what goes into the run's stats. */
+    record Choice(IncrementalScorer scorer, IncrementalStats stats) {
+    }
+
+    private final Path model;
+    private final Device device;
+    private String key;
+    private IncrementalDevicePlan plan;
+    private IncrementalScorer scorer;
+
+    DeviceIncremental(Path model, Device device) {
+        this.model = model;
+        this.device = device;
+    }
+
+    /** Stats of a run that is not incremental, for {@code why}. */
+    static IncrementalStats full(ExplainRequest r, String why) {
+        return new IncrementalStats(mode(r), false, "", 0, 1, 1, Double.NaN, r.settings().approximate(), why);
+    }
+
+    private static String mode(ExplainRequest r) {
+        return r.settings().incremental().name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The choice for {@code r} on the device loop with batches of {@code batch}.
+     *
+     * @param precision  the session's precision
+     * @param fixedBatch the model's fixed batch, or 0
+     */
+    Choice choose(ExplainRequest r, Precision precision, long fixedBatch, int batch) {
+        Incremental mode = r.settings().incremental();
+        double tau = r.settings().approximate();
+        if (mode == Incremental.OFF && tau >= 1) {
+            return new Choice(null, full(r, "off: the full sweep was asked for"));
+        }
+        String unsupported = precision != Precision.FP32 ? "the " + precision + " mode (the device's incremental plan runs "
+                + "fp32 storage only)" : r.settings().layout() == Layout.CHANNELS_LAST ? "channels-last input"
+                : fixedBatch > 0 ? "the model's batch is fixed at " + fixedBatch : null;
+        if (unsupported != null) {
+            return new Choice(null, full(r, "not incremental on the CUDA back end: " + unsupported));
+        }
+        IncrementalPlan analysed = IncrementalPlan.analyse(model, r.modelShape(), false, r.grid(), r.outputs(), tau, batch);
+        IncrementalPlan.Decision d = analysed.decision();
+        if (!d.feasible()) {
+            return new Choice(null, full(r, "not incremental: " + d.reason()));
+        }
+        boolean use = mode == Incremental.ON || tau < 1 || d.predictedSpeedup() >= AUTO_MIN_SPEEDUP;
+        String why = String.format(Locale.ROOT, "%s: predicted %.2fx over the full sweep by the CPU back end's cost model "
+                + "(%s %.2f); %s", use ? "incremental on the device" : "full sweep", d.predictedSpeedup(),
+                mode == Incremental.AUTO ? "auto acts at" : "mode " + mode(r) + ", auto would act at", AUTO_MIN_SPEEDUP,
+                d.reason());
+        IncrementalStats stats = new IncrementalStats(mode(r), use, d.switchLayer(), d.prefixSteps(), d.predictedSpeedup(),
+                d.flopRatio(), Double.NaN, tau, why);
+        if (!use) {
+            return new Choice(null, stats);
+        }
+        String k = Arrays.toString(r.modelShape()) + Arrays.toString(r.grid().window())
+                + Arrays.toString(r.grid().stride()) + r.grid().edge() + r.outputs() + tau + "/" + batch + "/"
+                + System.getProperty(IncrementalPlan.STEPS_PROPERTY, "");
+        if (!k.equals(key)) {
+            release();
+            try {
+                plan = IncrementalDevicePlan.create(device, PlanGeometry.of(analysed), batch, r.grid().count(),
+                        r.outputs().get(0), PlanOptions.defaults(precision));
+            } catch (GraphException | UnsupportedOperationException e) {
+                return new Choice(null, full(r, "not incremental: the device plan cannot lower a step or the suffix ("
+                        + e.getMessage() + ")"));
+            }
+            scorer = new IncrementalScorer(device, plan, sampleElements(r.modelShape()));
+            key = k;
+        }
+        return new Choice(scorer, stats);
+    }
+
+    private static long sampleElements(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    private void release() {
+        if (scorer != null) {
+            scorer.close();
+            scorer = null;
+        }
+        if (plan != null) {
+            plan.close();
+            plan = null;
+        }
+        key = null;
+    }
+
+    @Override
+    public void close() {
+        release();
+    }
+}
