@@ -92,6 +92,12 @@ class HostIncrementalParityTest {
                 i++;
             }
         }
+        // On a GPU (skipped where there is none): cuDNN's convolutions of the patches against its own full sweep.
+        out.add(Arguments.of("gpu", MODELS.get(2), new int[] {6, 6}, new int[] {6, 6}, Edge.CROP, Fill.mean(), false, ""));
+        out.add(Arguments.of("gpu", MODELS.get(3), new int[] {5, 7}, new int[] {4, 5}, Edge.SHIFT, Fill.blur(1.5), true,
+                "all"));
+        out.add(Arguments.of("gpu", MODELS.get(4), new int[] {3, 5, 3}, new int[] {3, 4, 3}, Edge.INSIDE,
+                Fill.constant(0.3f), false, "all"));
         return out;
     }
 

@@ -1,0 +1,176 @@
+// The device's incremental plan as an object (its entry point), a check that can fail, and the full-sweep fallbacks.
+package io.occlusion4j.backend.cuda;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.occlusion4j.Edge;
+import io.occlusion4j.Fill;
+import io.occlusion4j.Incremental;
+import io.occlusion4j.IncrementalStats;
+import io.occlusion4j.Layout;
+import io.occlusion4j.Occlusion;
+import io.occlusion4j.SensitivityMap;
+import io.occlusion4j.Settings;
+import io.occlusion4j.Targets;
+import io.occlusion4j.Tensor;
+import io.occlusion4j.WindowGrid;
+import io.occlusion4j.core.ExplainRequest;
+import io.occlusion4j.cpu.incremental.IncrementalPlan;
+import io.occlusion4j.cpu.incremental.PlanGeometry;
+import io.occlusion4j.onnx.TestModels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link IncrementalDevicePlan} driven directly (analysis, geometry, lowering, the device loop with an
+ * {@link IncrementalScorer}) on the host device, and on a GPU where there is one; the same loop with the variants'
+ * window numbering off by one must miss the full sweep's maps (the comparison can fail); and every case where the CUDA
+ * back end falls back to the full sweep says why in the run's stats.
+ */
+class IncrementalDevicePlanTest {
+    @TempDir
+    static Path dir;
+    static Path small;
+    static Path linear;
+
+    @BeforeAll
+    static void models() throws IOException {
+        small = Files.write(dir.resolve("small.onnx"), TestModels.smallCnn(3, 32, 28, 10, 5).onnx());
+        linear = Files.write(dir.resolve("linear.onnx"), TestModels.linear(3, new int[] {16, 16}, 4, 3).onnx());
+    }
+
+    static ExplainRequest request(Tensor x, Incremental mode, Layout layout) {
+        Settings s = Occlusion.builder().window(6, 6).stride(4, 4).edge(Edge.SHIFT).fill(Fill.constant(0.2f))
+                .batchSize(6).normalize(new float[] {0.45f}, new float[] {0.25f}).targets(Targets.topK(2))
+                .outputs(TestModels.OUTPUT).incremental(mode).layout(layout).settings();
+        int[] shape = x.shape();
+        int[] spatial = layout == Layout.CHANNELS_LAST ? java.util.Arrays.copyOfRange(shape, 0, shape.length - 1)
+                : java.util.Arrays.copyOfRange(shape, 1, shape.length);
+        return new ExplainRequest(x, s, WindowGrid.of(spatial, s.window(), s.stride(), s.edge(), false));
+    }
+
+    /** The device loop over the plan, with the windows the scorer is told shifted by {@code shift}. */
+    static SensitivityMap explain(Device device, ExplainRequest r, int shift) {
+        System.setProperty(IncrementalPlan.STEPS_PROPERTY, "all");
+        try {
+            IncrementalPlan analysed = IncrementalPlan.analyse(small, r.modelShape(), false, r.grid(), r.outputs(), 1, 6);
+            assertThat(analysed.decision().feasible()).as(analysed.decision().reason()).isTrue();
+            PlanGeometry geo = PlanGeometry.of(analysed);
+            try (IncrementalDevicePlan plan = IncrementalDevicePlan.create(device, geo, 6, r.grid().count(),
+                    TestModels.OUTPUT, PlanOptions.defaults(Precision.FP32));
+                 IncrementalScorer inc = new IncrementalScorer(device, plan, 3 * 32 * 28)) {
+                Scorer scorer = new Scorer() {
+                    @Override
+                    public int outputsPerSample() {
+                        return inc.outputsPerSample();
+                    }
+
+                    @Override
+                    public int lastAxis() {
+                        return inc.lastAxis();
+                    }
+
+                    @Override
+                    public Device.Buffer inputBuffer() {
+                        return inc.inputBuffer();
+                    }
+
+                    @Override
+                    public void score(Device.Buffer batch, int rows, Device.Buffer outputs) {
+                        inc.score(batch, rows, outputs);
+                    }
+
+                    @Override
+                    public void scoreWindows(Device.Buffer batch, int rows, long first, Device.Buffer outputs) {
+                        inc.scoreWindows(batch, rows, first + shift, outputs);
+                    }
+                };
+                return new GpuOcclusionSession(device).explain(r, KernelTerms.geometry(r, false), scorer, 6, false,
+                        new TransferLedger(), new GpuOcclusionSession.Runner("small", "cuda", device.description(), false,
+                                "not verified"));
+            }
+        } finally {
+            System.clearProperty(IncrementalPlan.STEPS_PROPERTY);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.occlusion4j.backend.cuda.TestDevices#both")
+    void thePlanGivesTheFullSweepsMapsAndAnOffByOneDoesNot(String kind) {
+        Tensor x = HostDeviceParityTest.random(new int[] {3, 32, 28}, 21);
+        ExplainRequest full = request(x, Incremental.OFF, Layout.CHANNELS_FIRST);
+        SensitivityMap sweep;
+        try (CudaBackendSession cuda = CudaBackendSession.open(small, Precision.FP32, TestDevices.open(kind))) {
+            sweep = cuda.explain(full);
+        }
+        try (Device device = TestDevices.open(kind)) {
+            double exact = IncrementalMaps.maxRelativeDifference(explain(device, full, 0), sweep);
+            double shifted = IncrementalMaps.maxRelativeDifference(explain(device, full, 1), sweep);
+            System.out.printf("[incremental-plan] %s: %.2e of the map range; windows off by one: %.2e%n", kind, exact,
+                    shifted);
+            assertThat(exact).isLessThanOrEqualTo(1e-4);
+            assertThat(shifted).as("the variants' patches taken at the next window's place").isGreaterThan(1e-2);
+        }
+    }
+
+    private static IncrementalStats stats(Path model, Precision precision, ExplainRequest r) {
+        try (CudaBackendSession cuda = CudaBackendSession.open(model, precision, new HostDevice())) {
+            return cuda.explain(r).stats().incremental();
+        }
+    }
+
+    @Test
+    void offRunsTheFullSweepAndSaysSo() {
+        Tensor x = HostDeviceParityTest.random(new int[] {3, 32, 28}, 2);
+        IncrementalStats s = stats(small, Precision.FP32, request(x, Incremental.OFF, Layout.CHANNELS_FIRST));
+        assertThat(s.used()).isFalse();
+        assertThat(s.mode()).isEqualTo("off");
+        assertThat(s.reason()).contains("off");
+    }
+
+    @Test
+    void autoFollowsTheCostModel() {
+        Tensor x = HostDeviceParityTest.random(new int[] {3, 32, 28}, 3);
+        IncrementalStats s = stats(small, Precision.FP32, request(x, Incremental.AUTO, Layout.CHANNELS_FIRST));
+        assertThat(s.predictedSpeedup()).isPositive();
+        assertThat(s.used()).isEqualTo(s.predictedSpeedup() >= DeviceIncremental.AUTO_MIN_SPEEDUP);
+        assertThat(s.reason()).contains("predicted").contains("auto acts at 2.00");
+    }
+
+    @Test
+    void theFp16ModeFallsBackToTheFullSweep() {
+        Tensor x = HostDeviceParityTest.random(new int[] {3, 32, 28}, 4);
+        IncrementalStats s = stats(small, Precision.FP16, request(x, Incremental.ON, Layout.CHANNELS_FIRST));
+        assertThat(s.used()).isFalse();
+        assertThat(s.reason()).contains("FP16").contains("fp32 storage only");
+    }
+
+    @Test
+    void aModelTheAnalysisDoesNotCoverFallsBackSayingWhy() {
+        Tensor x = HostDeviceParityTest.random(new int[] {3, 16, 16}, 5);
+        Settings s = Occlusion.builder().window(4, 4).stride(4, 4).targets(Targets.topK(1)).outputs(TestModels.OUTPUT)
+                .incremental(Incremental.ON).settings();
+        ExplainRequest r = new ExplainRequest(x, s, WindowGrid.of(new int[] {16, 16}, s.window(), s.stride(), s.edge(),
+                false));
+        IncrementalStats st = stats(linear, Precision.FP32, r);
+        assertThat(st.used()).isFalse();
+        assertThat(st.reason()).startsWith("not incremental: ").contains("Flatten");
+    }
+
+    @Test
+    void theHostLoopSaysItRunsNoIncrementalInference() {
+        Tensor x = HostDeviceParityTest.random(new int[] {3, 32, 28}, 6);
+        ExplainRequest all = request(x, Incremental.ON, Layout.CHANNELS_FIRST);
+        ExplainRequest subset = new ExplainRequest(x, all.settings(), all.grid(), new int[] {0, 3, 5});
+        assertThat(CudaBackendSession.zeroCopyUnsupported(subset)).isNotNull();
+        IncrementalStats s = stats(small, Precision.FP32, subset);
+        assertThat(s.used()).isFalse();
+        assertThat(s.reason()).contains("host loop");
+    }
+}
