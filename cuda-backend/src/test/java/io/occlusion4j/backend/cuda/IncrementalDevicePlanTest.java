@@ -119,6 +119,41 @@ class IncrementalDevicePlanTest {
         }
     }
 
+    /**
+     * Krypton's threshold (an approximation): the device runs the CPU back end's capped patches, so its maps are the
+     * CPU back end's incremental maps, and not the exact ones.
+     */
+    private static ExplainRequest thresholdRequest(Tensor x, Incremental mode, double tau) {
+        Settings s = Occlusion.builder().window(8, 8).stride(8, 8).edge(Edge.CROP).fill(Fill.constant(0.2f)).batchSize(6)
+                .normalize(new float[] {0.45f}, new float[] {0.25f}).targets(Targets.topK(2)).outputs(TestModels.OUTPUT)
+                .incremental(mode).approximate(tau).settings();
+        return new ExplainRequest(x, s, WindowGrid.of(new int[] {32, 28}, s.window(), s.stride(), s.edge(), false));
+    }
+
+    @Test
+    void theThresholdGivesTheCpuBackEndsApproximation() {
+        Tensor x = HostDeviceParityTest.random(new int[] {3, 32, 28}, 23);
+        ExplainRequest approx = thresholdRequest(x, Incremental.ON, 0.3);
+        System.setProperty(IncrementalPlan.STEPS_PROPERTY, "all");
+        try (CudaBackendSession cuda = CudaBackendSession.open(small, Precision.FP32, new HostDevice());
+             io.occlusion4j.cpu.OrtBackendSession ort = io.occlusion4j.cpu.OrtBackendSession.open(small, 1)) {
+            SensitivityMap device = cuda.explain(approx);
+            SensitivityMap cpu = ort.explain(approx);
+            assertThat(device.stats().incremental().used()).isTrue();
+            assertThat(device.stats().incremental().tau()).isEqualTo(0.3);
+            assertThat(cpu.stats().incremental().used()).isTrue();
+            double same = IncrementalMaps.maxRelativeDifference(device, cpu);
+            double fromExact = IncrementalMaps.maxRelativeDifference(device,
+                    cuda.explain(thresholdRequest(x, Incremental.OFF, 1)));
+            System.out.printf("[incremental-plan] tau 0.3: %.2e of the range from the CPU's approximation, %.2e from the "
+                    + "exact map%n", same, fromExact);
+            assertThat(same).isLessThanOrEqualTo(1e-4);
+            assertThat(fromExact).as("a threshold this low changes the map").isGreaterThan(1e-3);
+        } finally {
+            System.clearProperty(IncrementalPlan.STEPS_PROPERTY);
+        }
+    }
+
     private static IncrementalStats stats(Path model, Precision precision, ExplainRequest r) {
         try (CudaBackendSession cuda = CudaBackendSession.open(model, precision, new HostDevice())) {
             return cuda.explain(r).stats().incremental();
