@@ -49,6 +49,11 @@ import java.util.List;
  * {@link VariantWriter} fills a pinned batch, one upload into the plan's input slot per batch, the forward
  * replayed, one download of the selected outputs. The first explanation taking the host loop logs one INFO line.
  *
+ * <p>{@code --incremental} ({@link DeviceIncremental}) applies to the device path: where the CPU back end's analysis
+ * and cost model choose it (fp32 storage, channels-first input, a dynamic batch), the loop scores with an
+ * {@link IncrementalScorer} over an {@link IncrementalDevicePlan} instead of the plan; the stats say which and why.
+ * The host loop always runs the full sweep.
+ *
  * <p>Both paths give the CPU back end's results: targets resolved from the unoccluded scores, grid and pixel
  * maps, NaN/Inf in an output named with its window, the progress listener told after each forward, the same
  * {@code RunStats} (the device path counts the unoccluded forward as a forward of its own). The batch is the

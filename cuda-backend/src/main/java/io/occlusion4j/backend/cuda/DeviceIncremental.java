@@ -19,7 +19,7 @@ import java.util.Locale;
  * {@link IncrementalDevicePlan} for the device loop. The cost model's weights were measured on the CPU back end; on a
  * GPU they are unmeasured. It falls back to the full sweep, saying why in the run's stats, where the device plan does
  * not run: the FP16 mode (fp32 storage only), channels-last input, a model with a fixed batch, a model the analysis
- * does not cover, a step or suffix the plan cannot lower. One plan is kept (the last geometry), closed with the session.
+ * does not cover, a step or suffix the plan cannot lower, no device memory left for it. One plan is kept (the last geometry), closed with the session.
  */
 final class DeviceIncremental implements AutoCloseable {
     /** The CPU back end's threshold for {@code auto} (IncrementalChoice.AUTO_MIN_SPEEDUP), kept equal to it. */
@@ -93,6 +93,13 @@ final class DeviceIncremental implements AutoCloseable {
             } catch (GraphException | UnsupportedOperationException e) {
                 return new Choice(null, full(r, "not incremental: the device plan cannot lower a step or the suffix ("
                         + e.getMessage() + ")"));
+            } catch (io.occlusion4j.cuda.NativeCallException e) {
+                if (!CudaPlan.isOutOfMemory(e)) {
+                    throw e;
+                }
+                // The full plan was sized to the free memory first; the incremental plans come on top of it.
+                return new Choice(null, full(r, "not incremental: the device has no memory left for the incremental plans "
+                        + "beside the full plan (" + e.codeName() + ")"));
             }
             scorer = new IncrementalScorer(device, plan, sampleElements(r.modelShape()));
             key = k;
