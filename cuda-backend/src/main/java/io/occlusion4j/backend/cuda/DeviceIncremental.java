@@ -18,7 +18,7 @@ import java.util.Locale;
  * layers, {@code auto} where the prediction reaches {@link #AUTO_MIN_SPEEDUP}, a threshold below 1 always), then an
  * {@link IncrementalDevicePlan} for the device loop. The cost model's weights were measured on the CPU back end; on a
  * GPU they are unmeasured. It falls back to the full sweep, saying why in the run's stats, where the device plan does
- * not run: the FP16 mode (fp32 storage only), channels-last input, a model with a fixed batch, a model the analysis
+ * not run: the FP16 mode (fp32 storage only; FP32 and TF32 run it), channels-last input, a model with a fixed batch, a model the analysis
  * does not cover, a step or suffix the plan cannot lower, no device memory left for it. One plan is kept (the last geometry), closed with the session.
  */
 final class DeviceIncremental implements AutoCloseable {
@@ -61,7 +61,7 @@ final class DeviceIncremental implements AutoCloseable {
         if (mode == Incremental.OFF && tau >= 1) {
             return new Choice(null, full(r, "off: the full sweep was asked for"));
         }
-        String unsupported = precision != Precision.FP32 ? "the " + precision + " mode (the device's incremental plan runs "
+        String unsupported = precision == Precision.FP16 ? "the " + precision + " mode (the device's incremental plan runs "
                 + "fp32 storage only)" : r.settings().layout() == Layout.CHANNELS_LAST ? "channels-last input"
                 : fixedBatch > 0 ? "the model's batch is fixed at " + fixedBatch : null;
         if (unsupported != null) {
