@@ -2,6 +2,7 @@
 package io.occlusion4j.backend.cuda;
 
 import io.occlusion4j.BackendException;
+import io.occlusion4j.IncrementalStats;
 import io.occlusion4j.Fill;
 import io.occlusion4j.Layout;
 import io.occlusion4j.ModelSignature;
@@ -349,7 +350,9 @@ public final class CudaBackendSession implements BackendSession {
         Scorer s = inc.scorer() != null ? inc.scorer() : scorer;
         SensitivityMap map = new GpuOcclusionSession(device).explain(r, g, s, p.batch(), false, ledger,
                 new GpuOcclusionSession.Runner(model.toString(), name(), device(), signature.fixedBatch() > 0, verification));
-        map = map.withStats(map.stats().withIncremental(inc.stats()));
+        IncrementalStats incStats = inc.scorer() == null ? inc.stats()
+                : DeviceIncremental.measured(inc.stats(), p, device, map.stats());
+        map = map.withStats(map.stats().withIncremental(incStats));
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
             LOG.log(System.Logger.Level.DEBUG, "occlusion4j: CUDA device loop, " + g.windowCount() + " windows, batch "
                     + p.batch() + ", " + ledger);

@@ -231,12 +231,6 @@ final class IncrementalDevicePlan implements AutoCloseable {
         kernels.launch(l, a -> addresses[(int) ((Arg.Pointer) a).offset()]);
     }
 
-    /** The device memory the plan holds (arenas, weights and tables are the plans' own), for logs. */
-    String describe() {
-        return geo.steps().size() + " prefix steps on patches, then " + suffix.plan().steps().size()
-                + " plan steps over the stitched batch of " + batch;
-    }
-
     @Override
     public void close() {
         for (int i = plans.size() - 1; i >= 0; i--) {

@@ -37,10 +37,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code --incremental on} on the CUDA back end's device loop ({@link IncrementalDevicePlan}: gathered contexts, one
  * lowered sub-plan per step, stitched activations, the suffix plan) gives the device's own full sweep's maps and the
  * CPU back end's (ONNX Runtime, full sweep): max |difference| within 1e-4 of each map's range, grid and pixel maps of
- * every target. Models: a small CNN, a VGG-like, a ResNet-50-like (bottlenecks, residual adds), a MobileNetV2-like (depthwise and
- * grouped convolutions), a 3-D CNN; each with two window/stride settings, a different edge policy and fill, joint and
- * per-channel windows, the cost model's switch point and the deepest one ({@code all}). Run on the host device here;
- * the GPU cases skip where no GPU is usable.
+ * every target. Models: a small CNN, a VGG-like, a ResNet-50-like (bottlenecks, residual adds), a MobileNetV2-like
+ * (depthwise and grouped convolutions), a DenseNet-like (channel concatenation, average pools), a 3-D CNN; each with
+ * two window/stride settings, a different edge policy and fill, joint and per-channel windows, the cost model's switch
+ * point and the deepest one ({@code all}). Run on the host device here; the GPU cases skip where no GPU is usable.
  */
 class HostIncrementalParityTest {
     @TempDir
@@ -58,6 +58,7 @@ class HostIncrementalParityTest {
             new Model("vgg16-like", () -> ZooModels.vgg16(32, 32, 10, 16, 6), new int[] {3, 32, 32}),
             new Model("resnet50-like", () -> ZooModels.resnet50(32, 32, 10, 16, 7), new int[] {3, 32, 32}),
             new Model("mobilenetv2-like", () -> ZooModels.mobileNetLike(32, 32, 10, 8), new int[] {3, 32, 32}),
+            new Model("densenet-like", () -> ZooModels.denseNetLike(32, 32, 10, 9), new int[] {3, 32, 32}),
             new Model("cnn3d", () -> TestModels.cnn3d(2, 8, 16, 12, 5, 10).onnx(), new int[] {2, 8, 16, 12}));
 
     static final Map<String, Path> FILES = new ConcurrentHashMap<>();
@@ -96,7 +97,7 @@ class HostIncrementalParityTest {
         out.add(Arguments.of("gpu", MODELS.get(2), new int[] {6, 6}, new int[] {6, 6}, Edge.CROP, Fill.mean(), false, ""));
         out.add(Arguments.of("gpu", MODELS.get(3), new int[] {5, 7}, new int[] {4, 5}, Edge.SHIFT, Fill.blur(1.5), true,
                 "all"));
-        out.add(Arguments.of("gpu", MODELS.get(4), new int[] {3, 5, 3}, new int[] {3, 4, 3}, Edge.INSIDE,
+        out.add(Arguments.of("gpu", MODELS.get(5), new int[] {3, 5, 3}, new int[] {3, 4, 3}, Edge.INSIDE,
                 Fill.constant(0.3f), false, "all"));
         return out;
     }
@@ -122,10 +123,12 @@ class HostIncrementalParityTest {
             assertThat(sweep.stats().incremental().used()).isFalse();
             assertThat(s.used()).as("incremental used: %s", s.reason()).isTrue();
             assertThat(s.prefixLayers()).isPositive();
+            assertThat(s.measuredSpeedup()).as("measured against the full plan's forward").isPositive().isFinite();
             String what = m + " " + device + " switch " + s.switchLayer() + " (" + s.prefixLayers() + " steps)";
             double a = IncrementalMaps.maxRelativeDifference(incremental, sweep);
             double b = IncrementalMaps.maxRelativeDifference(incremental, cpu);
-            System.out.printf("[incremental-parity] %s: vs device sweep %.2e, vs CPU %.2e of the map range%n", what, a, b);
+            System.out.printf("[incremental-parity] %s: vs device sweep %.2e, vs CPU %.2e of the map range (measured "
+                    + "%.2fx, predicted %.2fx)%n", what, a, b, s.measuredSpeedup(), s.predictedSpeedup());
             assertThat(a).as("%s against the device's full sweep", what).isLessThanOrEqualTo(1e-4);
             assertThat(b).as("%s against the CPU back end", what).isLessThanOrEqualTo(1e-4);
         }
