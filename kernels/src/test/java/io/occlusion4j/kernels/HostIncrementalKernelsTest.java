@@ -128,7 +128,8 @@ class HostIncrementalKernelsTest {
                                     : null;
                             int sample = batch ? v : 0;
                             out[o++] = !inside ? pad : fromPatch != null ? fromPatch
-                                    : src[(int) (sample * g.channels() * g.dVolume()) + ((c * d[0] + y0) * d[1] + y1) * d[2] + y2];
+                                    : src[(int) (sample * g.channels() * g.dVolume())
+                                            + ((c * d[0] + y0) * d[1] + y1) * d[2] + y2];
                         }
                     }
                 }
@@ -154,7 +155,9 @@ class HostIncrementalKernelsTest {
         for (int p = 0; p < positions; p++) {
             for (int a = 0; a < 3; a++) {
                 int last = dims[a] - size[a];
-                t[3 * p + a] = mayLeave && dims[a] == 1 && size[a] == 1 ? 0 : mayLeave ? rnd.nextInt(-size[a], dims[a] + 1) : rnd.nextInt(0, Math.max(0, last) + 1);
+                boolean flat = dims[a] == 1 && size[a] == 1;
+                t[3 * p + a] = mayLeave && flat ? 0 : mayLeave ? rnd.nextInt(-size[a], dims[a] + 1)
+                        : rnd.nextInt(0, Math.max(0, last) + 1);
             }
         }
         // Position 0 starts before the map on every axis that has room to, so some context always leaves it.

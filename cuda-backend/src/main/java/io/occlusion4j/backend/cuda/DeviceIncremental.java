@@ -18,8 +18,9 @@ import java.util.Locale;
  * layers, {@code auto} where the prediction reaches {@link #AUTO_MIN_SPEEDUP}, a threshold below 1 always), then an
  * {@link IncrementalDevicePlan} for the device loop. The cost model's weights were measured on the CPU back end; on a
  * GPU they are unmeasured. It falls back to the full sweep, saying why in the run's stats, where the device plan does
- * not run: the FP16 mode (fp32 storage only; FP32 and TF32 run it), channels-last input, a model with a fixed batch, a model the analysis
- * does not cover, a step or suffix the plan cannot lower, no device memory left for it. One plan is kept (the last geometry), closed with the session.
+ * not run: the FP16 mode (fp32 storage only; FP32 and TF32 run it), channels-last input, a model with a fixed batch,
+ * a model the analysis does not cover, a step or suffix the plan cannot lower, no device memory left for it. One plan
+ * is kept (the last geometry), closed with the session.
  */
 final class DeviceIncremental implements AutoCloseable {
     /** The CPU back end's threshold for {@code auto} (IncrementalChoice.AUTO_MIN_SPEEDUP), kept equal to it. */
