@@ -17,10 +17,13 @@ import io.occlusion4j.WindowGrid;
 import io.occlusion4j.core.ExplainRequest;
 import io.occlusion4j.cpu.incremental.IncrementalPlan;
 import io.occlusion4j.cpu.incremental.PlanGeometry;
+import io.occlusion4j.graph.Dim;
+import io.occlusion4j.onnx.OnnxGraphBuilder;
 import io.occlusion4j.onnx.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -152,6 +155,68 @@ class IncrementalDevicePlanTest {
         } finally {
             System.clearProperty(IncrementalPlan.STEPS_PROPERTY);
         }
+    }
+
+    /**
+     * Input [N, 3, 16, 16] -> Conv 3x3 pad 1 + Relu -> (GlobalAveragePool of the input itself: not covered, the
+     * prefix ends) -> Conv + Relu -> GlobalAveragePool, concatenated with the input's pool -> Flatten -> Gemm: the
+     * suffix reads the model's input as well as the stitched activation.
+     */
+    static byte[] inputInTheCut() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(17);
+        java.util.function.IntFunction<float[]> weights = n -> {
+            float[] w = new float[n];
+            for (int i = 0; i < n; i++) {
+                w[i] = (float) rnd.nextDouble(-0.5, 0.5);
+            }
+            return w;
+        };
+        List<Dim> in = List.of(new Dim.Symbolic("N"), new Dim.Fixed(3), new Dim.Fixed(16), new Dim.Fixed(16));
+        return new OnnxGraphBuilder("input_in_cut").input(TestModels.INPUT, in)
+                .floatInitializer("w1", new long[] {4, 3, 3, 3}, weights.apply(108))
+                .floatInitializer("w2", new long[] {4, 4, 3, 3}, weights.apply(144))
+                .floatInitializer("fc", new long[] {5, 7}, weights.apply(35))
+                .node("Conv").name("c1").inputs(TestModels.INPUT, "w1").outputs("c1.out").intsAttr("pads", 1, 1, 1, 1).add()
+                .node("Relu").name("r1").inputs("c1.out").outputs("r1.out").add()
+                .node("GlobalAveragePool").name("gi").inputs(TestModels.INPUT).outputs("gi.out").add()
+                .node("Conv").name("c2").inputs("r1.out", "w2").outputs("c2.out").intsAttr("pads", 1, 1, 1, 1).add()
+                .node("Relu").name("r2").inputs("c2.out").outputs("r2.out").add()
+                .node("GlobalAveragePool").name("g2").inputs("r2.out").outputs("g2.out").add()
+                .node("Concat").name("cat").inputs("g2.out", "gi.out").outputs("cat.out").intAttr("axis", 1).add()
+                .node("Flatten").name("flat").inputs("cat.out").outputs("flat.out").intAttr("axis", 1).add()
+                .node("Gemm").name("gemm").inputs("flat.out", "fc").outputs(TestModels.OUTPUT).intAttr("transB", 1).add()
+                .output(TestModels.OUTPUT, List.of(new Dim.Symbolic("N"), new Dim.Fixed(5))).toBytes();
+    }
+
+    @Test
+    void aSuffixThatReadsTheInputGetsTheVariantsThemselves() throws IOException {
+        Path model = Files.write(dir.resolve("input_in_cut.onnx"), inputInTheCut());
+        Tensor x = HostDeviceParityTest.random(new int[] {3, 16, 16}, 31);
+        Settings base = Occlusion.builder().window(4, 4).stride(3, 3).edge(Edge.SHIFT).fill(Fill.constant(0.9f))
+                .batchSize(5).targets(Targets.topK(2)).outputs(TestModels.OUTPUT).incremental(Incremental.OFF).settings();
+        WindowGrid grid = WindowGrid.of(new int[] {16, 16}, base.window(), base.stride(), base.edge(), false);
+        IncrementalPlan analysed = IncrementalPlan.analyse(model, new long[] {3, 16, 16}, false, grid,
+                List.of(TestModels.OUTPUT), 1, 5);
+        assertThat(PlanGeometry.of(analysed).cut()).contains(TestModels.INPUT);
+        SensitivityMap[] maps = new SensitivityMap[2];
+        try (CudaBackendSession cuda = CudaBackendSession.open(model, Precision.FP32, new HostDevice())) {
+            for (Incremental mode : new Incremental[] {Incremental.OFF, Incremental.ON}) {
+                Settings s = Occlusion.builder().window(4, 4).stride(3, 3).edge(Edge.SHIFT).fill(Fill.constant(0.9f))
+                        .batchSize(5).targets(Targets.topK(2)).outputs(TestModels.OUTPUT).incremental(mode).settings();
+                maps[mode == Incremental.OFF ? 0 : 1] = cuda.explain(new ExplainRequest(x, s, grid));
+            }
+        }
+        SensitivityMap cpu;
+        try (io.occlusion4j.cpu.OrtBackendSession ort = io.occlusion4j.cpu.OrtBackendSession.open(model, 1)) {
+            cpu = ort.explain(new ExplainRequest(x, base, grid));
+        }
+        assertThat(maps[1].stats().incremental().used()).as(maps[1].stats().incremental().reason()).isTrue();
+        double d = IncrementalMaps.maxRelativeDifference(maps[1], maps[0]);
+        double c = IncrementalMaps.maxRelativeDifference(maps[1], cpu);
+        System.out.printf("[incremental-plan] input in the cut: %.2e of the map range from the device sweep, %.2e from "
+                + "the CPU%n", d, c);
+        assertThat(d).isLessThanOrEqualTo(1e-4);
+        assertThat(c).isLessThanOrEqualTo(1e-4);
     }
 
     private static IncrementalStats stats(Path model, Precision precision, ExplainRequest r) {
