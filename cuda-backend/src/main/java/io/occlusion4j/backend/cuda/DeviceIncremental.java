@@ -91,18 +91,20 @@ final class DeviceIncremental implements AutoCloseable {
             try {
                 plan = IncrementalDevicePlan.create(device, PlanGeometry.of(analysed), batch, r.grid().count(),
                         r.outputs().get(0), PlanOptions.defaults(precision));
-            } catch (GraphException | UnsupportedOperationException e) {
-                return new Choice(null, full(r, "not incremental: the device plan cannot lower a step or the suffix ("
-                        + e.getMessage() + ")"));
-            } catch (io.occlusion4j.cuda.NativeCallException e) {
-                if (!CudaPlan.isOutOfMemory(e)) {
-                    throw e;
+                scorer = new IncrementalScorer(device, plan, sampleElements(r.modelShape()));
+            } catch (RuntimeException e) {
+                release();
+                if (e instanceof GraphException || e instanceof UnsupportedOperationException) {
+                    return new Choice(null, full(r, "not incremental: the device plan cannot lower a step or the suffix ("
+                            + e.getMessage() + ")"));
                 }
-                // The full plan was sized to the free memory first; the incremental plans come on top of it.
-                return new Choice(null, full(r, "not incremental: the device has no memory left for the incremental plans "
-                        + "beside the full plan (" + e.codeName() + ")"));
+                if (e instanceof io.occlusion4j.cuda.NativeCallException n && CudaPlan.isOutOfMemory(n)) {
+                    // The full plan was sized to the free memory first; the incremental plans come on top of it.
+                    return new Choice(null, full(r, "not incremental: the device has no memory left for the incremental "
+                            + "plans beside the full plan (" + n.codeName() + ")"));
+                }
+                throw e;
             }
-            scorer = new IncrementalScorer(device, plan, sampleElements(r.modelShape()));
             key = k;
         }
         return new Choice(scorer, stats);
@@ -111,7 +113,8 @@ final class DeviceIncremental implements AutoCloseable {
     /**
      * {@code s} with the measured speed-up of an incremental run ({@code run}): the full plan's time per variant now,
      * the best of three forwards of its whole batch (the first may build its replay), times the variants over the
-     * run's seconds. The run's seconds include its unoccluded forward and its first batch's lowering: a lower bound.
+     * run's seconds. The run's seconds include its unoccluded forward and each sub-plan's first, eager forward (before its
+     * replay is captured): a lower bound.
      */
     static IncrementalStats measured(IncrementalStats s, CudaPlan full, Device device, io.occlusion4j.RunStats run) {
         double best = Double.MAX_VALUE;
