@@ -6,3 +6,4 @@
 #include "pixel_map.cu"
 #include "device_copy.cu"
 #include "plan_ops.cu"
+#include "incremental_ops.cu"

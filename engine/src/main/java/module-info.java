@@ -17,6 +17,8 @@ module io.occlusion4j {
     exports io.occlusion4j.core to io.occlusion4j.backend.cuda;
     // The ONNX Runtime session: the CUDA back end's self-check scores on it.
     exports io.occlusion4j.cpu to io.occlusion4j.backend.cuda;
+    // The incremental plan's analysis (PlanGeometry): the CUDA back end runs the same plan on the device.
+    exports io.occlusion4j.cpu.incremental to io.occlusion4j.backend.cuda;
 
     uses io.occlusion4j.core.BackendProvider;
     uses io.occlusion4j.core.ModelChecker;

@@ -333,7 +333,10 @@ public final class Occlusion implements AutoCloseable {
                     mean, std, layout, imageSize, bgr, progress, incremental, approximate);
         }
 
-        /** Whether the CPU back end computes variants incrementally (default {@link Incremental#AUTO}). */
+        /**
+         * Whether the CPU back end (and the CUDA back end's device loop) computes variants incrementally (default
+         * {@link Incremental#AUTO}).
+         */
         public Builder incremental(Incremental mode) {
             this.incremental = Objects.requireNonNull(mode, "incremental");
             return this;

@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param std        normalisation standard deviation, {@code null} exactly when {@code mean} is
  * @param imageSize  {@code [height, width]} images are resized to, or {@code null} for the model's size
  * @param progress   told after each forward how far a run is, or {@code null}
- * @param incremental whether the CPU back end computes variants incrementally ({@link Incremental})
+ * @param incremental whether the CPU back end (and the CUDA back end's device loop) computes variants incrementally
+ *                    ({@link Incremental})
  * @param approximate Krypton's projective-field threshold tau in (0, 1]: 1 (the default) computes exact maps; below 1
  *                    each layer's recomputed patch is capped at that fraction of its map (an approximation; incremental
  *                    inference only)

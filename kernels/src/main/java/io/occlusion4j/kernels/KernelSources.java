@@ -21,7 +21,7 @@ public final class KernelSources {
             "device_copy.cu");
 
     /** The inference plan's kernels, a program of their own ({@link PlanKernels}). */
-    public static final List<String> PLAN_UNITS = List.of("plan_ops.cu");
+    public static final List<String> PLAN_UNITS = List.of("plan_ops.cu", "incremental_ops.cu");
 
     private static final String ROOT = "/io/occlusion4j/kernels/cuda/";
     private static final Pattern INCLUDE = Pattern.compile("(?m)^\\s*#include \"([^\"]+)\"\\s*$");

@@ -40,7 +40,10 @@ public final class PlanKernels {
             Map.entry("occ_plan_pad_h", new Kind[] {P, P, L, I, I, F, P}),
             Map.entry("occ_plan_reduce_h", new Kind[] {P, P, L, L, L, I}),
             Map.entry("occ_plan_pool_nhwc_h", new Kind[] {P, P, L, I, I, I, L, P}),
-            Map.entry("occ_plan_strided_copy_h", new Kind[] {P, P, L, I, P}));
+            Map.entry("occ_plan_strided_copy_h", new Kind[] {P, P, L, I, P}),
+            // Incremental inference (incremental_ops.cu): read-in contexts gathered, patches stitched.
+            Map.entry("occ_inc_gather", new Kind[] {P, P, L, P, P, P, L, I, I, I, I, I, I, I, I, I, I, F, L, I}),
+            Map.entry("occ_inc_stitch", new Kind[] {P, P, P, P, L, I, I, I, I, I, I, I, L, I}));
 
     /** The parameter kinds of plan kernel {@code kernel} (a copy), or {@code null} when there is none. */
     public static Kind[] signature(String kernel) {

@@ -2,6 +2,7 @@
 package io.occlusion4j.backend.cuda;
 
 import io.occlusion4j.BackendException;
+import io.occlusion4j.IncrementalStats;
 import io.occlusion4j.Fill;
 import io.occlusion4j.Layout;
 import io.occlusion4j.ModelSignature;
@@ -49,6 +50,11 @@ import java.util.List;
  * {@link VariantWriter} fills a pinned batch, one upload into the plan's input slot per batch, the forward
  * replayed, one download of the selected outputs. The first explanation taking the host loop logs one INFO line.
  *
+ * <p>{@code --incremental} ({@link DeviceIncremental}) applies to the device path: where the CPU back end's analysis
+ * and cost model choose it (fp32 storage, channels-first input, a dynamic batch), the loop scores with an
+ * {@link IncrementalScorer} over an {@link IncrementalDevicePlan} instead of the plan; the stats say which and why.
+ * The host loop always runs the full sweep.
+ *
  * <p>Both paths give the CPU back end's results: targets resolved from the unoccluded scores, grid and pixel
  * maps, NaN/Inf in an output named with its window, the progress listener told after each forward, the same
  * {@code RunStats} (the device path counts the unoccluded forward as a forward of its own). The batch is the
@@ -78,6 +84,7 @@ public final class CudaBackendSession implements BackendSession {
     private OrtBackendSession cpuFallback;
     private PlanScorer scorer;
     private boolean loggedFallback;
+    private final DeviceIncremental incremental;
 
     private CudaBackendSession(Path model, Graph graph, Device device, Precision precision,
                                BackendProvider.OpenOptions options) {
@@ -89,6 +96,7 @@ public final class CudaBackendSession implements BackendSession {
         this.device = device;
         this.precision = precision;
         this.signature = signature(graph, sampleShapeFixed);
+        this.incremental = new DeviceIncremental(model, device);
     }
 
     /**
@@ -272,7 +280,14 @@ public final class CudaBackendSession implements BackendSession {
                 LOG.log(System.Logger.Level.INFO, "occlusion4j: CUDA back end runs the host variant loop (one upload per "
                         + "batch) for this request: " + unsupported);
             }
-            return explainHostLoop(r);
+            SensitivityMap map = explainHostLoop(r);
+            if (cpuFallback != null || r.settings().incremental() == io.occlusion4j.Incremental.OFF
+                    && r.settings().approximate() >= 1) {
+                return map;
+            }
+            return map.withStats(map.stats().withIncremental(DeviceIncremental.full(r, "not incremental on the CUDA back "
+                    + "end: it runs incremental inference on its device loop only, and this request takes the host loop ("
+                    + unsupported + ")")));
         } catch (UnsupportedOperatorException e) {
             // Met here when the sample shape (dynamic height or width) was only known from the input.
             throw new UnsupportedModelException(name(), e.getMessage(), e);
@@ -327,13 +342,18 @@ public final class CudaBackendSession implements BackendSession {
         if (checkFailed(p, r)) {
             return cpuFallback.explain(r);
         }
-        KernelGeometry g = KernelTerms.geometry(r, p.isHalf(signature.inputName()));
+        DeviceIncremental.Choice inc = incremental.choose(r, precision, signature.fixedBatch(), p.batch());
+        KernelGeometry g = KernelTerms.geometry(r, inc.scorer() == null && p.isHalf(signature.inputName()));
         // Kept with the plan, never closed here.
         if (scorer == null || !scorer.output().equals(r.outputs().get(0))) {
             scorer = new PlanScorer(p, r.outputs().get(0), false);
         }
-        SensitivityMap map = new GpuOcclusionSession(device).explain(r, g, scorer, p.batch(), false, ledger,
+        Scorer s = inc.scorer() != null ? inc.scorer() : scorer;
+        SensitivityMap map = new GpuOcclusionSession(device).explain(r, g, s, p.batch(), false, ledger,
                 new GpuOcclusionSession.Runner(model.toString(), name(), device(), signature.fixedBatch() > 0, verification));
+        IncrementalStats incStats = inc.scorer() == null ? inc.stats()
+                : DeviceIncremental.measured(inc.stats(), p, device, map.stats());
+        map = map.withStats(map.stats().withIncremental(incStats));
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
             LOG.log(System.Logger.Level.DEBUG, "occlusion4j: CUDA device loop, " + g.windowCount() + " windows, batch "
                     + p.batch() + ", " + ledger);
@@ -438,6 +458,7 @@ public final class CudaBackendSession implements BackendSession {
             cpuFallback.close();
         }
         scorer = null;
+        incremental.close();
         if (plan != null) {
             plan.close();
             plan = null;

@@ -264,7 +264,7 @@ final class GpuOcclusionSession {
                         } else {
                             kernels.writeNext(g, n, previous, firstWindow, x, fill, mean, scale, batchBuffer);
                         }
-                        scorer.score(batchBuffer, n, outputs);
+                        scorer.scoreWindows(batchBuffer, n, firstWindow, outputs);
                         kernels.nonfiniteFlag(outputs, n, outputsPerRow, (int) firstWindow, firstBad);
                         kernels.scoreGather(outputs, n, outputsPerRow, scorer.lastAxis(), score, reduceMax, targetBuffer,
                                 targetCount, baseScores, firstWindow, windows, gridMap);

@@ -38,4 +38,13 @@ interface Scorer {
 
     /** Writes outputs {@code [rows, K]} for samples {@code [0, rows)} of {@code batch} into {@code outputs}. */
     void score(Device.Buffer batch, int rows, Device.Buffer outputs);
+
+    /**
+     * {@link #score} for a batch of variants whose rows are windows {@code firstWindow, firstWindow + 1, ...} (the loop's
+     * numbering): a scorer that recomputes only what each window changes ({@link IncrementalScorer}) needs them; the
+     * others ignore them.
+     */
+    default void scoreWindows(Device.Buffer batch, int rows, long firstWindow, Device.Buffer outputs) {
+        score(batch, rows, outputs);
+    }
 }
