@@ -22,7 +22,8 @@ import java.util.List;
  * occlusion4j against the Python baseline (bench/python/occlusion_baseline.py) on the same ONNX file
  * and the same input tensor: the baseline exports the network, then the two run alternately (Python,
  * occlusion4j, Python, ...) for the given repetitions; each side times its occlusion loop after a
- * warm-up, model loading excluded. Prints and writes variants per second for each, the ratio of the
+ * warm-up (Python: one batch in each process on the CPU, a whole run on a GPU; occlusion4j: one whole run in this JVM
+ * before the first repetition), model loading excluded. Prints and writes variants per second for each, the ratio of the
  * medians, and the agreement of the pixel maps. occlusion4j runs the full sweep ({@code --incremental off});
  * with {@code --incremental on|auto} each repetition also runs incremental inference (after its own warm-up, which
  * builds its plan), so the table has the full sweep, incremental inference and the PyTorch loop side by side.
@@ -84,31 +85,43 @@ public final class BaselineComparison {
         try (Occlusion base = Occlusion.builder().model(model).threads(w.threads()).window(w.window()).stride(w.stride())
                 .incremental(Incremental.OFF).build()) {
             int batch = CpuSmallBenchmark.engineBatch();
-            for (int r = 0; r < reps; r++) {
-                run(List.of(python, script.toString(), "run", "--workload", name, "--dir", work.toString(), "--reps", "1",
-                        "--batch", Integer.toString(batch), "--out-prefix", work.resolve("python").toString()));
-                pyResult = json.readTree(work.resolve("python.json").toFile());
-                pyRates.add(pyResult.get("variants_per_s").get(0).asDouble());
-                int target = pyResult.get("target").asInt();
-                try (Occlusion occ = base.with(b -> b.targets(Targets.of(target)).batchSize(batch))) {
-                    occ.explain(input); // warm-up, as the baseline does
+            Occlusion full = null;
+            Occlusion inc = null;
+            try {
+                for (int r = 0; r < reps; r++) {
+                    run(List.of(python, script.toString(), "run", "--workload", name, "--dir", work.toString(), "--reps",
+                            "1", "--batch", Integer.toString(batch), "--out-prefix", work.resolve("python").toString()));
+                    pyResult = json.readTree(work.resolve("python.json").toFile());
+                    pyRates.add(pyResult.get("variants_per_s").get(0).asDouble());
+                    int target = pyResult.get("target").asInt();
+                    if (full == null) { // one untimed warm-up per explainer (JIT; the incremental one builds its plan)
+                        full = base.with(b -> b.targets(Targets.of(target)).batchSize(batch));
+                        full.explain(input);
+                        if (incremental != null) {
+                            Incremental mode = incremental;
+                            inc = base.with(b -> b.targets(Targets.of(target)).batchSize(batch).incremental(mode));
+                            inc.explain(input);
+                        }
+                    }
                     long t0 = System.nanoTime();
-                    map = occ.explain(input);
-                    double s = (System.nanoTime() - t0) / 1e9;
-                    javaRates.add(map.stats().windows() / s);
-                }
-                if (incremental != null) {
-                    Incremental mode = incremental;
-                    try (Occlusion occ = base.with(b -> b.targets(Targets.of(target)).batchSize(batch).incremental(mode))) {
-                        occ.explain(input); // warm-up: also builds the incremental plan
-                        long t0 = System.nanoTime();
-                        incMap = occ.explain(input);
+                    map = full.explain(input);
+                    javaRates.add(map.stats().windows() / ((System.nanoTime() - t0) / 1e9));
+                    if (inc != null) {
+                        t0 = System.nanoTime();
+                        incMap = inc.explain(input);
                         incRates.add(incMap.stats().windows() / ((System.nanoTime() - t0) / 1e9));
                     }
-                }
                 System.out.printf("rep %d: python %.2f variants/s, occlusion4j %.2f variants/s%s%n", r + 1,
                         pyRates.getLast(), javaRates.getLast(), incRates.isEmpty() ? ""
                                 : String.format(", incremental %.2f variants/s", incRates.getLast()));
+                }
+            } finally {
+                if (full != null) {
+                    full.close();
+                }
+                if (inc != null) {
+                    inc.close();
+                }
             }
         }
         float[] ours = map.pixelMap(0).data();
@@ -159,7 +172,7 @@ public final class BaselineComparison {
         b.append("Same ONNX export and the same input tensor; window ").append(Arrays.toString(w.window())).append(", stride ")
                 .append(Arrays.toString(w.stride())).append(", ").append(map.stats().windows()).append(" variants, batch ")
                 .append(batch).append(", ").append(w.threads()).append(" threads each, target ").append(py.get("target").asInt())
-                .append(". Alternating runs, each timed after a warm-up; model loading excluded.\n\n");
+                .append(". Alternating runs, timed after warm-ups (PyTorch: one batch in each run's process; occlusion4j: one untimed run in its JVM before the first repetition); model loading excluded.\n\n");
         b.append("- commit: ").append(BenchMain.Machine.commit()).append('\n');
         for (String m : BenchMain.Machine.describe()) {
             b.append("- ").append(m).append('\n');
