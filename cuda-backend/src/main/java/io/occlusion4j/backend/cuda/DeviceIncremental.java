@@ -68,7 +68,15 @@ final class DeviceIncremental implements AutoCloseable {
         if (unsupported != null) {
             return new Choice(null, full(r, "not incremental on the CUDA back end: " + unsupported));
         }
-        IncrementalPlan analysed = IncrementalPlan.analyse(model, r.modelShape(), false, r.grid(), r.outputs(), tau, batch);
+        IncrementalPlan analysed;
+        try {
+            analysed = IncrementalPlan.analyse(model, r.modelShape(), false, r.grid(), r.outputs(), tau, batch);
+        } catch (NoClassDefFoundError e) {
+            // The analysis is the CPU back end's, whose plan class links to ONNX Runtime: a GPU deployment without it
+            // runs the full sweep rather than failing.
+            return new Choice(null, full(r, "not incremental: ONNX Runtime is not on the class path (the incremental "
+                    + "analysis belongs to the CPU back end)"));
+        }
         IncrementalPlan.Decision d = analysed.decision();
         if (!d.feasible()) {
             return new Choice(null, full(r, "not incremental: " + d.reason()));
