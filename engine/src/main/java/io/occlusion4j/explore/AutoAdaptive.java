@@ -230,12 +230,8 @@ final class AutoAdaptive {
         return c.width() <= 2 ? Math.min(SMALL, theta) : theta;
     }
 
-    /**
-     * A lattice cell's indicator is at least this times the largest |value| around it ({@link #magnitudeAround}); 0.5
-     * before the first-estimate changes of 2026-12-02 (the small-leaf threshold made the extra splits it caused
-     * unnecessary; 0 was unsafe on BlazeFace).
-     */
-    static final double NEIGHBOUR = 0.3;
+    /** A lattice cell's indicator is at least this times the largest |value| around it ({@link #magnitudeAround}). */
+    static final double NEIGHBOUR = 0.5;
 
     /** Number of magnitude strata ({@link #stratum}). */
     static final int STRATA = 4;
