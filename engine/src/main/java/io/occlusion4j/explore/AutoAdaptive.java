@@ -221,9 +221,18 @@ final class AutoAdaptive {
      * The threshold for splitting a leaf at most 2 positions wide, before the first estimate: such a leaf paints at
      * most 5 windows and costs at most 5 to resolve, and on BlazeFace the windows still wrong after refinement at the
      * main threshold (0.3) sat in such leaves with a surplus of 0.04-0.22 (true SSIM 0.909 before the first estimate;
-     * a small sample misses them, so the estimate could not see it either).
+     * a small sample misses them, so the estimate could not see it either). 0.15 and 0.2 were safe on seeds 1-24 of
+     * the region workloads and BlazeFace, 0.25 stopped BlazeFace at true SSIM 0.924.
      */
-    static final double SMALL = 0.15;
+    static final double SMALL = 0.2;
+
+    /**
+     * A split leaf whose corners are all below this fraction of the map's largest |value| is not split again for its
+     * surplus (only for a residual sampled inside it): at the edge of the evidence the parent's ramp erred at the
+     * child's corners, but the child itself paints about zero between zeros. On the masked CNNs 1 %-footprint
+     * refinement otherwise scored 100-150 windows below 1 % of the maximum.
+     */
+    static final double FLAT = 0.05;
 
     /** The indicator at which {@code refineAbove} splits a leaf: {@link #SMALL} for a leaf at most 2 wide, else {@code theta}. */
     static double splitThreshold(RefinementGrid.Cell c, double theta) {
@@ -408,7 +417,7 @@ final class AutoAdaptive {
 
     /**
      * How badly a leaf may be painted, over the map's largest |value|: a split cell's hint (its corners' surplus, raised by
-     * any residual sampled inside it); a lattice cell's largest spread of its corners' values (max - min), raised by any
+     * any residual sampled inside it; only the sampled residual when its corners are {@link #flat}); a lattice cell's largest spread of its corners' values (max - min), raised by any
      * residual sampled inside it; over targets and slices.
      */
     static double indicator(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range,
@@ -417,7 +426,7 @@ final class AutoAdaptive {
         double worst = hints.sampled().getOrDefault(c, 0.0);
         Double surplus = hints.surplus().get(c);
         if (surplus != null) {
-            return Math.max(worst, surplus);
+            return flat(rg, c, values, slices, range) ? worst : Math.max(worst, surplus);
         }
         // A lattice cell next to evidence: its corners may cancel what lies between them (a model's drops can be negative).
         worst = Math.max(worst, NEIGHBOUR * magnitudeAround(rg, c, values, slices, range));
@@ -434,6 +443,21 @@ final class AutoAdaptive {
             }
         }
         return worst;
+    }
+
+    /** Whether every corner of {@code c} is below {@link #FLAT} of the map's largest |value|, over targets and slices. */
+    static boolean flat(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range) {
+        int count = rg.count();
+        boolean[] below = {true};
+        for (int t = 0; t < values.length; t++) {
+            for (int s = 0; s < slices; s++) {
+                int offset = s * count;
+                float[] v = values[t];
+                double limit = FLAT * range[t];
+                rg.corners(c, p -> below[0] &= Math.abs(v[offset + p]) < limit);
+            }
+        }
+        return below[0];
     }
 
     /** Per target, the largest |value| (scored or painted), at least the smallest normal float. */

@@ -183,6 +183,29 @@ class AutoAdaptiveTest {
     }
 
     @Test
+    void aSplitLeafWithFlatCornersIsNotSplitAgainForItsSurplus() {
+        RefinementGrid rg = new RefinementGrid(new int[] {9, 9}, new int[] {4, 4});
+        float[][] values = {new float[81]};
+        values[0][0] = 1f; // the map's largest |value|, at the corner of the first lattice cell
+        RefinementGrid.Cell first = rg.leaves().get(0);
+        java.util.List<RefinementGrid.Cell> kids = rg.split(first);
+        RefinementGrid.Cell atPeak = kids.get(0);
+        RefinementGrid.Cell away = kids.get(3);
+        values[0][2 * 9 + 2] = 0.04f; // the children's shared corner; every corner of 'away' is below 5 % of the maximum
+        double[] range = AutoAdaptive.ranges(values);
+        AutoAdaptive.Hints hints = new AutoAdaptive.Hints(new java.util.IdentityHashMap<>(), new java.util.IdentityHashMap<>());
+        hints.surplus().put(atPeak, 0.5);
+        hints.surplus().put(away, 0.5);
+        assertThat(AutoAdaptive.flat(rg, away, values, 1, range)).isTrue();
+        assertThat(AutoAdaptive.flat(rg, atPeak, values, 1, range)).isFalse();
+        assertThat(AutoAdaptive.indicator(rg, atPeak, values, 1, range, hints)).isEqualTo(0.5);
+        assertThat(AutoAdaptive.indicator(rg, away, values, 1, range, hints)).isZero();
+        // A residual sampled inside it still counts.
+        hints.sampled().put(away, 0.2);
+        assertThat(AutoAdaptive.indicator(rg, away, values, 1, range, hints)).isEqualTo(0.2);
+    }
+
+    @Test
     void theSampleIsKeptAcrossRoundsAndOnlyToppedUp() {
         float[] exact = exactGrid(localEvidence());
         int count = GRID.count();
