@@ -233,7 +233,7 @@ public final class AdaptiveOcclusion {
         int used = cst.windows() + 1 + fst.windows() + 1;
         int exactForwards = exact.length + 1;
         AdaptiveStats stats = new AdaptiveStats("fixed", cw, cs, cst.windows(), fst.windows(), exact.length, used, exactForwards, (double) used / exactForwards,
-                cst.forwards() + fst.forwards(), scales, seconds, 2, estimate);
+                cst.forwards() + fst.forwards(), scales, seconds, 2, estimate, null);
         return new AdaptiveResult(map, coarse, scored, stats);
     }
 

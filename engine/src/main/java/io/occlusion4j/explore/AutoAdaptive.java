@@ -116,7 +116,7 @@ final class AutoAdaptive {
             Arrays.fill(scale, 1.0);
             AdaptiveStats stats = new AdaptiveStats("auto", cw, cs, o.latticePositions() * slices, known * slices,
                     count * slices, forwards[0], count * slices + 1, (double) forwards[0] / (count * slices + 1), calls[0], scale,
-                    seconds, o.scoreCalls(), o.estimate());
+                    seconds, o.scoreCalls(), o.estimate(), o.spent().clone());
             return new AdaptiveResult(map, null, exact, stats);
         } finally {
             if (pinned[0] != null) {
