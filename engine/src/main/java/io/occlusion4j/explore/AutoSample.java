@@ -20,14 +20,14 @@ final class AutoSample {
     private AutoSample() {}
 
     /**
-     * Paints the windows not scored, tops up the sample (strata: {@link AutoAdaptive#stratum}; how many each wants:
+     * Paints the windows not scored, tops up the sample (strata: {@link AutoCommon#stratum}; how many each wants:
      * {@link Sampling#wanted}, counting the windows it holds already), scores the new windows, records the residuals as
      * hints for the next refinement, and estimates the map's SSIM to the exact one.
      *
      * @param sampled the windows sampled so far (updated)
      */
     static ErrorEstimate sampleAndEstimate(WindowGrid fine, RefinementGrid rg, float[][] values, int slices, boolean[] known,
-            boolean[] sampled, int[] pixelShape, AutoAdaptive.Hints hints, AutoAdaptive.Update scorer, SplittableRandom rng,
+            boolean[] sampled, int[] pixelShape, AutoCommon.Hints hints, AutoCommon.Update scorer, SplittableRandom rng,
             AutoSettings settings) {
         int count = rg.count();
         RefinementGrid.Cell[] owner = rg.owners();
@@ -41,18 +41,18 @@ final class AutoSample {
         for (int p = 0; p < count; p++) {
             sampled[p] &= !corner[p];
         }
-        double[] range = AutoAdaptive.ranges(values);
+        double[] range = AutoCommon.ranges(values);
         Map<RefinementGrid.Cell, Integer> stratumOf = new IdentityHashMap<>();
         List<List<Integer>> byStratum = new ArrayList<>();
-        int[] have = new int[AutoAdaptive.STRATA];
-        for (int h = 0; h < AutoAdaptive.STRATA; h++) {
+        int[] have = new int[AutoCommon.STRATA];
+        for (int h = 0; h < AutoCommon.STRATA; h++) {
             byStratum.add(new ArrayList<>());
         }
         int unknown = 0;
         int old = 0;
         for (int p = 0; p < count; p++) {
             if (!known[p] || sampled[p]) {
-                int h = stratumOf.computeIfAbsent(owner[p], c -> AutoAdaptive.stratum(rg, c, values, slices, range));
+                int h = stratumOf.computeIfAbsent(owner[p], c -> AutoCommon.stratum(rg, c, values, slices, range));
                 if (sampled[p]) {
                     have[h]++;
                     old++;
@@ -67,7 +67,7 @@ final class AutoSample {
         }
         double m = Math.max(settings.minSample(), Math.ceil(settings.sampleFraction() * count));
         List<Integer> picked = new ArrayList<>();
-        for (int h = 0; h < AutoAdaptive.STRATA; h++) {
+        for (int h = 0; h < AutoCommon.STRATA; h++) {
             List<Integer> pool = byStratum.get(h);
             int want = Sampling.wanted(h, pool.size() + have[h], m, unknown + old);
             picked.addAll(Sampling.drawMore(pool, 0, Math.max(0, Math.min(pool.size(), want - have[h])), rng));
@@ -78,7 +78,7 @@ final class AutoSample {
         return estimate(fine, rg, owner, values, slices, known, pixelShape, stratumOf, samples, rng, settings);
     }
 
-    private static void score(List<Integer> positions, boolean[] sampled, AutoAdaptive.Update scorer) {
+    private static void score(List<Integer> positions, boolean[] sampled, AutoCommon.Update scorer) {
         int[] sorted = positions.stream().mapToInt(Integer::intValue).sorted().toArray();
         scorer.score(sorted);
         for (int p : sorted) {
@@ -95,7 +95,7 @@ final class AutoSample {
 
     /** Every sampled window's residual against the current painting; the worst per owner cell becomes its hint. */
     private static List<ErrorEstimator.Sample> residuals(RefinementGrid rg, RefinementGrid.Cell[] owner, float[][] values, int slices,
-            boolean[] sampled, Map<RefinementGrid.Cell, Integer> stratumOf, double[] range, AutoAdaptive.Hints hints) {
+            boolean[] sampled, Map<RefinementGrid.Cell, Integer> stratumOf, double[] range, AutoCommon.Hints hints) {
         int count = rg.count();
         List<ErrorEstimator.Sample> samples = new ArrayList<>();
         for (int p = 0; p < count; p++) {
@@ -118,9 +118,9 @@ final class AutoSample {
 
     /** A stratum whose samples err gives every cell of it a hint: its root mean square residual. */
     private static void stratumHints(List<ErrorEstimator.Sample> samples, float[][] values, double[] range,
-            Map<RefinementGrid.Cell, Integer> stratumOf, AutoAdaptive.Hints hints) {
-        double[] sq = new double[AutoAdaptive.STRATA];
-        int[] n = new int[AutoAdaptive.STRATA];
+            Map<RefinementGrid.Cell, Integer> stratumOf, AutoCommon.Hints hints) {
+        double[] sq = new double[AutoCommon.STRATA];
+        int[] n = new int[AutoCommon.STRATA];
         for (ErrorEstimator.Sample smp : samples) {
             for (int t = 0; t < values.length; t++) {
                 double e = smp.residual()[t] / range[t];

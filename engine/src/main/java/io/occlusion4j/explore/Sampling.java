@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * How many painted windows {@code auto} samples per stratum ({@link AutoAdaptive#stratum}) for its error estimate: more
+ * How many painted windows {@code auto} samples per stratum ({@link AutoCommon#stratum}) for its error estimate: more
  * where painted values are least certain (next to evidence).
  */
 final class Sampling {

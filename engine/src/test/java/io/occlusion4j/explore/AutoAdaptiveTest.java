@@ -192,8 +192,8 @@ class AutoAdaptiveTest {
         RefinementGrid.Cell atPeak = kids.get(0);
         RefinementGrid.Cell away = kids.get(3);
         values[0][2 * 9 + 2] = 0.04f; // the children's shared corner; every corner of 'away' is below 5 % of the maximum
-        double[] range = AutoAdaptive.ranges(values);
-        AutoAdaptive.Hints hints = new AutoAdaptive.Hints(new java.util.IdentityHashMap<>(), new java.util.IdentityHashMap<>());
+        double[] range = AutoCommon.ranges(values);
+        AutoCommon.Hints hints = new AutoCommon.Hints(new java.util.IdentityHashMap<>(), new java.util.IdentityHashMap<>());
         hints.surplus().put(atPeak, 0.5);
         hints.surplus().put(away, 0.5);
         assertThat(AutoAdaptive.flat(rg, away, values, 1, range)).isTrue();
@@ -213,7 +213,7 @@ class AutoAdaptiveTest {
         boolean[] known = new boolean[count];
         float[][] values = {new float[count]};
         int[] scored = {0};
-        AutoAdaptive.Update up = positions -> {
+        AutoCommon.Update up = positions -> {
             for (int p : positions) {
                 assertThat(known[p]).as("window %d scored twice", p).isFalse();
                 values[0][p] = exact[p];
@@ -223,7 +223,7 @@ class AutoAdaptiveTest {
         };
         up.score(rg.cornerPositions());
         boolean[] sampled = new boolean[count];
-        AutoAdaptive.Hints hints = new AutoAdaptive.Hints(new java.util.IdentityHashMap<>(), new java.util.IdentityHashMap<>());
+        AutoCommon.Hints hints = new AutoCommon.Hints(new java.util.IdentityHashMap<>(), new java.util.IdentityHashMap<>());
         SplittableRandom rng = new SplittableRandom(1);
         int lattice = scored[0];
         ErrorEstimate first = AutoSample.sampleAndEstimate(GRID, rg, values, 1, known, sampled, PIXELS, hints, up, rng,
