@@ -196,9 +196,11 @@ public final class AdaptiveAutoStudy {
         ErrorEstimate e = s.estimate();
         String est = e == null ? "- | - | - | -" : String.format(Locale.ROOT, "%.3f | %.3f | %.3f | %d", e.ssim(), Math.abs(e.ssim() - r.ssim()),
                 e.ssimLow(), e.samples());
-        return String.format(Locale.ROOT, "| %s | %s | %s | %d | %d of %d | %d / %d | **%.1f %%** | **%.3f** | %s | %.3f | %d | %.2f |",
+        int[] sp = s.spent();
+        String spent = sp == null ? "-" : sp[0] + " + " + sp[1] + " + " + sp[2] + (sp[3] > 0 ? " + " + sp[3] : "");
+        return String.format(Locale.ROOT, "| %s | %s | %s | %d | %d of %d | %d / %d | **%.1f %%** | %s | **%.3f** | %s | %.3f | %d | %.2f |",
                 r.workload(), r.evidence(), r.mode(), r.seed(), s.exactVariants(), s.fineVariants(), s.forwardsUsed(), s.exactForwards(),
-                100 * s.fractionUsed(), r.ssim(), est, r.spearman(), s.passes(), s.seconds());
+                100 * s.fractionUsed(), spent, r.ssim(), est, r.spearman(), s.passes(), s.seconds());
     }
 
     static String table(List<Row> rows, List<String> exact, List<Workload> workloads, long[] seeds, AutoSettings auto) {
@@ -215,6 +217,9 @@ public final class AdaptiveAutoStudy {
                 + "pass, later passes reuse its scores; fixed budget: once per pass), against the exact run's variants + 1. *stop bound*: the lowest of the bootstrap draws, "
                 + "which `auto` stops on (the fixed budget reports it and does not stop on it). *footprint*: the fraction of windows whose exact |drop| is at least 5 % (1 %) of the largest. SSIM: `MapSimilarity.ssim` (pixel maps min-max normalised, Gaussian 11x11, sigma 1.5), "
                 + "first target. *estimate* is the run's own estimate of that SSIM, made without the exact map; *|est - true|* its error. "
+                + "*lattice + refined + sampled (+ rest)*: where `auto`'s scored windows went (the first lattice, refinement, the error "
+                + "sample over all rounds, a final sweep of the rest); *sampled*: the windows in the last estimate's sample (kept across "
+                + "rounds; a sampled window that refinement made a corner leaves it). "
                 + "Rows `0.05` are `--adaptive 0.05` (fixed budget: coarse pass, top 5 % cells, painting rule, 2 % sample for the estimate).\n\n");
         b.append("## Workloads\n\n");
         for (Workload w : workloads) {
@@ -226,8 +231,8 @@ public final class AdaptiveAutoStudy {
             b.append(e).append('\n');
         }
         b.append("\n## Adaptive runs\n\n| workload | evidence | mode | seed | exact windows | forwards used / exact | fraction of exact "
-                + "forwards | SSIM to exact | estimated SSIM | abs(est - true) | stop bound | sampled | Spearman | passes | seconds |\n"
-                + "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "forwards | lattice + refined + sampled (+ rest) | SSIM to exact | estimated SSIM | abs(est - true) | stop bound | sampled | Spearman | passes | seconds |\n"
+                + "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
             b.append(format(r)).append('\n');
         }

@@ -135,19 +135,22 @@ public final class AdaptiveOcclusion {
      *   <li><b>Cells</b>: the boxes between neighbouring lattice positions. A window not scored is painted by
      *       multilinear interpolation between the corners of the smallest cell containing it: only from scored fine
      *       windows around it, so evidence never leaks into a cell whose corners do not see it.
-     *   <li><b>Refine where large</b>: every cell whose indicator is at least {@link AutoSettings#threshold()} is split in
-     *       halves along each axis and the new corners scored, repeatedly, until none is. The indicator, over the map's
-     *       largest |value|: for a lattice cell, the spread of its corners' values (max - min) and half the largest
-     *       |value| around it (corners can cancel what lies between them); for a split cell, its new corners' surplus
-     *       (how far they are from what the parent painted there); either raised by residuals sampled inside it.
-     *       Cells with a corner at 0.7 of the map's largest |value| or more are always split: the extremes set the
-     *       min-max normalisation of the whole map.
-     *   <li><b>Estimate</b>: a random sample of the painted windows ({@link AutoSettings#sampleFraction()} of the fine
-     *       windows, at least {@link AutoSettings#minSample()}), stratified by how large the map is around each window's cell
-     *       (at least 4 per stratum; in the two strata next to evidence at least 15 % of their windows and 8), is scored
-     *       exactly; when a sampled window of the top stratum (next to 0.3 of the map's largest |value| or more) erred by
-     *       5 % of that or more, the sample there grows to half its windows. The residuals (exact - painted) give the
-     *       estimate of the SSIM to the exact map (see {@link ErrorEstimate}). The sampled windows stay exact in the map.
+     *   <li><b>Refine where large</b>: every cell whose indicator is at least {@link AutoSettings#threshold()} (0.2 for
+     *       a cell at most 2 positions wide) is split in halves along each axis and the new corners scored, repeatedly,
+     *       until none is. The indicator, over the map's largest |value|: for a lattice cell, the spread of its corners'
+     *       values (max - min) and half the largest |value| around it (corners can cancel what lies between them); for a
+     *       split cell, its new corners' surplus (how far they are from what the parent painted there), unless all its
+     *       corners are below 5 % of the map's largest |value| (it then paints about zero between zeros); either raised
+     *       by residuals sampled inside it. Cells with a corner at 0.7 of the map's largest |value| or more are always
+     *       split: the extremes set the min-max normalisation of the whole map.
+     *   <li><b>Estimate</b>: a random sample of the painted windows, stratified by how large the map is around each
+     *       window's cell, is scored exactly. Each stratum wants its share by size of
+     *       {@link AutoSettings#sampleFraction()} of the fine windows (at least {@link AutoSettings#minSample()}), at
+     *       least 6 % of its windows and 8 in the two strata next to evidence, only 4 in the stratum far from it. The
+     *       sample is kept across rounds: each round recomputes every sampled window's residual (exact - painted)
+     *       against the current painting and only tops the strata up; a sampled window that refinement made a corner
+     *       leaves it. The residuals give the estimate of the SSIM to the exact map (see {@link ErrorEstimate}). The
+     *       sampled windows stay exact in the map.
      *   <li><b>Stop</b> when the estimate's conservative bound, its lowest bootstrap draw
      *       ({@link ErrorEstimate#ssimLow()}), is at least {@link AutoSettings#targetSsim()} (not its mean, which erred
      *       optimistic by up to 0.055 on BlazeFace); otherwise a stratum whose samples erred gives each of its cells its
@@ -233,7 +236,7 @@ public final class AdaptiveOcclusion {
         int used = cst.windows() + 1 + fst.windows() + 1;
         int exactForwards = exact.length + 1;
         AdaptiveStats stats = new AdaptiveStats("fixed", cw, cs, cst.windows(), fst.windows(), exact.length, used, exactForwards, (double) used / exactForwards,
-                cst.forwards() + fst.forwards(), scales, seconds, 2, estimate);
+                cst.forwards() + fst.forwards(), scales, seconds, 2, estimate, null);
         return new AdaptiveResult(map, coarse, scored, stats);
     }
 

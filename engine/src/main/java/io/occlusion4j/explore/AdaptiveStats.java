@@ -20,10 +20,12 @@ import java.util.Arrays;
  * @param seconds        wall time of every pass, the painting and the estimate
  * @param passes         model passes (calls of {@code explain} on a subset or a coarse grid)
  * @param estimate       the error estimate, or null when none was asked for
+ * @param spent          auto: the fine positions scored by the lattice, the refinement, the error sample and a final
+ *                       sweep of the rest, in that order (per channel multiply by the channels); fixed: null
  */
 public record AdaptiveStats(String mode, int[] coarseWindow, int[] coarseStride, int coarseVariants, int exactVariants, int fineVariants,
         int forwardsUsed, int exactForwards, double fractionUsed, int modelCalls, double[] scale, double seconds, int passes,
-        ErrorEstimate estimate) {
+        ErrorEstimate estimate, int[] spent) {
     /** {@code 1 - fractionUsed}: the fraction of the exact run's forwards saved (negative when it cost more). */
     public double fractionSaved() {
         return 1 - fractionUsed;

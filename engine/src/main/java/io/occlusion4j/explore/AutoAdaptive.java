@@ -7,12 +7,17 @@ import io.occlusion4j.Targets;
 import io.occlusion4j.Tensor;
 import io.occlusion4j.WindowGrid;
 import io.occlusion4j.core.Reductions;
+import io.occlusion4j.explore.AutoCommon.Hints;
+import io.occlusion4j.explore.AutoCommon.Update;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+
+import static io.occlusion4j.explore.AutoCommon.magnitudeAround;
+import static io.occlusion4j.explore.AutoCommon.ranges;
 
 /**
  * {@code --adaptive} without a value ({@code auto}): refine until the map is estimated right (see
@@ -27,19 +32,17 @@ final class AutoAdaptive {
         float[][] score(int[] positions);
     }
 
-    /** Scores positions into the loop's values and marks them known. */
-    private interface Update {
-        void score(int[] positions);
-    }
 
-    /** Per leaf: the surplus of a split cell's new corners, and the largest residual sampled inside a leaf. */
-    private record Hints(Map<RefinementGrid.Cell, Double> surplus, Map<RefinementGrid.Cell, Double> sampled) {}
 
     /** What the loop did, for the stats. */
     record Outcome(float[][] values, boolean[] known, int latticePositions, int scoreCalls, ErrorEstimate estimate,
-            int[] step) {}
+            int[] step, int[] spent) {}
+
+    /** Where the scored windows went ({@link Outcome#spent}): lattice, refinement, samples, the rest scored at the end. */
+    static final int LATTICE = 0, REFINE = 1, SAMPLE = 2, REST = 3;
 
     private AutoAdaptive() {}
+
 
     static AdaptiveResult explain(Occlusion base, Tensor input, AutoSettings settings) {
         long t0 = System.nanoTime();
@@ -112,7 +115,7 @@ final class AutoAdaptive {
             Arrays.fill(scale, 1.0);
             AdaptiveStats stats = new AdaptiveStats("auto", cw, cs, o.latticePositions() * slices, known * slices,
                     count * slices, forwards[0], count * slices + 1, (double) forwards[0] / (count * slices + 1), calls[0], scale,
-                    seconds, o.scoreCalls(), o.estimate());
+                    seconds, o.scoreCalls(), o.estimate(), o.spent().clone());
             return new AdaptiveResult(map, null, exact, stats);
         } finally {
             if (pinned[0] != null) {
@@ -122,9 +125,9 @@ final class AutoAdaptive {
     }
 
     /**
-     * The loop on an abstract scorer: lattice, then rounds of (refine every cell whose indicator is at least the
-     * threshold, until none is; sample and estimate; stop, or halve the threshold).
-     *
+     * The loop on an abstract scorer: lattice; refine every leaf whose indicator is at least the threshold
+     * ({@link #splitThreshold}) until none is; then rounds of (top up the sample and estimate, {@link AutoSample}; stop,
+     * or split the leaves of highest indicator until {@link #STEP_FRACTION} of the windows are new).
      */
     static Outcome run(WindowGrid fine, int slices, int[] pixelShape, Scorer scorer, AutoSettings settings) {
         int[] shape = fine.gridShape();
@@ -133,6 +136,8 @@ final class AutoAdaptive {
         RefinementGrid rg = new RefinementGrid(shape, step);
         boolean[] known = new boolean[count];
         int[] scoreCalls = {0};
+        int[] spent = new int[4];
+        int[] stage = {LATTICE};
         float[][][] holder = {null};
         Update tracked = positions -> {
             if (positions.length == 0) {
@@ -140,6 +145,7 @@ final class AutoAdaptive {
             }
             float[][] part = scorer.score(positions);
             scoreCalls[0]++;
+            spent[stage[0]] += positions.length;
             if (holder[0] == null) {
                 holder[0] = new float[part.length][slices * count];
             }
@@ -158,9 +164,11 @@ final class AutoAdaptive {
         tracked.score(lattice);
         float[][] values = holder[0];
         Hints hints = new Hints(new IdentityHashMap<>(), new IdentityHashMap<>());
+        boolean[] sampled = new boolean[count];
         SplittableRandom rng = new SplittableRandom(settings.seed());
         double theta = settings.threshold();
         int budget = (int) Math.max(settings.minSample(), Math.ceil(STEP_FRACTION * count));
+        stage[0] = REFINE;
         refineAbove(rg, values, slices, known, theta, hints, tracked);
         ErrorEstimate estimate;
         while (true) {
@@ -171,9 +179,11 @@ final class AutoAdaptive {
                 for (int p = 0; p < count; p++) {
                     rest[p] = !known[p];
                 }
+                stage[0] = REST;
                 tracked.score(RefinementGrid.indices(rest));
             }
-            estimate = sampleAndEstimate(fine, rg, values, slices, known, pixelShape, hints, tracked, rng, settings);
+            stage[0] = SAMPLE;
+            estimate = AutoSample.sampleAndEstimate(fine, rg, values, slices, known, sampled, pixelShape, hints, tracked, rng, settings);
             double th = theta;
             ErrorEstimate est = estimate;
             LOG.log(System.Logger.Level.DEBUG, () -> String.format("adaptive auto: threshold %.4f, %d of %d scored, %s", th,
@@ -181,13 +191,14 @@ final class AutoAdaptive {
             if (mayStop(estimate, settings)) {
                 break;
             }
+            stage[0] = REFINE;
             refineTop(rg, values, slices, known, budget, hints, tracked);
         }
         RefinementGrid.Cell[] owner = rg.owners();
         for (float[] v : values) {
             rg.paint(v, slices, known, owner);
         }
-        return new Outcome(values, known, lattice.length, scoreCalls[0], estimate, step);
+        return new Outcome(values, known, lattice.length, scoreCalls[0], estimate, step, spent);
     }
 
     /**
@@ -205,178 +216,31 @@ final class AutoAdaptive {
     /** Cells with a corner at least this fraction of the map's largest |value| are always refined. */
     static final double PEAK = 0.7;
 
-    /** A lattice cell's indicator is at least this times the largest |value| around it ({@link #magnitudeAround}). */
+    /**
+     * The threshold for splitting a leaf at most 2 positions wide, before the first estimate: such a leaf paints at
+     * most 5 windows and costs at most 5 to resolve, and on BlazeFace the windows still wrong after refinement at the
+     * main threshold (0.3) sat in such leaves with a surplus of 0.04-0.22 (true SSIM 0.909 before the first estimate;
+     * a small sample misses them, so the estimate could not see it either). 0.15 and 0.2 were safe on seeds 1-24 of
+     * the region workloads and BlazeFace, 0.25 stopped BlazeFace at true SSIM 0.924.
+     */
+    static final double SMALL = 0.2;
+
+    /**
+     * A split leaf whose corners are all below this fraction of the map's largest |value| is not split again for its
+     * surplus (only for a residual sampled inside it): at the edge of the evidence the parent's ramp erred at the
+     * child's corners, but the child itself paints about zero between zeros. On the masked CNNs 1 %-footprint
+     * refinement otherwise scored 100-150 windows below 1 % of the maximum.
+     */
+    static final double FLAT = 0.05;
+
+    /** The indicator at which {@code refineAbove} splits a leaf: {@link #SMALL} for a leaf at most 2 wide, else {@code theta}. */
+    static double splitThreshold(RefinementGrid.Cell c, double theta) {
+        return c.width() <= 2 ? Math.min(SMALL, theta) : theta;
+    }
+
+    /** A lattice cell's indicator is at least this times the largest |value| around it ({@link AutoCommon#magnitudeAround}). */
     static final double NEIGHBOUR = 0.5;
 
-    /** Number of magnitude strata ({@link #stratum}). */
-    static final int STRATA = 4;
-
-    /**
-     * A painted cell's stratum: how large the map is around it, i.e. the largest |value| (scored or painted) in the cell's
-     * box grown by its width on every side, over the map's largest |value|: below 0.02, 0.1, 0.3, or above. Cells far
-     * from any evidence and cells at its edge then fall in different strata.
-     */
-    static double magnitudeAround(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range) {
-        int k = c.lo().length;
-        int[] shape = rg.shape();
-        int[] lo = new int[k];
-        int[] hi = new int[k];
-        for (int d = 0; d < k; d++) {
-            int w = Math.max(1, c.hi()[d] - c.lo()[d]);
-            lo[d] = Math.max(0, c.lo()[d] - w);
-            hi[d] = Math.min(shape[d] - 1, c.hi()[d] + w);
-        }
-        double[] mag = {0};
-        int count = rg.count();
-        rg.forEachInside(new RefinementGrid.Cell(lo, hi), p -> {
-            for (int t = 0; t < values.length; t++) {
-                for (int s = 0; s < slices; s++) {
-                    mag[0] = Math.max(mag[0], Math.abs(values[t][s * count + p]) / range[t]);
-                }
-            }
-        });
-        return mag[0];
-    }
-
-    static int stratum(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range) {
-        double mag = magnitudeAround(rg, c, values, slices, range);
-        return mag < 0.02 ? 0 : mag < 0.1 ? 1 : mag < 0.3 ? 2 : 3;
-    }
-
-    /**
-     * Paints the windows not scored, draws a stratified random sample of them (strata: {@link #stratum}; each non-empty
-     * stratum gets its share of {@code max(minSample, sampleFraction * count)} by size, and at least 4 or all it has),
-     * scores it, records the residuals as hints for the next refinement, and estimates the map's SSIM to the exact one.
-     */
-    private static ErrorEstimate sampleAndEstimate(WindowGrid fine, RefinementGrid rg, float[][] values, int slices,
-            boolean[] known, int[] pixelShape, Hints hints, Update scorer, SplittableRandom rng,
-            AutoSettings settings) {
-        int count = rg.count();
-        RefinementGrid.Cell[] owner = rg.owners();
-        for (float[] v : values) {
-            rg.paint(v, slices, known, owner);
-        }
-        double[] range = ranges(values);
-        Map<RefinementGrid.Cell, Integer> stratumOf = new IdentityHashMap<>();
-        List<List<Integer>> byStratum = new ArrayList<>();
-        for (int h = 0; h < STRATA; h++) {
-            byStratum.add(new ArrayList<>());
-        }
-        int unknown = 0;
-        for (int p = 0; p < count; p++) {
-            if (!known[p]) {
-                int h = stratumOf.computeIfAbsent(owner[p], c -> stratum(rg, c, values, slices, range));
-                byStratum.get(h).add(p);
-                unknown++;
-            }
-        }
-        if (unknown == 0) {
-            return new ErrorEstimate(1.0, 1.0, 0.0, 0, 0, "every window scored: the map is exact");
-        }
-        double m = Math.max(settings.minSample(), Math.ceil(settings.sampleFraction() * count));
-        int[] taken = new int[STRATA];
-        List<Integer> picked = new ArrayList<>();
-        for (int h = 0; h < STRATA; h++) {
-            List<Integer> pool = byStratum.get(h);
-            int take = (int) Math.min(pool.size(), Math.max(Sampling.minPerStratum(h, pool.size()), Math.round(m * pool.size() / unknown)));
-            picked.addAll(Sampling.drawMore(pool, 0, take, rng));
-            taken[h] = take;
-        }
-        int[] sample = picked.stream().mapToInt(Integer::intValue).sorted().toArray();
-        float[][] painted = new float[values.length][];
-        for (int t = 0; t < values.length; t++) {
-            painted[t] = values[t].clone();
-        }
-        scorer.score(sample);
-        // A rough top stratum (a sampled residual of ROUGH or more): one missed narrow bump there moves the SSIM most and
-        // a small sample misses it, so the sample there grows to Sampling.PEAK_STRATUM_SAMPLE of its windows.
-        List<Integer> top = byStratum.get(STRATA - 1);
-        if (Sampling.rough(sample, top, values, painted, slices, count, range)) {
-            int want = (int) Math.min(top.size(), Math.ceil(Sampling.PEAK_STRATUM_SAMPLE * top.size()));
-            if (want > taken[STRATA - 1]) {
-                int[] extra = Sampling.drawMore(top, taken[STRATA - 1], want, rng).stream().mapToInt(Integer::intValue).sorted().toArray();
-                scorer.score(extra);
-                sample = java.util.stream.IntStream.concat(Arrays.stream(sample), Arrays.stream(extra)).sorted().toArray();
-            }
-        }
-        List<ErrorEstimator.Sample> samples = new ArrayList<>();
-        for (int p : sample) {
-            double worst = 0;
-            for (int s = 0; s < slices; s++) {
-                double[] e = new double[values.length];
-                for (int t = 0; t < values.length; t++) {
-                    e[t] = values[t][s * count + p] - painted[t][s * count + p];
-                    worst = Math.max(worst, Math.abs(e[t]) / range[t]);
-                }
-                samples.add(new ErrorEstimator.Sample(s * count + p, stratumOf.get(owner[p]), e));
-            }
-            hints.sampled().merge(owner[p], worst, Math::max);
-        }
-        stratumHints(samples, values, range, stratumOf, hints);
-        Map<RefinementGrid.Cell, Integer> cellId = new IdentityHashMap<>();
-        List<Integer> groupStratum = new ArrayList<>();
-        int[] group = new int[slices * count];
-        Arrays.fill(group, -1);
-        for (int p = 0; p < count; p++) {
-            if (!known[p]) {
-                Integer id = cellId.get(owner[p]);
-                if (id == null) {
-                    id = cellId.size();
-                    cellId.put(owner[p], id);
-                    for (int s = 0; s < slices; s++) {
-                        groupStratum.add(stratumOf.get(owner[p]));
-                    }
-                }
-                for (int s = 0; s < slices; s++) {
-                    group[s * count + p] = id * slices + s;
-                }
-            }
-        }
-        if (groupStratum.isEmpty()) {
-            return new ErrorEstimate(1.0, 1.0, ErrorEstimator.relativeRmse(values, samples), samples.size(), 0,
-                    "every window scored: the map is exact");
-        }
-        double[] shape = new double[slices * count];
-        int[] coord = new int[rg.shape().length];
-        for (int p = 0; p < count; p++) {
-            RefinementGrid.Cell c = owner[p];
-            rg.unravel(p, coord);
-            double phi = 1;
-            for (int d = 0; d < coord.length; d++) {
-                if (c.hi()[d] > c.lo()[d]) {
-                    double t = (coord[d] - c.lo()[d]) / (double) (c.hi()[d] - c.lo()[d]);
-                    phi *= 0.5 + 0.5 * (1 - Math.abs(2 * t - 1));
-                }
-            }
-            for (int s = 0; s < slices; s++) {
-                shape[s * count + p] = phi;
-            }
-        }
-        return ErrorEstimator.estimate(fine, slices, pixelShape, values, group, groupStratum.stream().mapToInt(Integer::intValue).toArray(),
-                shape, samples, settings.draws(), rng.nextLong(), "auto: " + samples.size() + " painted windows drawn at random, stratified by "
-                        + "the magnitude of their cell's corners, and scored exactly; residuals bootstrapped per painting cell within "
-                        + "its stratum, " + settings.draws() + " draws");
-    }
-
-    /** A stratum whose samples err gives every cell of it a hint: its root mean square residual. */
-    private static void stratumHints(List<ErrorEstimator.Sample> samples, float[][] values, double[] range,
-            Map<RefinementGrid.Cell, Integer> stratumOf, Hints hints) {
-        double[] sq = new double[STRATA];
-        int[] n = new int[STRATA];
-        for (ErrorEstimator.Sample smp : samples) {
-            for (int t = 0; t < values.length; t++) {
-                double e = smp.residual()[t] / range[t];
-                sq[smp.stratum()] += e * e;
-            }
-            n[smp.stratum()] += values.length;
-        }
-        for (Map.Entry<RefinementGrid.Cell, Integer> e : stratumOf.entrySet()) {
-            int h = e.getValue();
-            if (n[h] > 0) {
-                hints.sampled().merge(e.getKey(), Math.sqrt(sq[h] / n[h]), Math::max);
-            }
-        }
-    }
 
     /**
      * Splits, repeatedly, every leaf whose indicator is at least {@code theta} and scores the new corners. A child's
@@ -389,7 +253,7 @@ final class AutoAdaptive {
             double[] range = ranges(values);
             List<RefinementGrid.Cell> split = new ArrayList<>();
             for (RefinementGrid.Cell c : rg.leaves()) {
-                if (!c.resolved() && (indicator(rg, c, values, slices, range, hints) >= theta || nearPeak(rg, c, values, slices, range))) {
+                if (!c.resolved() && (indicator(rg, c, values, slices, range, hints) >= splitThreshold(c, theta) || nearPeak(rg, c, values, slices, range))) {
                     split.add(c);
                 }
             }
@@ -518,7 +382,7 @@ final class AutoAdaptive {
 
     /**
      * How badly a leaf may be painted, over the map's largest |value|: a split cell's hint (its corners' surplus, raised by
-     * any residual sampled inside it); a lattice cell's largest spread of its corners' values (max - min), raised by any
+     * any residual sampled inside it; only the sampled residual when its corners are {@link #flat}); a lattice cell's largest spread of its corners' values (max - min), raised by any
      * residual sampled inside it; over targets and slices.
      */
     static double indicator(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range,
@@ -527,7 +391,7 @@ final class AutoAdaptive {
         double worst = hints.sampled().getOrDefault(c, 0.0);
         Double surplus = hints.surplus().get(c);
         if (surplus != null) {
-            return Math.max(worst, surplus);
+            return flat(rg, c, values, slices, range) ? worst : Math.max(worst, surplus);
         }
         // A lattice cell next to evidence: its corners may cancel what lies between them (a model's drops can be negative).
         worst = Math.max(worst, NEIGHBOUR * magnitudeAround(rg, c, values, slices, range));
@@ -546,18 +410,21 @@ final class AutoAdaptive {
         return worst;
     }
 
-    /** Per target, the largest |value| (scored or painted), at least the smallest normal float. */
-    static double[] ranges(float[][] values) {
-        double[] out = new double[values.length];
+    /** Whether every corner of {@code c} is below {@link #FLAT} of the map's largest |value|, over targets and slices. */
+    static boolean flat(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range) {
+        int count = rg.count();
+        boolean[] below = {true};
         for (int t = 0; t < values.length; t++) {
-            double r = 0;
-            for (float v : values[t]) {
-                r = Math.max(r, Math.abs(v));
+            for (int s = 0; s < slices; s++) {
+                int offset = s * count;
+                float[] v = values[t];
+                double limit = FLAT * range[t];
+                rg.corners(c, p -> below[0] &= Math.abs(v[offset + p]) < limit);
             }
-            out[t] = Math.max(r, Float.MIN_NORMAL);
         }
-        return out;
+        return below[0];
     }
+
 
     /** Lattice step per axis: window over stride (so the lattice's windows still cover the input), in [2, maxStep]. */
     static int[] latticeStep(WindowGrid fine, int maxStep) {

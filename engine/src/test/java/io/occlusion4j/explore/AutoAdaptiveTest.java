@@ -154,28 +154,113 @@ class AutoAdaptiveTest {
     }
 
     @Test
-    void samplesGrowNextToEvidenceAndWhereTheTopStratumIsRough() {
+    void samplesGrowNextToEvidenceAndTheFarStratumGetsOnlyItsMinimum() {
         assertThat(Sampling.minPerStratum(0, 500)).isEqualTo(4);
         assertThat(Sampling.minPerStratum(1, 500)).isEqualTo(4);
         assertThat(Sampling.minPerStratum(2, 20)).isEqualTo(8);
-        assertThat(Sampling.minPerStratum(2, 100)).isEqualTo(15);
-        assertThat(Sampling.minPerStratum(3, 200)).isEqualTo(30);
-        java.util.List<Integer> top = new java.util.ArrayList<>(java.util.List.of(1, 2, 3));
-        float[][] painted = {{1f, 0.5f, 0.5f, 0.5f, 0f}};
-        float[][] smooth = {{1f, 0.52f, 0.5f, 0.5f, 0.9f}};
-        float[][] bump = {{1f, 0.5f, 0.56f, 0.5f, 0f}};
-        double[] range = {1.0};
-        // Window 4 erred, but it is not in the top stratum; window 1 erred by 0.02 < 0.05.
-        assertThat(Sampling.rough(new int[] {1, 4}, top, smooth, painted, 1, 5, range)).isFalse();
-        assertThat(Sampling.rough(new int[] {2}, top, bump, painted, 1, 5, range)).isTrue();
-        assertThat(Sampling.rough(new int[] {1}, top, bump, painted, 1, 5, range)).isFalse();
-        // The extra draw continues the first one: no window drawn twice.
+        assertThat(Sampling.minPerStratum(2, 200)).isEqualTo(12);
+        // Far from evidence: the minimum, not the share by size (400 of 800 windows would want 17 of 34).
+        assertThat(Sampling.wanted(0, 400, 34, 800)).isEqualTo(4);
+        assertThat(Sampling.wanted(1, 400, 34, 800)).isEqualTo(17);
+        assertThat(Sampling.wanted(3, 200, 34, 800)).isEqualTo(12);
+        assertThat(Sampling.wanted(3, 5, 34, 800)).isEqualTo(5);
+        // A top-up continues the earlier draw: no window drawn twice.
         java.util.List<Integer> pool = new java.util.ArrayList<>(java.util.stream.IntStream.range(0, 50).boxed().toList());
         SplittableRandom rng = new SplittableRandom(3);
         java.util.List<Integer> first = Sampling.drawMore(pool, 0, 8, rng);
         java.util.List<Integer> more = Sampling.drawMore(pool, 8, 25, rng);
         assertThat(first).hasSize(8).doesNotContainAnyElementsOf(more);
         assertThat(more).hasSize(17).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void leavesTwoWideSplitAtTheLowerThreshold() {
+        RefinementGrid.Cell small = new RefinementGrid.Cell(new int[] {4, 4}, new int[] {6, 6});
+        RefinementGrid.Cell large = new RefinementGrid.Cell(new int[] {4, 4}, new int[] {8, 8});
+        assertThat(AutoAdaptive.splitThreshold(small, 0.3)).isEqualTo(AutoAdaptive.SMALL).isLessThan(0.3);
+        assertThat(AutoAdaptive.splitThreshold(large, 0.3)).isEqualTo(0.3);
+        assertThat(AutoAdaptive.splitThreshold(small, 0.1)).isEqualTo(0.1);
+    }
+
+    @Test
+    void aSplitLeafWithFlatCornersIsNotSplitAgainForItsSurplus() {
+        RefinementGrid rg = new RefinementGrid(new int[] {9, 9}, new int[] {4, 4});
+        float[][] values = {new float[81]};
+        values[0][0] = 1f; // the map's largest |value|, at the corner of the first lattice cell
+        RefinementGrid.Cell first = rg.leaves().get(0);
+        java.util.List<RefinementGrid.Cell> kids = rg.split(first);
+        RefinementGrid.Cell atPeak = kids.get(0);
+        RefinementGrid.Cell away = kids.get(3);
+        values[0][2 * 9 + 2] = 0.04f; // the children's shared corner; every corner of 'away' is below 5 % of the maximum
+        double[] range = AutoCommon.ranges(values);
+        AutoCommon.Hints hints = new AutoCommon.Hints(new java.util.IdentityHashMap<>(), new java.util.IdentityHashMap<>());
+        hints.surplus().put(atPeak, 0.5);
+        hints.surplus().put(away, 0.5);
+        assertThat(AutoAdaptive.flat(rg, away, values, 1, range)).isTrue();
+        assertThat(AutoAdaptive.flat(rg, atPeak, values, 1, range)).isFalse();
+        assertThat(AutoAdaptive.indicator(rg, atPeak, values, 1, range, hints)).isEqualTo(0.5);
+        assertThat(AutoAdaptive.indicator(rg, away, values, 1, range, hints)).isZero();
+        // A residual sampled inside it still counts.
+        hints.sampled().put(away, 0.2);
+        assertThat(AutoAdaptive.indicator(rg, away, values, 1, range, hints)).isEqualTo(0.2);
+    }
+
+    @Test
+    void theSampleIsKeptAcrossRoundsAndOnlyToppedUp() {
+        float[] exact = exactGrid(localEvidence());
+        int count = GRID.count();
+        RefinementGrid rg = new RefinementGrid(GRID.gridShape(), new int[] {4, 4});
+        boolean[] known = new boolean[count];
+        float[][] values = {new float[count]};
+        int[] scored = {0};
+        AutoCommon.Update up = positions -> {
+            for (int p : positions) {
+                assertThat(known[p]).as("window %d scored twice", p).isFalse();
+                values[0][p] = exact[p];
+                known[p] = true;
+            }
+            scored[0] += positions.length;
+        };
+        up.score(rg.cornerPositions());
+        boolean[] sampled = new boolean[count];
+        AutoCommon.Hints hints = new AutoCommon.Hints(new java.util.IdentityHashMap<>(), new java.util.IdentityHashMap<>());
+        SplittableRandom rng = new SplittableRandom(1);
+        int lattice = scored[0];
+        ErrorEstimate first = AutoSample.sampleAndEstimate(GRID, rg, values, 1, known, sampled, PIXELS, hints, up, rng,
+                AutoSettings.defaults());
+        int drawn = scored[0] - lattice;
+        assertThat(drawn).isPositive();
+        assertThat(RefinementGrid.indices(sampled)).hasSize(drawn);
+        assertThat(first.samples()).isEqualTo(drawn);
+        // Nothing changed: the second estimate scores nothing new and uses the same windows.
+        ErrorEstimate second = AutoSample.sampleAndEstimate(GRID, rg, values, 1, known, sampled, PIXELS, hints, up, rng,
+                AutoSettings.defaults());
+        assertThat(scored[0] - lattice).isEqualTo(drawn);
+        assertThat(second.samples()).isEqualTo(drawn);
+        // A sampled window that a split makes a corner leaves the sample; the others stay.
+        RefinementGrid.Cell leaf = rg.leaves().get(0);
+        int mid = ((leaf.lo()[0] + leaf.hi()[0]) / 2) * GRID.gridShape()[1] + (leaf.lo()[1] + leaf.hi()[1]) / 2;
+        if (!sampled[mid]) {
+            up.score(new int[] {mid});
+            sampled[mid] = true;
+        }
+        boolean[] fresh = new boolean[count];
+        boolean[] corner = new boolean[count];
+        for (RefinementGrid.Cell child : rg.split(leaf)) {
+            rg.corners(child, p -> {
+                fresh[p] = !known[p];
+                corner[p] = true;
+            });
+        }
+        int kept = 0;
+        for (int p = 0; p < count; p++) {
+            kept += sampled[p] && !corner[p] ? 1 : 0;
+        }
+        up.score(RefinementGrid.indices(fresh));
+        int before = scored[0];
+        AutoSample.sampleAndEstimate(GRID, rg, values, 1, known, sampled, PIXELS, hints, up, rng, AutoSettings.defaults());
+        assertThat(sampled[mid]).isFalse();
+        assertThat(RefinementGrid.indices(sampled).length).isGreaterThanOrEqualTo(kept).isLessThanOrEqualTo(kept + scored[0] - before);
     }
 
     @Test
