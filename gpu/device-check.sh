@@ -85,9 +85,10 @@ export JAVA=$jre/jre/bin/java
 # The CUDA libraries come from PyTorch's wheels here: the bindings' locator searches site-packages/nvidia/*/lib.
 python3 -c "import nvidia, os; print(os.path.dirname(nvidia.__path__[0]))" >> "$OUT/machine.txt" 2>&1 || true
 jars=$stage/gpu-check
-cp=$(ls "$jars"/*.jar 2>/dev/null | grep -v junit-platform-console | tr '\n' ':')
-# ONNX Runtime (linux-x64 only), for the steps that compare with the CPU back end or ONNX Runtime.
-ort_cp=$cp$(ls "$stage"/ort/*.jar 2>/dev/null | tr '\n' ':')
+# ONNX Runtime (linux-x64 only) is on every class path: the tests compare with the CPU back end and ONNX Runtime, and
+# the CUDA back end's incremental choice (--incremental auto/on, FP32/TF32) runs the CPU back end's analysis, whose
+# classes link to ONNX Runtime's: without it DevicePathTest and gpu-std's FP32/TF32 runs end in NoClassDefFoundError.
+cp=$(ls "$jars"/*.jar "$stage"/ort/*.jar 2>/dev/null | grep -v junit-platform-console | tr '\n' ':')
 # NVRTC's cache outside $OUT (its files need not come back), shared by the steps and by the two parts on a warm machine.
 nvrtc_cache=${NVRTC_CACHE:-/tmp/occlusion4j-nvrtc-cache}
 java_opts=(--enable-native-access=ALL-UNNAMED -Xss4m -Docclusion4j.nvrtcCache="$nvrtc_cache")
@@ -110,8 +111,8 @@ if [ "$part" = checks ]; then
   grep -hE "\[(device-loop|device-path|gpu-plan|nvrtc|cudnn)\]" "$logs/backend.log" > "$logs/backend-figures.log" 2>/dev/null
   # The incremental plan on the GPU (3 parity cases and the off-by-one plan case; their 12 + 8 host cases run too, about
   # 40 s on the 2-core build machine) and check-model --device gpu's case (the other CudaModelCheckerTest cases are
-  # host-only, one of them skips where a GPU is: not selected). ONNX Runtime is on this step's class path.
-  step "incremental plan and check-model on the GPU" 120 incremental.log "${junit[@]}" --class-path "$ort_cp" \
+  # host-only, one of them skips where a GPU is: not selected).
+  step "incremental plan and check-model on the GPU" 120 incremental.log "${junit[@]}" --class-path "$cp" \
     --reports-dir "$logs/junit-incremental" \
     --select-class io.occlusion4j.backend.cuda.IncrementalDevicePlanTest \
     --select-class io.occlusion4j.backend.cuda.HostIncrementalParityTest \
@@ -139,7 +140,7 @@ else
     cp "$zoo/manifest.json" "$logs/zoo/" 2>/dev/null
     if [ -f "$zoo/vit_b_16.onnx" ] || [ -f "$zoo/convnext_tiny.onnx" ]; then
       step "check-model --device gpu: vit_b_16, convnext_tiny" 120 zoo/check-model.log "$JAVA" "${java_opts[@]}" \
-        -cp "$ort_cp" io.occlusion4j.bench.CheckModelFiles --device gpu --json "$logs/zoo/check-model-gpu.json" \
+        -cp "$cp" io.occlusion4j.bench.CheckModelFiles --device gpu --json "$logs/zoo/check-model-gpu.json" \
         $(ls "$zoo"/vit_b_16.onnx "$zoo"/convnext_tiny.onnx 2>/dev/null)
       for m in vit_b_16 convnext_tiny; do
         [ -f "$zoo/$m.onnx" ] || { note "$m variants/s" "not run: no export"; continue; }
@@ -156,7 +157,7 @@ else
   step "video (16x112x112, window 2x16x16)" 90 video/video.log "$JAVA" "${java_opts[@]}" -cp "$cp" \
     io.occlusion4j.bench.GpuVideoBenchmark "$logs/video" 3
   # check-model --device gpu on the Java-built models that are quick to build (not ResNet-18/50, MobileNetV2).
-  step "check-model --device gpu: Java-built models" 60 check-model-java.log "$JAVA" "${java_opts[@]}" -cp "$ort_cp" \
+  step "check-model --device gpu: Java-built models" 60 check-model-java.log "$JAVA" "${java_opts[@]}" -cp "$cp" \
     io.occlusion4j.bench.CheckModelTable --device gpu --out "$logs" \
     --only linear,smallCnn,cnn3d,vitBlock,vitLike,convNextLike,swinLike,blazeface,ppocr
 fi

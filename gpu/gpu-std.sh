@@ -19,7 +19,7 @@ nvrtc_cache=${NVRTC_CACHE:-/tmp/occlusion4j-nvrtc-cache}
 mkdir -p "$OUT"
 work=$(mktemp -d)
 jars=$stage/gpu-check
-cp=$(ls "$jars"/*.jar 2>/dev/null | grep -v junit-platform-console | tr '\n' ':')
+cp=$(ls "$jars"/*.jar "$stage"/ort/*.jar 2>/dev/null | grep -v junit-platform-console | tr '\n' ':')
 status=0
 start=$SECONDS
 steps=$OUT/gpu-std-steps.md

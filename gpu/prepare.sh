@@ -26,9 +26,10 @@ cp -r cuda-backend/target/gpu-check "$stage/"
 cp cuda-backend/target/occlusion4j-cuda-backend-*.jar "$stage/gpu-check/"
 cp native-bindings/target/occlusion4j-native-bindings-*-tests.jar "$stage/gpu-check/"
 cp bench/target/occlusion4j-bench-*.jar "$stage/gpu-check/"
-# ONNX Runtime for the checks that compare with it on the GPU machine (HostIncrementalParityTest's CPU back end,
-# check-model's fp32 reference): its jar holds every platform's library (54 MB); only linux-x64's travels (about
-# 10 MiB), in a folder of its own that only the checks' class path names (the benchmarks run without it, as before).
+# ONNX Runtime: the tests compare with it and with the CPU back end (HostIncrementalParityTest, DevicePathTest,
+# check-model's fp32 reference), and the CUDA back end's incremental choice (--incremental auto/on in FP32/TF32) runs
+# the CPU back end's analysis, whose classes link to ONNX Runtime's. Its jar holds every platform's library (54 MB);
+# only linux-x64's travels (about 10 MiB), in .device/ort/, on every class path of gpu/device-check.sh.
 repo=$(sed -n 's/.*-Dmaven.repo.local=\([^ ]*\).*/\1/p' .mvn/maven.config 2>/dev/null | head -n 1)
 repo=${repo:-$HOME/.m2/repository}
 ort_version=$(sed -n 's:.*<onnxruntime.version>\(.*\)</onnxruntime.version>.*:\1:p' pom.xml | head -n 1)
