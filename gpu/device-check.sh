@@ -9,11 +9,12 @@
 #                                    precision against the reference executor); the incremental plan on the GPU
 #                                    (gather/stitch kernels, IncrementalDevicePlan against the device's full sweep and
 #                                    the CPU back end, the off-by-one that must fail) and check-model --device gpu;
-#                                    then the variant writer's throughput
+#                                    check-model --device gpu on the small Java-built models (issue 19's table); then
+#                                    the variant writer's throughput
 #   gpu/device-check.sh benchmarks   gpu-std with --incremental off,on per precision against PyTorch on the same
 #                                    device (issue 17); ViT-B/16 and ConvNeXt-T exported by torchvision: check-model
 #                                    --device gpu and gpu-std-style variants/s per precision (issue 19); the video
-#                                    workload; check-model --device gpu on the small Java-built models
+#                                    workload
 #
 # Every step runs under its own `timeout` and is one row of $OUT/<part>.md (step, exit, limit, seconds, summary);
 # a timed-out step says so and the part goes on. The part keeps to PART_BUDGET seconds (default 450, of the 480 a
@@ -120,6 +121,21 @@ if [ "$part" = checks ]; then
   no_skips incremental.log
   grep -hE "\[(incremental-parity|incremental-plan|check-model gpu)\]" "$logs/incremental.log" \
     > "$logs/incremental-figures.log" 2>/dev/null
+  # check-model --device gpu on the Java-built models that are quick to build (not ResNet-18/50, MobileNetV2).
+  small=linear,smallCnn,cnn3d,vitBlock,vitLike,convNextLike,swinLike,blazeface,ppocr
+  step "check-model --device gpu: Java-built models" 60 check-model-java.log "$JAVA" "${java_opts[@]}" -cp "$cp" \
+    io.occlusion4j.bench.CheckModelTable --device gpu --out "$logs" --only "$small"
+  # CheckModelTable writes a row per model and exits 0 whatever they say: count the rows that ran and passed.
+  md=$(ls "$logs"/check-model-gpu-*.md 2>/dev/null | head -n 1)
+  if [ -n "$md" ]; then
+    ran=0 total=0
+    for m in ${small//,/ }; do
+      total=$((total + 1))
+      grep -qE "^\| $m \|.*\| runs \|\$" "$md" && ran=$((ran + 1))
+    done
+    [ "$ran" -eq "$total" ] || status=1
+    note "check-model --device gpu: Java-built models" "$ran of $total models run and pass (table: $(basename "$md") in the logs)"
+  fi
   # Variant writer throughput next to the device-to-device copy bandwidth (target ratio >= 0.70).
   step "variant writer throughput" 30 throughput.md "$JAVA" "${java_opts[@]}" -cp "$cp" \
     io.occlusion4j.bench.VariantWriterBenchmark 20
@@ -130,7 +146,8 @@ else
   left=$((budget - (SECONDS - start) - 15))
   step "gpu-std, --incremental off,on" 300 gpu-std.log env OUT="$logs/gpu-std" JAVA="$JAVA" NVRTC_CACHE="$nvrtc_cache" \
     GPU_STD_BUDGET=$((left < 290 ? left : 290)) bash gpu/gpu-std.sh "$stage"
-  # ViT-B/16 and ConvNeXt-T (issue 19): torchvision's export, check-model on the GPU, variants/s per precision.
+  # ViT-B/16 and ConvNeXt-T (issue 19): torchvision's export, check-model on the GPU, variants/s per precision (the
+  # full sweep, --incremental off, as gpu-std's main figures; window 16, stride 4 on 224x224).
   zoo=$(mktemp -d)
   if python3 -c "import torch, torchvision" > "$logs/zoo-python.log" 2>&1; then
     step "export vit_b_16, convnext_tiny" 90 zoo/export.log python3 bench/python/export_zoo.py --out "$zoo" \
@@ -146,7 +163,7 @@ else
         [ -f "$zoo/$m.onnx" ] || { note "$m variants/s" "not run: no export"; continue; }
         step "$m variants/s (FP32, TF32, FP16)" 100 "zoo/$m.log" "$JAVA" "${java_opts[@]}" -cp "$cp" \
           io.occlusion4j.bench.GpuStdBenchmark --model "$zoo/$m.onnx" --input "$zoo/input.npy" --out "$logs/zoo" \
-          --label "$m" --reps 3 --plan-reps 10
+          --label "$m" --reps 3 --plan-reps 10 --incremental off
       done
     fi
   else
@@ -156,15 +173,10 @@ else
   rm -rf "$zoo"
   step "video (16x112x112, window 2x16x16)" 90 video/video.log "$JAVA" "${java_opts[@]}" -cp "$cp" \
     io.occlusion4j.bench.GpuVideoBenchmark "$logs/video" 3
-  # check-model --device gpu on the Java-built models that are quick to build (not ResNet-18/50, MobileNetV2).
-  step "check-model --device gpu: Java-built models" 60 check-model-java.log "$JAVA" "${java_opts[@]}" -cp "$cp" \
-    io.occlusion4j.bench.CheckModelTable --device gpu --out "$logs" \
-    --only linear,smallCnn,cnn3d,vitBlock,vitLike,convNextLike,swinLike,blazeface,ppocr
 fi
 rm -rf "$jre"
 if [ "$part" = benchmarks ]; then
-  for f in "$logs"/gpu-std/gpu-std-steps.md "$logs"/gpu-std/gpu-std.md "$logs"/gpu-std/gpu-std.incremental.md \
-           "$logs"/zoo/*.incremental.md; do
+  for f in "$logs"/gpu-std/gpu-std-steps.md "$logs"/gpu-std/gpu-std.md "$logs"/gpu-std/gpu-std.incremental.md; do
     [ -f "$f" ] && { echo; cat "$f"; } >> "$table.tmp"
   done
   for f in "$logs"/zoo/*.occlusion4j.json; do

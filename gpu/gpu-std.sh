@@ -65,4 +65,5 @@ step merge 8 merge.log "$PY" bench/python/gpu_std_report.py --dir "$OUT" --md "$
   --commit "$(git rev-parse --short HEAD 2>/dev/null)" --machine "$machine"
 rm -rf "$work"
 cat "$steps" "$OUT/gpu-std.md" "$OUT/gpu-std.incremental.md" 2>/dev/null
+echo "gpu-std finished with status $status"
 exit $status

@@ -63,11 +63,17 @@ public final class GpuStdBenchmark {
     static final String USAGE = "usage: GpuStdBenchmark --model D/model.onnx --input D/input.npy --out DIR"
             + " [--reps N (3)] [--plan-reps N (20)] [--precisions FP32,TF32,FP16] [--batch B (0: the library's choice)]"
             + " [--incremental MODE,.. (off,on: each in turn; default: the library's, auto)] [--label NAME (gpu-std)]"
-            + " [--dry-run]";
+            + " [--dry-run] [--device gpu|host (the host stand-in: a check of this program on a small model, no speed)]";
 
     /** Parsed arguments. */
     record Settings(Path model, Path input, Path out, int reps, int planReps, List<Precision> precisions, int batch,
-                    List<Incremental> modes, String label, boolean dryRun) {}
+                    List<Incremental> modes, String label, boolean dryRun, String device) {
+
+        /** A new device of the kind asked for: the GPU, or the host stand-in (the same operations on the CPU, slow). */
+        Device open() {
+            return device.equals("host") ? Devices.host() : Devices.gpu();
+        }
+    }
 
     private GpuStdBenchmark() {}
 
@@ -99,6 +105,7 @@ public final class GpuStdBenchmark {
         List<Incremental> modes = List.of();
         String label = "gpu-std";
         boolean dryRun = false;
+        String device = "gpu";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -123,6 +130,12 @@ public final class GpuStdBenchmark {
                 case "--plan-reps" -> planReps = positive(a, v, 1);
                 case "--batch" -> batch = positive(a, v, 0);
                 case "--incremental" -> modes = IncrementalRuns.parseModes(a, v);
+                case "--device" -> {
+                    if (!v.equals("gpu") && !v.equals("host")) {
+                        throw new IllegalArgumentException("--device is gpu or host, got '" + v + "'");
+                    }
+                    device = v;
+                }
                 case "--label" -> {
                     if (!v.matches("[A-Za-z0-9._-]+")) {
                         throw new IllegalArgumentException("--label takes letters, digits, '.', '_' and '-', got '" + v + "'");
@@ -158,7 +171,7 @@ public final class GpuStdBenchmark {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot create the output folder " + out + ": " + e.getMessage());
         }
-        return new Settings(model, input, out, reps, planReps, precisions, batch, modes, label, dryRun);
+        return new Settings(model, input, out, reps, planReps, precisions, batch, modes, label, dryRun, device);
     }
 
     private static int positive(String option, String value, int min) {
@@ -247,7 +260,7 @@ public final class GpuStdBenchmark {
                 if (graph == null) {
                     graph = OnnxModelReader.read(s.model());
                 }
-                double ms = planOnly(graph, p, endToEnd.batch(), s.planReps());
+                double ms = planOnly(s, graph, p, endToEnd.batch());
                 Figures f = new Figures(p, endToEnd.batch(), endToEnd.forwards(), endToEnd.target(), endToEnd.baseScore(),
                         endToEnd.endToEndSeconds(), ms, endToEnd.hostToDevice(), endToEnd.deviceToHost(), null,
                         endToEnd.modes());
@@ -296,7 +309,7 @@ public final class GpuStdBenchmark {
     private static Figures endToEnd(Settings s, Precision p, Tensor x) {
         List<Incremental> modes = s.modes().isEmpty() ? java.util.Collections.singletonList(null) : s.modes();
         int n = modes.size();
-        try (CudaBackendSession session = CudaBackendSession.open(s.model(), p, Devices.gpu())) {
+        try (CudaBackendSession session = CudaBackendSession.open(s.model(), p, s.open())) {
             String output = session.signature().outputs().getFirst().name();
             ExplainRequest[] r = new ExplainRequest[n];
             SensitivityMap[] maps = new SensitivityMap[n];
@@ -339,8 +352,9 @@ public final class GpuStdBenchmark {
      * Milliseconds per forward of the plan alone at {@code batch}: wall time over {@code reps} graph replays between
      * two synchronisations, after a warm-up.
      */
-    private static double planOnly(Graph graph, Precision p, int batch, int reps) {
-        try (Device device = Devices.gpu();
+    private static double planOnly(Settings s, Graph graph, Precision p, int batch) {
+        int reps = s.planReps();
+        try (Device device = s.open();
              CudaPlan plan = CudaPlan.create(device, PlanBuilder.build(graph, batch, PlanBuilder.Options.all()), batch,
                      PlanOptions.defaults(p))) {
             System.out.println("[gpu-std] " + p + " batch " + batch + ": " + plan.storage() + "; " + plan.convolutions());
@@ -363,7 +377,8 @@ public final class GpuStdBenchmark {
     /** {@code gpu-std.incremental.md}: every mode of every precision, one row each. */
     static String incrementalTable(Settings s, List<Figures> all) {
         StringBuilder b = new StringBuilder("# " + s.label() + ": --incremental " + s.modes() + " on the CUDA back end\n\n"
-                + "Model " + s.model().getFileName() + ", input " + Arrays.toString(SHAPE) + ", window " + WINDOW + ", stride "
+                + "Model " + s.model().getFileName() + " on the " + (s.device().equals("host") ? "host stand-in (no speed figure)"
+                : "GPU") + ", input " + Arrays.toString(SHAPE) + ", window " + WINDOW + ", stride "
                 + STRIDE + " (" + VARIANTS + " variants), CROP, constant fill 0, RAW scores; one session per precision, a "
                 + "warm-up run per mode, then " + s.reps() + " rounds alternating the modes (median kept). End to end vs off:"
                 + " off's median over this mode's. Predicted: the cost model's; measured: the back end's probe batch.\n\n");
@@ -385,7 +400,8 @@ public final class GpuStdBenchmark {
                 .append(IncrementalRuns.esc(s.model().getFileName().toString())).append("\",\n  \"variants\": ").append(VARIANTS)
                 .append(",\n  \"window\": ").append(WINDOW).append(",\n  \"stride\": ").append(STRIDE)
                 .append(",\n  \"reps\": ").append(s.reps()).append(",\n  \"plan_reps\": ").append(s.planReps())
-                .append(",\n  \"incremental_modes\": \"").append(s.modes().isEmpty() ? "default" : s.modes().toString())
+                .append(",\n  \"device\": \"").append(s.device())
+                .append("\",\n  \"incremental_modes\": \"").append(s.modes().isEmpty() ? "default" : s.modes().toString())
                 .append("\",\n  \"java\": \"").append(IncrementalRuns.esc(System.getProperty("java.version")))
                 .append("\",\n  \"precisions\": {");
         for (int i = 0; i < all.size(); i++) {

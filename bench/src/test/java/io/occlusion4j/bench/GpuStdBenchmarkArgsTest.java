@@ -94,6 +94,9 @@ class GpuStdBenchmarkArgsTest {
                 .hasMessageContaining("'sometimes' is not one of");
         assertThatThrownBy(() -> GpuStdBenchmark.parse(args("--incremental", "on,on"))).hasMessageContaining("given twice");
         assertThatThrownBy(() -> GpuStdBenchmark.parse(args("--label", "a/b"))).hasMessageContaining("--label takes");
+        assertThat(s.device()).isEqualTo("gpu");
+        assertThat(GpuStdBenchmark.parse(args("--device", "host")).device()).isEqualTo("host");
+        assertThatThrownBy(() -> GpuStdBenchmark.parse(args("--device", "tpu"))).hasMessageContaining("--device is gpu or host");
         // The dry run reads the model: a file that is no ONNX model fails it, with the reason.
         assertThat(GpuStdBenchmark.dryRun(s)).isEqualTo(1);
     }
