@@ -84,7 +84,7 @@ export JAVA=$jre/jre/bin/java
 { date -u; git rev-parse --short HEAD 2>/dev/null; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1; } \
   > "$OUT/machine.txt"
 # The CUDA libraries come from PyTorch's wheels here: the bindings' locator searches site-packages/nvidia/*/lib.
-python3 -c "import nvidia, os; print(os.path.dirname(nvidia.__path__[0]))" >> "$OUT/machine.txt" 2>&1 || true
+timeout 30 python3 -c "import nvidia, os; print(os.path.dirname(nvidia.__path__[0]))" >> "$OUT/machine.txt" 2>&1 || true
 jars=$stage/gpu-check
 # ONNX Runtime (linux-x64 only) is on every class path: the tests compare with the CPU back end and ONNX Runtime, and
 # the CUDA back end's incremental choice (--incremental auto/on, FP32/TF32) runs the CPU back end's analysis, whose
@@ -149,10 +149,11 @@ else
   # ViT-B/16 and ConvNeXt-T (issue 19): torchvision's export, check-model on the GPU, variants/s per precision (the
   # full sweep, --incremental off, as gpu-std's main figures; window 16, stride 4 on 224x224).
   zoo=$(mktemp -d)
-  if python3 -c "import torch, torchvision" > "$logs/zoo-python.log" 2>&1; then
+  if timeout 60 python3 -c "import torch, torchvision; print(torch.__version__, torchvision.__version__)" \
+      > "$logs/zoo-python.log" 2>&1; then
     step "export vit_b_16, convnext_tiny" 90 zoo/export.log python3 bench/python/export_zoo.py --out "$zoo" \
       --models vit_b_16,convnext_tiny
-    python3 -c "import numpy as np, sys; np.save(sys.argv[1], np.random.default_rng(19).random((3, 224, 224), dtype=np.float32))" \
+    timeout 30 python3 -c "import numpy as np, sys; np.save(sys.argv[1], np.random.default_rng(19).random((3, 224, 224), dtype=np.float32))" \
       "$zoo/input.npy" >> "$logs/zoo-python.log" 2>&1
     cp "$zoo/manifest.json" "$logs/zoo/" 2>/dev/null
     if [ -f "$zoo/vit_b_16.onnx" ] || [ -f "$zoo/convnext_tiny.onnx" ]; then
@@ -180,7 +181,7 @@ if [ "$part" = benchmarks ]; then
     [ -f "$f" ] && { echo; cat "$f"; } >> "$table.tmp"
   done
   for f in "$logs"/zoo/*.occlusion4j.json; do
-    [ -f "$f" ] && python3 -c "
+    [ -f "$f" ] && timeout 20 python3 -c "
 import json, sys
 d = json.load(open(sys.argv[1]))
 for p, v in d['precisions'].items():
