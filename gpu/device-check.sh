@@ -21,6 +21,9 @@
 # call may take): a step's limit is cut to the time left, and a step with under 20 s left is not started (its row
 # says "not run: no time left"), so the steps are in priority order. Logs go under $OUT/<part>/ and are packed into
 # $OUT/<part>-logs.tar.gz at the end ($OUT default ./gpu-out): with the table and machine.txt, three files come back.
+# Expected on an H200 (estimates, no GPU run yet): checks about 3 to 4 minutes (the JUnit steps' host cases take
+# about 75 s on the 2-core build machine); benchmarks about 6.5 minutes (gpu-std about 3, the two zoo models about
+# 3, video under 1), close to the budget: what does not fit is listed as not run, video first.
 # Exit status: 0 only if every step of the part ran and passed, with no GPU test skipped.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -46,7 +46,7 @@ if [[ -z "$cp" ]]; then
   echo "| stage | 2 | 0 | no jars under $jars: run gpu/prepare.sh |" >> "$steps"; cat "$steps"; exit 1
 fi
 step export 60 export.log "$PY" bench/python/occlusion_baseline.py export --workload gpu-std --dir "$work" \
-  || { cat "$steps"; exit 1; }
+  || { cat "$steps"; echo "gpu-std: the ResNet-50 export failed (export.log): nothing measured"; exit 1; }
 step "occlusion4j, --incremental $modes" 170 occlusion4j.log "$JAVA" --enable-native-access=ALL-UNNAMED \
   -Docclusion4j.nvrtcCache="$nvrtc_cache" -cp "$cp" io.occlusion4j.bench.GpuStdBenchmark --model "$work/model.onnx" \
   --input "$work/input.npy" --out "$OUT" --reps 3 --plan-reps 20 --incremental "$modes"
