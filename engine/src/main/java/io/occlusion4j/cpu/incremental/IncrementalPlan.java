@@ -231,6 +231,9 @@ public final class IncrementalPlan implements AutoCloseable {
             suffix = env.createSession(SubModels.suffix(graph, prefixNodes(analysis, prefix, layoutNode), cut, analysis.fields(),
                     input, batchDim, outputs), o);
             steps = new OrtSession[prefix];
+            // Dozens of small step sessions, each with its own intra-op pool: threads left spinning after one step's run
+            // compete with the next step's (and the gathers) on the cores, so the steps' pools block instead of spinning.
+            o.addConfigEntry("session.intra_op.allow_spinning", "0");
             for (int j = 0; j < prefix; j++) {
                 Step s = analysis.steps().get(j);
                 steps[j] = env.createSession(SubModels.step(graph, s, j, analysis.fields(),
