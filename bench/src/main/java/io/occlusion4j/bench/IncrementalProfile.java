@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * with one full sweep first, for profiling: with {@code -Djava.util.logging.config.file=...} setting
  * {@code io.occlusion4j.cpu.OrtBackendSession} to FINE, each run logs its per-phase and per-step seconds.
  *
- * <p>Usage: {@code IncrementalProfile resnet50|vgg16|cpu-small [--reps N] [--full] [--threads N] [--batch N]}
+ * <p>Usage: {@code IncrementalProfile resnet50|vgg16|cpu-small [--reps N] [--full] [--threads N] [--batch N] [--stride N]}
  */
 public final class IncrementalProfile {
     private IncrementalProfile() {
@@ -28,12 +28,14 @@ public final class IncrementalProfile {
         int threads = 2;
         boolean full = false;
         int batch = 0;
+        int strideOverride = 0;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--full" -> full = true;
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
+                case "--stride" -> strideOverride = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -60,6 +62,7 @@ public final class IncrementalProfile {
             }
             default -> throw new IllegalArgumentException("unknown workload " + which);
         }
+        stride = strideOverride > 0 ? strideOverride : stride;
         Path model = Files.write(Files.createTempDirectory("incremental-profile").resolve(which + ".onnx"), onnx);
         float[] x = new float[3 * size * size];
         SplittableRandom rnd = new SplittableRandom(2026);
