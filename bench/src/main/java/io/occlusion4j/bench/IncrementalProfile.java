@@ -74,19 +74,28 @@ public final class IncrementalProfile {
         if (full) {
             try (Occlusion o = open(model, threads, window, stride, Incremental.OFF, 0)) {
                 long t0 = System.nanoTime();
+                double c0 = cpuSeconds();
                 o.explain(input);
-                System.out.printf(Locale.ROOT, "full sweep %.2f s%n", (System.nanoTime() - t0) / 1e9);
+                System.out.printf(Locale.ROOT, "full sweep %.2f s, cpu %.2f s%n", (System.nanoTime() - t0) / 1e9,
+                        cpuSeconds() - c0);
             }
         }
         try (Occlusion o = open(model, threads, window, stride, Incremental.ON, batch)) {
             for (int r = 0; r < reps; r++) {
                 long t0 = System.nanoTime();
+                double c0 = cpuSeconds();
                 SensitivityMap m = o.explain(input);
-                System.out.printf(Locale.ROOT, "incremental %.2f s (%s)%n", (System.nanoTime() - t0) / 1e9,
-                        m.stats().incremental().switchLayer());
+                System.out.printf(Locale.ROOT, "incremental %.2f s, cpu %.2f s (%s)%n", (System.nanoTime() - t0) / 1e9,
+                        cpuSeconds() - c0, m.stats().incremental().switchLayer());
             }
         }
         System.out.println("load " + VideoBenchmark.loadAverage());
+    }
+
+    /** CPU seconds of this process so far (all threads, ONNX Runtime's included). */
+    static double cpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
     }
 
     private static Occlusion open(Path model, int threads, int window, int stride, Incremental mode, int batch) {
