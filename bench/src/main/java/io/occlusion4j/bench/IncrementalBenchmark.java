@@ -38,7 +38,7 @@ public final class IncrementalBenchmark {
     }
 
     record Row(String workload, String mode, double medianSeconds, double[] seconds, double speedup,
-               IncrementalStats stats, double relDiff, double ssim, double setupSeconds) {
+               IncrementalStats stats, double relDiff, double ssim, double setupSeconds, double[] cpu) {
     }
 
     public static void main(String[] args) throws IOException {
@@ -113,20 +113,26 @@ public final class IncrementalBenchmark {
             String modeName = mode.name().toLowerCase(Locale.ROOT);
             double[] f = new double[reps];
             double[] g = new double[reps];
+            double[] fc = new double[reps];
+            double[] gc = new double[reps];
             for (int r = 0; r < reps; r++) {
                 t0 = System.nanoTime();
+                double c0 = IncrementalProfile.cpuSeconds();
                 SensitivityMap m = full.explain(input);
                 f[r] = (System.nanoTime() - t0) / 1e9;
+                fc[r] = IncrementalProfile.cpuSeconds() - c0;
                 exact = exact == null ? m : exact;
+                c0 = IncrementalProfile.cpuSeconds();
                 g[r] = time(inc, input);
-                System.out.printf(Locale.ROOT, "%s rep %d: full %.2f s, incremental (%s) %.2f s%n", w.name(), r, f[r],
-                        modeName, g[r]);
+                gc[r] = IncrementalProfile.cpuSeconds() - c0;
+                System.out.printf(Locale.ROOT, "%s rep %d: full %.2f s (cpu %.2f s), incremental (%s) %.2f s (cpu %.2f s)%n",
+                        w.name(), r, f[r], fc[r], modeName, g[r], gc[r]);
             }
             double mf = median(f);
             double mg = median(g);
-            rows.add(new Row(w.name(), "full sweep", mf, f, 1, exact.stats().incremental(), 0, 1, Double.NaN));
+            rows.add(new Row(w.name(), "full sweep", mf, f, 1, exact.stats().incremental(), 0, 1, Double.NaN, fc));
             rows.add(new Row(w.name(), "incremental " + modeName, mg, g, mf / mg, incMap.stats().incremental(),
-                    relDiff(exact, incMap), MapSimilarity.ssim(exact.pixelMap(0), incMap.pixelMap(0)), incFirst - mg));
+                    relDiff(exact, incMap), MapSimilarity.ssim(exact.pixelMap(0), incMap.pixelMap(0)), incFirst - mg, gc));
             for (double tau : tauOn.isEmpty() || tauOn.equalsIgnoreCase(w.name()) ? taus : new double[0]) {
                 try (Occlusion approx = open(model, w, threads, Incremental.ON, tau)) {
                     t0 = System.nanoTime();
@@ -138,7 +144,7 @@ public final class IncrementalBenchmark {
                     }
                     double ma = median(a);
                     rows.add(new Row(w.name(), "approximate tau " + tau, ma, a, mf / ma, m.stats().incremental(),
-                            relDiff(exact, m), MapSimilarity.ssim(exact.pixelMap(0), m.pixelMap(0)), first - ma));
+                            relDiff(exact, m), MapSimilarity.ssim(exact.pixelMap(0), m.pixelMap(0)), first - ma, null));
                 }
             }
         }
@@ -217,7 +223,17 @@ public final class IncrementalBenchmark {
                 pairs[i] = full.seconds()[i] / r.seconds()[i];
             }
             b.append("- ").append(r.workload()).append(", ").append(r.mode()).append(": ").append(runs(pairs))
-                    .append(String.format(Locale.ROOT, " (median %.2fx)%n", median(pairs)));
+                    .append(String.format(Locale.ROOT, " (median %.2fx)", median(pairs)));
+            if (full.cpu() != null && r.cpu() != null) {
+                double[] cpu = new double[pairs.length];
+                for (int i = 0; i < cpu.length; i++) {
+                    cpu[i] = full.cpu()[i] / r.cpu()[i];
+                }
+                b.append("; process CPU seconds full ").append(runs(full.cpu())).append(", incremental ")
+                        .append(runs(r.cpu())).append(", ratio ").append(runs(cpu))
+                        .append(String.format(Locale.ROOT, " (median %.2fx)", median(cpu)));
+            }
+            b.append('\n');
         }
         b.append("\nReasons the library gave:\n\n");
         for (Row r : rows) {
