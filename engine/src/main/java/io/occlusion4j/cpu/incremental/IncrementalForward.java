@@ -116,9 +116,9 @@ public final class IncrementalForward implements HostLoop.Forward {
     }
 
     /**
-     * The prefix steps for slots {@code [0, n)}: the slots split into one contiguous range per worker, each range run
-     * through every step on its own thread (a variant's patches depend on its own earlier patches only), so no step
-     * waits for the others' and the step sessions run single-threaded, without intra-op synchronisation.
+     * The prefix steps for slots {@code [0, n)}: the slots split into contiguous chunks, each chunk run through every
+     * step by one of the worker threads (a variant's patches depend on its own earlier patches only), so no step waits
+     * for the others' and the step sessions run single-threaded, without intra-op synchronisation.
      */
     private void runPrefix(int n, int[] positions) throws OrtException {
         long t0 = System.nanoTime();
@@ -132,17 +132,23 @@ public final class IncrementalForward implements HostLoop.Forward {
             }
         }
         int count = Math.max(1, Math.min(workers.length, n / MIN_SLOTS_PER_WORKER));
+        // Two chunks of slots per thread, handed out in turn: a thread the machine's load slows takes fewer.
+        int chunk = count == 1 ? n : Math.max(MIN_SLOTS_PER_WORKER, Math.ceilDiv(n, 2 * count));
+        int chunks = Math.ceilDiv(n, chunk);
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         Thread[] threads = new Thread[count];
         Throwable[] failures = new Throwable[count];
         for (int w = 0; w < count; w++) {
-            int first = (int) ((long) n * w / count);
-            int end = (int) ((long) n * (w + 1) / count);
             Worker worker = workers[w];
             int index = w;
             Runnable body = () -> {
                 try {
-                    for (int j = 0; j < plan.prefix; j++) {
-                        runStep(j, first, end, positions, worker);
+                    for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                        int first = c * chunk;
+                        int end = Math.min(n, first + chunk);
+                        for (int j = 0; j < plan.prefix; j++) {
+                            runStep(j, first, end, positions, worker);
+                        }
                     }
                 } catch (OrtException | RuntimeException | Error e) {
                     failures[index] = e;
