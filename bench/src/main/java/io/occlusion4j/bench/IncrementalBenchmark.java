@@ -28,7 +28,7 @@ import java.util.SplittableRandom;
  *
  * <p>Usage: {@code IncrementalBenchmark [--out DIR] [--reps N] [--threads N] [--tau 0.8,0.6,0.4] [--tau-on VGG16|ResNet-50]
  * [--only vgg16|resnet50|cpu-small]
- * [--size PX]}
+ * [--size PX] [--mode auto|on]}: {@code --mode on} runs the incremental rows even where {@code auto} would not.
  */
 public final class IncrementalBenchmark {
     private IncrementalBenchmark() {
@@ -38,7 +38,7 @@ public final class IncrementalBenchmark {
     }
 
     record Row(String workload, String mode, double medianSeconds, double[] seconds, double speedup,
-               IncrementalStats stats, double relDiff, double ssim, double setupSeconds) {
+               IncrementalStats stats, double relDiff, double ssim, double setupSeconds, double[] cpu) {
     }
 
     public static void main(String[] args) throws IOException {
@@ -49,6 +49,7 @@ public final class IncrementalBenchmark {
         String only = "";
         double[] taus = {};
         String tauOn = "";
+        Incremental mode = Incremental.AUTO;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
@@ -56,6 +57,7 @@ public final class IncrementalBenchmark {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--size" -> size = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
+                case "--mode" -> mode = Incremental.valueOf(args[++i].toUpperCase(Locale.ROOT));
                 case "--tau-on" -> tauOn = args[++i];
                 case "--tau" -> taus = Arrays.stream(args[++i].split(",")).mapToDouble(Double::parseDouble).toArray();
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -78,7 +80,7 @@ public final class IncrementalBenchmark {
         Path dir = Files.createTempDirectory("incremental-bench");
         List<Row> rows = new ArrayList<>();
         for (Workload w : workloads) {
-            rows.addAll(run(w, dir, reps, threads, taus, tauOn));
+            rows.addAll(run(w, dir, reps, threads, taus, tauOn, mode));
         }
         String table = table(rows, reps, threads, loadBefore, VideoBenchmark.loadAverage());
         Files.createDirectories(out);
@@ -89,8 +91,8 @@ public final class IncrementalBenchmark {
         System.out.println("written to " + file);
     }
 
-    private static List<Row> run(Workload w, Path dir, int reps, int threads, double[] taus, String tauOn)
-            throws IOException {
+    private static List<Row> run(Workload w, Path dir, int reps, int threads, double[] taus, String tauOn,
+                                 Incremental mode) throws IOException {
         Path model = Files.write(dir.resolve(w.name() + ".onnx"), w.onnx());
         float[] x = new float[3 * w.size() * w.size()];
         SplittableRandom rnd = new SplittableRandom(2026);
@@ -100,7 +102,7 @@ public final class IncrementalBenchmark {
         Tensor input = Tensor.of(x, 3, w.size(), w.size());
         List<Row> rows = new ArrayList<>();
         try (Occlusion full = open(model, w, threads, Incremental.OFF, 1);
-             Occlusion inc = open(model, w, threads, Incremental.AUTO, 1)) {
+             Occlusion inc = open(model, w, threads, mode, 1)) {
             // The incremental explainer's first call analyses the model and opens the plan's sessions: an untimed
             // warm-up (its extra time is reported). The full sweep has nothing to set up beyond ONNX Runtime's first
             // run, so its first timed run doubles as the exact map (no separate warm-up: the sweeps are long).
@@ -108,21 +110,29 @@ public final class IncrementalBenchmark {
             SensitivityMap incMap = inc.explain(input);
             double incFirst = (System.nanoTime() - t0) / 1e9;
             SensitivityMap exact = null;
+            String modeName = mode.name().toLowerCase(Locale.ROOT);
             double[] f = new double[reps];
             double[] g = new double[reps];
+            double[] fc = new double[reps];
+            double[] gc = new double[reps];
             for (int r = 0; r < reps; r++) {
                 t0 = System.nanoTime();
+                double c0 = IncrementalProfile.cpuSeconds();
                 SensitivityMap m = full.explain(input);
                 f[r] = (System.nanoTime() - t0) / 1e9;
+                fc[r] = IncrementalProfile.cpuSeconds() - c0;
                 exact = exact == null ? m : exact;
+                c0 = IncrementalProfile.cpuSeconds();
                 g[r] = time(inc, input);
-                System.out.printf(Locale.ROOT, "%s rep %d: full %.2f s, incremental (auto) %.2f s%n", w.name(), r, f[r], g[r]);
+                gc[r] = IncrementalProfile.cpuSeconds() - c0;
+                System.out.printf(Locale.ROOT, "%s rep %d: full %.2f s (cpu %.2f s), incremental (%s) %.2f s (cpu %.2f s)%n",
+                        w.name(), r, f[r], fc[r], modeName, g[r], gc[r]);
             }
             double mf = median(f);
             double mg = median(g);
-            rows.add(new Row(w.name(), "full sweep", mf, f, 1, exact.stats().incremental(), 0, 1, Double.NaN));
-            rows.add(new Row(w.name(), "incremental auto", mg, g, mf / mg, incMap.stats().incremental(),
-                    relDiff(exact, incMap), MapSimilarity.ssim(exact.pixelMap(0), incMap.pixelMap(0)), incFirst - mg));
+            rows.add(new Row(w.name(), "full sweep", mf, f, 1, exact.stats().incremental(), 0, 1, Double.NaN, fc));
+            rows.add(new Row(w.name(), "incremental " + modeName, mg, g, mf / mg, incMap.stats().incremental(),
+                    relDiff(exact, incMap), MapSimilarity.ssim(exact.pixelMap(0), incMap.pixelMap(0)), incFirst - mg, gc));
             for (double tau : tauOn.isEmpty() || tauOn.equalsIgnoreCase(w.name()) ? taus : new double[0]) {
                 try (Occlusion approx = open(model, w, threads, Incremental.ON, tau)) {
                     t0 = System.nanoTime();
@@ -134,7 +144,7 @@ public final class IncrementalBenchmark {
                     }
                     double ma = median(a);
                     rows.add(new Row(w.name(), "approximate tau " + tau, ma, a, mf / ma, m.stats().incremental(),
-                            relDiff(exact, m), MapSimilarity.ssim(exact.pixelMap(0), m.pixelMap(0)), first - ma));
+                            relDiff(exact, m), MapSimilarity.ssim(exact.pixelMap(0), m.pixelMap(0)), first - ma, null));
                 }
             }
         }
@@ -213,7 +223,17 @@ public final class IncrementalBenchmark {
                 pairs[i] = full.seconds()[i] / r.seconds()[i];
             }
             b.append("- ").append(r.workload()).append(", ").append(r.mode()).append(": ").append(runs(pairs))
-                    .append(String.format(Locale.ROOT, " (median %.2fx)%n", median(pairs)));
+                    .append(String.format(Locale.ROOT, " (median %.2fx)", median(pairs)));
+            if (full.cpu() != null && r.cpu() != null) {
+                double[] cpu = new double[pairs.length];
+                for (int i = 0; i < cpu.length; i++) {
+                    cpu[i] = full.cpu()[i] / r.cpu()[i];
+                }
+                b.append("; process CPU seconds full ").append(runs(full.cpu())).append(", incremental ")
+                        .append(runs(r.cpu())).append(", ratio ").append(runs(cpu))
+                        .append(String.format(Locale.ROOT, " (median %.2fx)", median(cpu)));
+            }
+            b.append('\n');
         }
         b.append("\nReasons the library gave:\n\n");
         for (Row r : rows) {

@@ -35,13 +35,15 @@ public final class IncrementalForward implements HostLoop.Forward {
     private final Map<String, float[]> base = new HashMap<>();
     private final Map<String, float[]> patches = new HashMap<>();
     private final Map<String, FloatBuffer> direct = new HashMap<>();
-    private final Map<String, float[]> heap = new HashMap<>();
     private final int suffixBatch;
     private int[] sizes;
     private int[] lastAxis;
-    /** Nanoseconds spent per phase: gathering contexts, step models, stitching, the suffix. */
+    /** Nanoseconds spent per phase: stitching, the suffix (the prefix's phases are its workers'). */
     private final long[] phaseNanos = new long[4];
-    private final long[] stepNanos;
+    private final Worker[] workers;
+    private long prefixNanos;
+    /** Fewer slots than this per worker are not worth a thread of their own. */
+    private static final int MIN_SLOTS_PER_WORKER = 4;
 
     /**
      * Runs the whole model once on the unoccluded sample to keep the activations the variants read.
@@ -58,7 +60,10 @@ public final class IncrementalForward implements HostLoop.Forward {
         this.sampleSize = sampleSize;
         this.gridCount = gridCount;
         this.perChannel = perChannel;
-        this.stepNanos = new long[plan.prefix];
+        this.workers = new Worker[Math.max(1, plan.stepWorkers)];
+        for (int w = 0; w < workers.length; w++) {
+            workers[w] = new Worker(plan.prefix);
+        }
         this.suffixBatch = plan.batchDim instanceof Dim.Fixed(long f) ? (int) f : Integer.MAX_VALUE;
         long[] shape = sampleShape(1);
         List<String> values = plan.baseValues();
@@ -103,20 +108,85 @@ public final class IncrementalForward implements HostLoop.Forward {
             positions[s] = w < 0 ? 0 : perChannel ? w % gridCount : w;
         }
         try {
-            for (int j = 0; j < plan.prefix; j++) {
-                runStep(j, n, positions);
-            }
+            runPrefix(n, positions);
             return runSuffix(n, positions);
         } catch (OrtException e) {
             throw new OcclusionException("ONNX Runtime failed in incremental inference: " + e.getMessage(), e);
         }
     }
 
-    private void runStep(int j, int n, int[] positions) throws OrtException {
+    /**
+     * The prefix steps for slots {@code [0, n)}: the slots split into contiguous chunks, each chunk run through every
+     * step by one of the worker threads (a variant's patches depend on its own earlier patches only), so no step waits
+     * for the others' and the step sessions run single-threaded, without intra-op synchronisation.
+     */
+    private void runPrefix(int n, int[] positions) throws OrtException {
+        long t0 = System.nanoTime();
+        for (int j = 0; j < plan.prefix; j++) {
+            Step step = plan.analysis.steps().get(j);
+            Field out = plan.analysis.fields().get(step.output());
+            int length = (int) (n * out.channels() * out.patchVolume());
+            float[] patch = patches.get(step.output());
+            if (patch == null || patch.length < length) {
+                patches.put(step.output(), new float[length]);
+            }
+        }
+        int count = Math.max(1, Math.min(workers.length, n / MIN_SLOTS_PER_WORKER));
+        // Two chunks of slots per thread, handed out in turn: a thread the machine's load slows takes fewer.
+        int chunk = count == 1 ? n : Math.max(MIN_SLOTS_PER_WORKER, Math.ceilDiv(n, 2 * count));
+        int chunks = Math.ceilDiv(n, chunk);
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Thread[] threads = new Thread[count];
+        Throwable[] failures = new Throwable[count];
+        for (int w = 0; w < count; w++) {
+            Worker worker = workers[w];
+            int index = w;
+            Runnable body = () -> {
+                try {
+                    for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                        int first = c * chunk;
+                        int end = Math.min(n, first + chunk);
+                        for (int j = 0; j < plan.prefix; j++) {
+                            runStep(j, first, end, positions, worker);
+                        }
+                    }
+                } catch (OrtException | RuntimeException | Error e) {
+                    failures[index] = e;
+                }
+            };
+            if (w == count - 1) {
+                body.run();
+            } else {
+                threads[w] = Thread.ofPlatform().name("occlusion4j-incremental-" + w).start(body);
+            }
+        }
+        for (int w = 0; w < count - 1; w++) {
+            try {
+                threads[w].join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new OcclusionException("interrupted while waiting for the incremental prefix", e);
+            }
+        }
+        for (Throwable f : failures) {
+            if (f instanceof OrtException e) {
+                throw e;
+            } else if (f instanceof RuntimeException e) {
+                throw e;
+            } else if (f instanceof Error e) {
+                throw e;
+            }
+        }
+        prefixNanos += System.nanoTime() - t0;
+    }
+
+    /** Runs step {@code j} for slots {@code [first, end)} with {@code w}'s buffers. */
+    private void runStep(int j, int first, int end, int[] positions, Worker w) throws OrtException {
         Step step = plan.analysis.steps().get(j);
         Map<String, Field> fields = plan.analysis.fields();
         Field out = fields.get(step.output());
         int k = out.rank();
+        int m = end - first;
         int[] ctxSize = new int[k];
         long ctxVolume = 1;
         for (int d = 0; d < k; d++) {
@@ -136,50 +206,73 @@ public final class IncrementalForward implements HostLoop.Forward {
                 long volume = side ? out.patchVolume() : ctxVolume;
                 int[] size = side ? out.size() : ctxSize;
                 int per = (int) (f.channels() * volume);
-                float[] ctx = scratch("ctx" + j + ":" + in, n * per);
+                FloatBuffer ctx = w.direct("step" + j + ":" + in, m * per);
+                float[] row = w.scratch(per);
                 int[] dims3 = Gather.to3(f.dims(), 1);
                 boolean isInput = in.equals(plan.alias);
                 float[] patch = isInput ? null : patches.get(in);
                 float[] from = isInput ? null : base.get(in);
-                // Slots write disjoint parts of the contexts: gathered in parallel (the copies are memory-bound).
-                java.util.stream.IntStream.range(0, n).parallel().forEach(s -> {
+                int[] at = new int[k];
+                for (int s = first; s < end; s++) {
                     int p = positions[s];
-                    int[] at = new int[k];
                     for (int d = 0; d < k; d++) {
                         at[d] = side ? out.start(p, d) : step.contextStart(d, out.start(p, d));
                     }
                     Gather.Box ctxBox = Gather.Box.of(at, size);
                     Gather.Box patchBox = patch == null ? null : Gather.Box.of(starts(f, p), f.size());
                     int patchOff = patch == null ? 0 : (int) (s * f.channels() * f.patchVolume());
-                    Gather.context(ctx, s * per, f.channels(), dims3, ctxBox, step.padValue(), from, batchBuffer,
+                    Gather.context(row, 0, f.channels(), dims3, ctxBox, step.padValue(), from, batchBuffer,
                             s * sampleSize, plan.channelsLast, patch, patchOff, patchBox);
-                });
+                    ctx.put((s - first) * per, row, 0, per);
+                }
                 long[] shape = new long[2 + k];
-                shape[0] = n;
+                shape[0] = m;
                 shape[1] = f.channels();
                 for (int d = 0; d < k; d++) {
                     shape[2 + d] = size[d];
                 }
-                feeds.put(in, OnnxTensor.createTensor(env, directCopy("step" + j + ":" + in, ctx, n * per), shape));
+                feeds.put(in, OnnxTensor.createTensor(env, ctx, shape));
             }
             long t1 = System.nanoTime();
-            phaseNanos[0] += t1 - t0;
+            w.gatherNanos += t1 - t0;
             try (OrtSession.Result r = plan.steps[j].run(feeds)) {
                 if (!(r.get(0) instanceof OnnxTensor t) || t.getInfo().type != OnnxJavaType.FLOAT) {
                     throw new OcclusionException("step output " + step.output() + " is not a float tensor");
                 }
                 FloatBuffer b = t.getFloatBuffer();
                 float[] patch = patches.get(step.output());
-                if (patch == null || patch.length < b.remaining()) {
-                    patch = new float[b.remaining()];
-                    patches.put(step.output(), patch);
-                }
-                b.get(patch, 0, b.remaining());
+                b.get(patch, (int) (first * out.channels() * out.patchVolume()), b.remaining());
             }
-            phaseNanos[1] += System.nanoTime() - t1;
-            stepNanos[j] += System.nanoTime() - t0;
+            long t2 = System.nanoTime();
+            w.runNanos += t2 - t1;
+            w.stepNanos[j] += t2 - t0;
         } finally {
             feeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** The buffers and timings of one thread of the prefix. */
+    private static final class Worker {
+        private final Map<String, FloatBuffer> direct = new HashMap<>();
+        private final long[] stepNanos;
+        private float[] row = new float[0];
+        private long gatherNanos;
+        private long runNanos;
+
+        Worker(int steps) {
+            this.stepNanos = new long[steps];
+        }
+
+        /** One variant's context, before it goes into the direct buffer. */
+        float[] scratch(int length) {
+            if (row.length < length) {
+                row = new float[length];
+            }
+            return row;
+        }
+
+        FloatBuffer direct(String key, int length) {
+            return IncrementalForward.direct(direct, key, length);
         }
     }
 
@@ -191,28 +284,12 @@ public final class IncrementalForward implements HostLoop.Forward {
         return s;
     }
 
-    /** A heap array kept for {@code key}, at least {@code length} long (contents undefined). */
-    private float[] scratch(String key, int length) {
-        float[] a = heap.get(key);
-        if (a == null || a.length < length) {
-            a = new float[length];
-            heap.put(key, a);
-        }
-        return a;
-    }
-
-    /** {@code a} in a direct buffer kept for {@code key} (grown as needed), positioned over {@code a.length} floats. */
-    private FloatBuffer directCopy(String key, float[] a, int length) {
-        FloatBuffer b = direct(key, length);
-        b.put(0, a, 0, length);
-        return b;
-    }
-
-    private FloatBuffer direct(String key, int length) {
-        FloatBuffer b = direct.get(key);
+    /** A direct buffer of {@code map} kept for {@code key} (grown as needed), positioned over {@code length} floats. */
+    private static FloatBuffer direct(Map<String, FloatBuffer> map, String key, int length) {
+        FloatBuffer b = map.get(key);
         if (b == null || b.capacity() < length) {
             b = ByteBuffer.allocateDirect(4 * length).order(ByteOrder.nativeOrder()).asFloatBuffer();
-            direct.put(key, b);
+            map.put(key, b);
         }
         return b.duplicate().position(0).limit(length).slice();
     }
@@ -228,7 +305,7 @@ public final class IncrementalForward implements HostLoop.Forward {
             }
             Field f = fields.get(v);
             int per = (int) (f.channels() * f.mapVolume());
-            FloatBuffer dst = direct("cut:" + v, n * per);
+            FloatBuffer dst = direct(direct, "cut:" + v, n * per);
             int[] dims3 = Gather.to3(f.dims(), 1);
             float[] patch = patches.get(v);
             float[] from = base.get(v);
@@ -314,16 +391,27 @@ public final class IncrementalForward implements HostLoop.Forward {
         return shape;
     }
 
-    /** Seconds spent so far gathering contexts, in the step models, stitching, and in the suffix, in words. */
+    /** Seconds spent so far in the prefix (gathering contexts, step models), stitching, and in the suffix, in words. */
     public String profile() {
+        long gather = 0;
+        long run = 0;
+        long[] perStep = new long[plan.prefix];
+        for (Worker w : workers) {
+            gather += w.gatherNanos;
+            run += w.runNanos;
+            for (int j = 0; j < perStep.length; j++) {
+                perStep[j] += w.stepNanos[j];
+            }
+        }
         StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT,
-                "gather %.2f s, steps %.2f s, stitch %.2f s, suffix %.2f s; per step:", phaseNanos[0] / 1e9,
-                phaseNanos[1] / 1e9, phaseNanos[2] / 1e9, phaseNanos[3] / 1e9));
-        for (int j = 0; j < stepNanos.length; j++) {
+                "prefix %.2f s on %d threads (their sums: gather %.2f s, steps %.2f s), stitch %.2f s, suffix %.2f s;"
+                        + " per step (thread sums):", prefixNanos / 1e9, workers.length, gather / 1e9, run / 1e9,
+                phaseNanos[2] / 1e9, phaseNanos[3] / 1e9));
+        for (int j = 0; j < perStep.length; j++) {
             Step st = plan.analysis.steps().get(j);
             Field f = plan.analysis.fields().get(st.output());
             b.append(String.format(java.util.Locale.ROOT, " %s %.2f s (patch %s of %s, %.1f%% of %.2e MACs);",
-                    st.head().name(), stepNanos[j] / 1e9, java.util.Arrays.toString(f.size()),
+                    st.head().name(), perStep[j] / 1e9, java.util.Arrays.toString(f.size()),
                     java.util.Arrays.toString(f.dims()), 100 * f.fraction(), st.flops()));
         }
         return b.toString();

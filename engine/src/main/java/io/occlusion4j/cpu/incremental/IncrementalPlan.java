@@ -53,6 +53,8 @@ public final class IncrementalPlan implements AutoCloseable {
     OrtSession base;
     OrtSession suffix;
     OrtSession[] steps;
+    /** Threads the prefix runs on, each over its own slots (the step sessions are single-threaded). */
+    int stepWorkers = 1;
 
     private IncrementalPlan(Graph graph, String input, String alias, String layoutNode, boolean channelsLast,
                             long[] sampleShape, ProjectiveField.Analysis analysis, int prefix, List<String> cut,
@@ -231,6 +233,12 @@ public final class IncrementalPlan implements AutoCloseable {
             suffix = env.createSession(SubModels.suffix(graph, prefixNodes(analysis, prefix, layoutNode), cut, analysis.fields(),
                     input, batchDim, outputs), o);
             steps = new OrtSession[prefix];
+            // Dozens of small step sessions: each with an intra-op pool of its own, threads left spinning after one
+            // step's run competed with the next step's on the cores, and small operators paid the pool's
+            // synchronisation. The steps run single-threaded instead, the prefix on one thread per slot range.
+            o.addConfigEntry("session.intra_op.allow_spinning", "0");
+            o.setIntraOpNumThreads(1);
+            stepWorkers = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
             for (int j = 0; j < prefix; j++) {
                 Step s = analysis.steps().get(j);
                 steps[j] = env.createSession(SubModels.step(graph, s, j, analysis.fields(),
