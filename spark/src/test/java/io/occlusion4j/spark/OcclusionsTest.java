@@ -160,6 +160,22 @@ class OcclusionsTest {
         assertThat(summary.firstErrors()).hasSize(2);
     }
 
+    /** Rows of uneven cost in too few partitions leave cores idle: the input is spread over 3 per core, round-robin. */
+    @Test
+    void anInputInFewerPartitionsThanThreePerCoreIsSpreadOverThatManyAndAnyOtherKeepsItsOwn() {
+        int wanted = Occlusions.TASKS_PER_CORE * spark.sparkContext().defaultParallelism();
+        ModelShipment shipment = ModelShipment.shared(model);
+        Dataset<Row> one = spark.read().format("binaryFile").load(inputs.toString()).coalesce(1);
+        Dataset<Row> spread = Occlusions.explain(one, shipment, ExplainSpec.parse(OPTIONS));
+        assertThat(spread.rdd().getNumPartitions()).isEqualTo(wanted);
+        List<Row> rows = spread.collectAsList();
+        assertThat(rows).hasSize(9);
+        assertThat(byName(rows)).as("every row, once").hasSize(9);
+        Dataset<Row> many = one.repartition(wanted + 1);
+        assertThat(Occlusions.explain(many, shipment, ExplainSpec.parse(OPTIONS)).rdd().getNumPartitions())
+                .isEqualTo(wanted + 1);
+    }
+
     @Test
     void theUdfGivesTheSameStructPerRow() {
         ModelShipment shipment = ModelShipment.shared(model);
