@@ -300,6 +300,11 @@ public final class SparkBenchmark {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
+    /** {@code base / s} as "1.23x", or "-" where the base configuration did not run. */
+    private static String ratio(double base, double s) {
+        return Double.isNaN(base) ? "-" : String.format(Locale.ROOT, "%.2fx", base / s);
+    }
+
     static String table(Map<String, List<Double>> seconds, int rows, int rounds, String loadBefore, String loadAfter) {
         StringBuilder b = new StringBuilder();
         b.append("# Spark scale-out: rows/s and variants/s against plain loops over explain\n\n");
@@ -324,8 +329,8 @@ public final class SparkBenchmark {
         b.append("|---|---:|---:|---:|---:|---:|---|\n");
         for (Map.Entry<String, List<Double>> e : seconds.entrySet()) {
             double s = median(e.getValue());
-            b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.1f | %.2fx | %.2fx | %s |%n", e.getKey(), s, rows / s,
-                    variants / s, plain1 / s, twoJvm / s,
+            b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %s | %s | %s | %s |%n", e.getKey(), s, rows / s,
+                    variants > 0 ? String.format(Locale.ROOT, "%.1f", variants / s) : "-", ratio(plain1, s), ratio(twoJvm, s),
                     e.getValue().stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).collect(Collectors.joining(" "))));
         }
         double local2 = median(seconds.getOrDefault("Spark local[2]", List.of(Double.NaN)));
