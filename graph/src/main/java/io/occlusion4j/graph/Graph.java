@@ -56,6 +56,19 @@ public record Graph(String name, Map<String, Long> opsets, List<ValueInfo> input
         return constants.containsKey(value);
     }
 
+    /** The constants {@code nodes} read, in the order they first read them (what a sub-graph of them carries). */
+    public Map<String, TensorValue> constantsReadBy(List<Node> nodes) {
+        Map<String, TensorValue> c = new LinkedHashMap<>();
+        for (Node n : nodes) {
+            for (String in : n.inputs()) {
+                if (isConstant(in)) {
+                    c.put(in, constants.get(in));
+                }
+            }
+        }
+        return c;
+    }
+
     public boolean isOutput(String value) {
         return outputs.contains(value);
     }

@@ -7,7 +7,6 @@ import io.occlusion4j.graph.DataType;
 import io.occlusion4j.graph.Graph;
 import io.occlusion4j.graph.Node;
 import io.occlusion4j.graph.Shape;
-import io.occlusion4j.graph.TensorValue;
 import io.occlusion4j.graph.ValueInfo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,7 +55,7 @@ final class IncrementalGraphs {
         nodes.add(head);
         nodes.addAll(s.chain());
         Graph g = geo.graph();
-        return new Graph(g.name() + "_step" + j, g.opsets(), inputs, List.of(s.output()), nodes, constantsOf(g, nodes),
+        return new Graph(g.name() + "_step" + j, g.opsets(), inputs, List.of(s.output()), nodes, g.constantsReadBy(nodes),
                 Map.of());
     }
 
@@ -79,7 +78,7 @@ final class IncrementalGraphs {
                 nodes.add(n);
             }
         }
-        return new Graph(g.name() + "_suffix", g.opsets(), inputs, outputs, nodes, constantsOf(g, nodes), Map.of())
+        return new Graph(g.name() + "_suffix", g.opsets(), inputs, outputs, nodes, g.constantsReadBy(nodes), Map.of())
                 .withoutDeadCode();
     }
 
@@ -106,17 +105,5 @@ final class IncrementalGraphs {
             s[2 + d] = box3[3 - k + d];
         }
         return s;
-    }
-
-    private static Map<String, TensorValue> constantsOf(Graph g, List<Node> nodes) {
-        Map<String, TensorValue> c = new LinkedHashMap<>();
-        for (Node n : nodes) {
-            for (String in : n.inputs()) {
-                if (g.isConstant(in)) {
-                    c.put(in, g.constants().get(in));
-                }
-            }
-        }
-        return c;
     }
 }

@@ -7,7 +7,6 @@ import io.occlusion4j.graph.Graph;
 import io.occlusion4j.graph.Node;
 import io.occlusion4j.graph.OnnxModelWriter;
 import io.occlusion4j.graph.Shape;
-import io.occlusion4j.graph.TensorValue;
 import io.occlusion4j.graph.ValueInfo;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,7 +61,7 @@ final class SubModels {
         nodes.add(head);
         nodes.addAll(s.chain());
         return OnnxModelWriter.write(new Graph("step" + index, g.opsets(), inputs, List.of(s.output()), nodes,
-                constantsOf(g, nodes), Map.of()));
+                g.constantsReadBy(nodes), Map.of()));
     }
 
     /**
@@ -93,7 +92,7 @@ final class SubModels {
                 nodes.add(n);
             }
         }
-        Graph suffix = new Graph(g.name() + "_suffix", g.opsets(), inputs, outputs, nodes, constantsOf(g, nodes),
+        Graph suffix = new Graph(g.name() + "_suffix", g.opsets(), inputs, outputs, nodes, g.constantsReadBy(nodes),
                 Map.of()).withoutDeadCode();
         return OnnxModelWriter.write(suffix);
     }
@@ -104,17 +103,5 @@ final class SubModels {
         all.addAll(extra);
         return OnnxModelWriter.write(new Graph(g.name(), g.opsets(), g.inputs(), new ArrayList<>(all), g.nodes(),
                 g.constants(), Map.of()));
-    }
-
-    private static Map<String, TensorValue> constantsOf(Graph g, List<Node> nodes) {
-        Map<String, TensorValue> c = new LinkedHashMap<>();
-        for (Node n : nodes) {
-            for (String in : n.inputs()) {
-                if (g.isConstant(in)) {
-                    c.put(in, g.constants().get(in));
-                }
-            }
-        }
-        return c;
     }
 }
