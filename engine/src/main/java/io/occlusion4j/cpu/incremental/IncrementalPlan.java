@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.occlusion4j.WindowGrid;
+import io.occlusion4j.graph.ConstantFolding;
 import io.occlusion4j.graph.Dim;
 import io.occlusion4j.graph.Graph;
 import io.occlusion4j.graph.GraphException;
@@ -90,7 +91,10 @@ public final class IncrementalPlan implements AutoCloseable {
         String layoutNode = null;
         Dim batchDim;
         try {
-            graph = OnnxModelReader.read(model);
+            // Nodes that only compute constants (PyTorch's exporter writes Identity nodes over shared initializers,
+            // e.g. torchvision's VGG16 at opset 13) fold away first: the analysis walks activations only. The batch
+            // stays symbolic here, so nothing that depends on it is folded.
+            graph = ConstantFolding.apply(OnnxModelReader.read(model));
             if (graph.inputs().size() != 1) {
                 return infeasible("the model has " + graph.inputs().size() + " inputs");
             }

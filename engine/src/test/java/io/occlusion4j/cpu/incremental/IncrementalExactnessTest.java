@@ -123,6 +123,31 @@ class IncrementalExactnessTest {
         assertSame(full, inc);
     }
 
+    /**
+     * PyTorch's exporter writes Identity nodes over shared initializers (torchvision's VGG16 at opset 13 starts with
+     * one): a node that only computes a constant must not end the analysis before the first convolution.
+     */
+    @Test
+    void aNodeThatOnlyComputesAConstantDoesNotStopTheAnalysis() throws Exception {
+        var model = io.occlusion4j.onnx.proto.ModelProto.parseFrom(TestModels.smallCnn(3, 32, 28, 10, 5).onnx()).toBuilder();
+        var graph = model.getGraphBuilder();
+        int conv = 0;
+        while (!graph.getNode(conv).getOpType().equals("Conv")) {
+            conv++;
+        }
+        String weight = graph.getNode(conv).getInput(1);
+        graph.setNode(conv, graph.getNode(conv).toBuilder().setInput(1, weight + "_copy"));
+        graph.addNode(0, io.occlusion4j.onnx.proto.NodeProto.newBuilder().setOpType("Identity").setName("Identity_0")
+                .addInput(weight).addOutput(weight + "_copy"));
+        Path file = ModelFiles.write(dir, "identity-first.onnx", model.build().toByteArray());
+        Tensor x = Tensor.of(ModelFiles.random(11, 3 * 32 * 28), new int[] {3, 32, 28});
+        int[] w = {8, 8};
+        SensitivityMap full = run(file, x, Incremental.OFF, w, w, Edge.CROP, Fill.constant(0), false);
+        SensitivityMap inc = run(file, x, Incremental.ON, w, w, Edge.CROP, Fill.constant(0), false);
+        assertThat(inc.stats().incremental().used()).as(inc.stats().incremental().reason()).isTrue();
+        assertSame(full, inc);
+    }
+
     @Test
     void autoStaysOffWhereItPredictsNoGain() {
         Model m = MODELS.get(0);
