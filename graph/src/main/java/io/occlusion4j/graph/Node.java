@@ -149,4 +149,13 @@ public record Node(String name, String opType, String domain, List<String> input
     GraphException error(String what) {
         return new GraphException(where() + what);
     }
+
+    /** This node with the attributes {@code names} removed (a windowed operator over a pre-padded input drops its padding). */
+    public Node withoutAttributes(String... names) {
+        Map<String, Attribute> kept = new LinkedHashMap<>(attributes);
+        for (String n : names) {
+            kept.remove(n);
+        }
+        return new Node(name, opType, domain, inputs, outputs, kept);
+    }
 }

@@ -2,14 +2,12 @@
 package io.occlusion4j.backend.cuda;
 
 import io.occlusion4j.cpu.incremental.PlanGeometry;
-import io.occlusion4j.graph.Attribute;
 import io.occlusion4j.graph.DataType;
 import io.occlusion4j.graph.Graph;
 import io.occlusion4j.graph.Node;
 import io.occlusion4j.graph.Shape;
 import io.occlusion4j.graph.ValueInfo;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,15 +42,8 @@ final class IncrementalGraphs {
             inputs.add(new ValueInfo(r.value(), DataType.FLOAT, Shape.of(shape(batch, f.channels(), r.size(), rank(geo)))));
         }
         List<Node> nodes = new ArrayList<>();
-        Node head = s.head();
-        if (s.windowed()) {
-            Map<String, Attribute> attrs = new LinkedHashMap<>(head.attributes());
-            attrs.remove("pads");
-            attrs.remove("auto_pad");
-            attrs.remove("ceil_mode");
-            head = new Node(head.name(), head.opType(), head.domain(), head.inputs(), head.outputs(), attrs);
-        }
-        nodes.add(head);
+        // The read-in context carries the halo: the windowed head runs unpadded.
+        nodes.add(s.windowed() ? s.head().withoutAttributes("pads", "auto_pad", "ceil_mode") : s.head());
         nodes.addAll(s.chain());
         Graph g = geo.graph();
         return new Graph(g.name() + "_step" + j, g.opsets(), inputs, List.of(s.output()), nodes, g.constantsReadBy(nodes),

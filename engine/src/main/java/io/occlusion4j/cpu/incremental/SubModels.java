@@ -1,6 +1,5 @@
 package io.occlusion4j.cpu.incremental;
 
-import io.occlusion4j.graph.Attribute;
 import io.occlusion4j.graph.DataType;
 import io.occlusion4j.graph.Dim;
 import io.occlusion4j.graph.Graph;
@@ -9,7 +8,6 @@ import io.occlusion4j.graph.OnnxModelWriter;
 import io.occlusion4j.graph.Shape;
 import io.occlusion4j.graph.ValueInfo;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,15 +48,8 @@ final class SubModels {
             inputs.add(new ValueInfo(side, DataType.FLOAT, new Shape(dims)));
         }
         List<Node> nodes = new ArrayList<>();
-        Node head = s.head();
-        if (s.kind() == Step.Kind.WINDOWED) {
-            Map<String, Attribute> attrs = new LinkedHashMap<>(head.attributes());
-            attrs.remove("pads");
-            attrs.remove("auto_pad");
-            attrs.remove("ceil_mode");
-            head = new Node(head.name(), head.opType(), head.domain(), head.inputs(), head.outputs(), attrs);
-        }
-        nodes.add(head);
+        // The read-in context carries the halo: the windowed head runs unpadded.
+        nodes.add(s.kind() == Step.Kind.WINDOWED ? s.head().withoutAttributes("pads", "auto_pad", "ceil_mode") : s.head());
         nodes.addAll(s.chain());
         return OnnxModelWriter.write(new Graph("step" + index, g.opsets(), inputs, List.of(s.output()), nodes,
                 g.constantsReadBy(nodes), Map.of()));
