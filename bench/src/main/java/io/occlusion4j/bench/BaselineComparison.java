@@ -142,19 +142,7 @@ public final class BaselineComparison {
     /** How closely two maps agree: max |a-b| over the range of b, and Pearson's r. */
     public record Agreement(double maxAbsDiffOverRange, double pearson) {
         public static Agreement of(float[] a, float[] b) {
-            if (a.length != b.length) {
-                throw new IllegalArgumentException("maps differ in size: " + a.length + " vs " + b.length);
-            }
-            double min = Double.POSITIVE_INFINITY;
-            double max = Double.NEGATIVE_INFINITY;
-            double maxDiff = 0;
-            for (int i = 0; i < a.length; i++) {
-                min = Math.min(min, b[i]);
-                max = Math.max(max, b[i]);
-                maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-            }
-            double range = max - min;
-            return new Agreement(range > 0 ? maxDiff / range : maxDiff, MapSimilarity.pearson(a, b));
+            return new Agreement(MapSimilarity.maxDifferenceOverRange(a, b), MapSimilarity.pearson(a, b));
         }
     }
 

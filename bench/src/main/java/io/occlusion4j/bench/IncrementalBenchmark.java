@@ -170,17 +170,7 @@ public final class IncrementalBenchmark {
 
     /** Max |difference| of the grid maps over the exact map's range. */
     static double relDiff(SensitivityMap exact, SensitivityMap other) {
-        float[] a = exact.gridMaps().data();
-        float[] b = other.gridMaps().data();
-        double lo = Double.MAX_VALUE;
-        double hi = -Double.MAX_VALUE;
-        double d = 0;
-        for (int i = 0; i < a.length; i++) {
-            lo = Math.min(lo, a[i]);
-            hi = Math.max(hi, a[i]);
-            d = Math.max(d, Math.abs(a[i] - b[i]));
-        }
-        return hi > lo ? d / (hi - lo) : d;
+        return MapSimilarity.maxDifferenceOverRange(other.gridMaps().data(), exact.gridMaps().data());
     }
 
     static String table(List<Row> rows, int reps, int threads, String loadBefore, String loadAfter) {

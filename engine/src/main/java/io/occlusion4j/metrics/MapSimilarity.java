@@ -109,6 +109,25 @@ public final class MapSimilarity {
         return r;
     }
 
+    /**
+     * The largest {@code |map[i] - reference[i]|} over the reference's range (max - min), the agreement figure the
+     * benchmarks report; the plain largest difference where the reference is flat.
+     */
+    public static double maxDifferenceOverRange(float[] map, float[] reference) {
+        if (map.length != reference.length) {
+            throw new IllegalArgumentException("maps differ in size: " + map.length + " vs " + reference.length);
+        }
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        double d = 0;
+        for (int i = 0; i < map.length; i++) {
+            lo = Math.min(lo, reference[i]);
+            hi = Math.max(hi, reference[i]);
+            d = Math.max(d, Math.abs(map[i] - reference[i]));
+        }
+        return hi > lo ? d / (hi - lo) : d;
+    }
+
     /** Pearson's correlation of two maps of the same size (accumulated in double). */
     public static double pearson(float[] a, float[] b) {
         if (a.length != b.length) {

@@ -92,4 +92,16 @@ class MapSimilarityTest {
         assertThatThrownBy(() -> MapSimilarity.ssim(Tensor.zeros(3, 4), Tensor.zeros(4, 3))).hasMessageContaining("different shapes");
         assertThatThrownBy(() -> MapSimilarity.spearman(new float[] {1, Float.NaN}, new float[] {1, 2})).hasMessageContaining("non-finite");
     }
+
+    @Test
+    void maxDifferenceOverRangeDividesByTheReferencesRangeAndNotTheMaps() {
+        float[] reference = {0, 2, 4};
+        assertThat(MapSimilarity.maxDifferenceOverRange(new float[] {0, 3, 4}, reference)).isEqualTo(0.25);
+        assertThat(MapSimilarity.maxDifferenceOverRange(new float[] {0, 3, 40}, reference)).isEqualTo(9.0);
+        assertThat(MapSimilarity.maxDifferenceOverRange(new float[] {1, 1}, new float[] {1, 1.5f})).isEqualTo(1.0);
+        assertThat(MapSimilarity.maxDifferenceOverRange(new float[] {2, 2}, new float[] {1, 1})).as("flat reference")
+                .isEqualTo(1.0);
+        assertThatThrownBy(() -> MapSimilarity.maxDifferenceOverRange(new float[2], new float[3]))
+                .hasMessageContaining("differ in size");
+    }
 }
