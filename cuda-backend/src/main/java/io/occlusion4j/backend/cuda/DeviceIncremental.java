@@ -37,6 +37,9 @@ final class DeviceIncremental implements AutoCloseable {
     private final Path model;
     private final Device device;
     private String key;
+    /** The last analysis and its key: a session explains many inputs of one geometry, the model read once for them. */
+    private String analysedKey;
+    private IncrementalPlan analysed;
     private IncrementalDevicePlan plan;
     private IncrementalScorer scorer;
 
@@ -72,9 +75,15 @@ final class DeviceIncremental implements AutoCloseable {
         if (unsupported != null) {
             return new Choice(null, full(r, "not incremental on the CUDA back end: " + unsupported));
         }
-        IncrementalPlan analysed;
+        String k = Arrays.toString(r.modelShape()) + Arrays.toString(r.grid().window())
+                + Arrays.toString(r.grid().stride()) + r.grid().edge() + "/" + r.grid().count() + r.outputs() + tau + "/"
+                + batch + "/"
+                + System.getProperty(IncrementalPlan.STEPS_PROPERTY, "");
         try {
-            analysed = IncrementalPlan.analyse(model, r.modelShape(), false, r.grid(), r.outputs(), tau, batch);
+            if (!k.equals(analysedKey)) {
+                analysed = IncrementalPlan.analyse(model, r.modelShape(), false, r.grid(), r.outputs(), tau, batch);
+                analysedKey = k;
+            }
         } catch (NoClassDefFoundError e) {
             // The analysis is the CPU back end's, whose plan class links to ONNX Runtime: a GPU deployment without it
             // runs the full sweep rather than failing.
@@ -95,9 +104,6 @@ final class DeviceIncremental implements AutoCloseable {
         if (!use) {
             return new Choice(null, stats);
         }
-        String k = Arrays.toString(r.modelShape()) + Arrays.toString(r.grid().window())
-                + Arrays.toString(r.grid().stride()) + r.grid().edge() + r.outputs() + tau + "/" + batch + "/"
-                + System.getProperty(IncrementalPlan.STEPS_PROPERTY, "");
         if (!k.equals(key)) {
             release();
             try {
