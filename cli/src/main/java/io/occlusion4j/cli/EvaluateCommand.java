@@ -5,6 +5,7 @@ import io.occlusion4j.ExplainOptions;
 import io.occlusion4j.Occlusion;
 import io.occlusion4j.OcclusionException;
 import io.occlusion4j.Tensor;
+import io.occlusion4j.io.ImageTooLargeException;
 import io.occlusion4j.io.Images;
 import io.occlusion4j.io.Npy;
 import io.occlusion4j.metrics.Faithfulness;
@@ -79,11 +80,34 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--out-json", paramLabel = "FILE", description = "the scores, both curves, the pointing game and the comparison")
     Path outJson;
 
+    @Option(names = "--max-pixels", defaultValue = "16777216", paramLabel = "N",
+            description = "images with more pixels are refused from their header; default ${DEFAULT-VALUE} (4096 x 4096)")
+    long maxPixels;
+
+    @Option(names = "--max-side", defaultValue = "8192", paramLabel = "N",
+            description = "images with a longer side are refused; default ${DEFAULT-VALUE}")
+    int maxSide;
+
     @Option(names = {"-q", "--quiet"}, description = "print nothing but errors")
     boolean quiet;
 
     @Option(names = {"-v", "--verbose"}, description = "show stack traces with errors")
     boolean verbose;
+
+    /** The image within --max-pixels and --max-side, refused from its header when over them (as explain does). */
+    private BufferedImage readImage() {
+        Images.Limits limits;
+        try {
+            limits = new Images.Limits(maxPixels, maxSide);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--max-pixels and --max-side must be positive");
+        }
+        try {
+            return Images.read(input.image, limits, null);
+        } catch (ImageTooLargeException e) {
+            throw new OcclusionException(e.getMessage() + " (--max-pixels and --max-side raise them)", e);
+        }
+    }
 
     @Override
     public Integer call() {
@@ -100,7 +124,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Tensor mapFile = Npy.read(map);
         Tensor compareFile = compare != null ? Npy.read(compare) : null;
         Tensor tensorInput = input.tensor != null ? Npy.read(input.tensor) : null;
-        BufferedImage image = input.image != null ? Images.read(input.image) : null;
+        BufferedImage image = input.image != null ? readImage() : null;
         long t0 = System.nanoTime();
         try (Occlusion loaded = options.applyTo(model.builder()).build()) {
             Tensor x = tensorInput != null ? tensorInput : loaded.imageTensor(image);

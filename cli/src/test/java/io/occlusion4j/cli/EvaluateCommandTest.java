@@ -242,6 +242,17 @@ class EvaluateCommandTest {
     }
 
     @Test
+    void anImageOverTheLimitsIsRefusedFromItsHeaderAsExplainRefusesIt() throws IOException {
+        Path m = file("limit-map.npy");
+        Npy.write(m, map);
+        Object[] base = {"--model", cnn, "--image", image, "--size", "8x8", "--map", m, "--steps", 2};
+        error(1, "16x12 (192 pixels); the limits are 100 pixels", concat(base, "--max-pixels", 100));
+        error(1, "--max-pixels and --max-side raise them", concat(base, "--max-side", 15));
+        error(2, "--max-pixels and --max-side must be positive", concat(base, "--max-pixels", 0));
+        assertThat(evaluate(concat(base, "--max-pixels", 192, "--max-side", 16)).get("deletion").size()).isPositive();
+    }
+
+    @Test
     void channelsLastOutputsAndReduce() throws IOException {
         JsonNode root = evaluate("--model", linearNhwc, "--tensor", input, "--map", mapNpy, "--layout", "nhwc", "--steps", 3,
                 "--output", TestModels.OUTPUT, "--reduce", "max");
