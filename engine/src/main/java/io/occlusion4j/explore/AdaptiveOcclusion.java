@@ -138,8 +138,8 @@ public final class AdaptiveOcclusion {
      *   <li><b>Refine where large</b>: every cell more than 2 positions wide whose indicator is at least
      *       {@link AutoSettings#threshold()} is split in halves along each axis and the new corners scored, repeatedly,
      *       until none is (a cell at most 2 wide is left to the estimate: it paints at most 5 windows, which the pixel
-     *       map averages with the windows overlapping them). The indicator, over the map's largest |value|: for a lattice cell, the spread of its corners'
-     *       values (max - min) and half the largest |value| around it (corners can cancel what lies between them); for a
+     *       map averages with the windows overlapping them). The indicator, over the map's largest |value|: for a
+     *       lattice cell, the spread of its corners' values (max - min) and half the largest |value| around it (corners can cancel what lies between them); for a
      *       split cell, its new corners' surplus (how far they are from what the parent painted there), unless all its
      *       corners are below 5 % of the map's largest |value| (it then paints about zero between zeros); either raised
      *       by residuals sampled inside it. Cells with a corner at 0.7 of the map's largest |value| or more are always
