@@ -135,10 +135,11 @@ public final class AdaptiveOcclusion {
      *   <li><b>Cells</b>: the boxes between neighbouring lattice positions. A window not scored is painted by
      *       multilinear interpolation between the corners of the smallest cell containing it: only from scored fine
      *       windows around it, so evidence never leaks into a cell whose corners do not see it.
-     *   <li><b>Refine where large</b>: every cell whose indicator is at least {@link AutoSettings#threshold()} (0.2 for
-     *       a cell at most 2 positions wide) is split in halves along each axis and the new corners scored, repeatedly,
-     *       until none is. The indicator, over the map's largest |value|: for a lattice cell, the spread of its corners'
-     *       values (max - min) and half the largest |value| around it (corners can cancel what lies between them); for a
+     *   <li><b>Refine where large</b>: every cell more than 2 positions wide whose indicator is at least
+     *       {@link AutoSettings#threshold()} is split in halves along each axis and the new corners scored, repeatedly,
+     *       until none is (a cell at most 2 wide is left to the estimate: it paints at most 5 windows, which the pixel
+     *       map averages with the windows overlapping them). The indicator, over the map's largest |value|: for a
+     *       lattice cell, the spread of its corners' values (max - min) and half the largest |value| around it (corners can cancel what lies between them); for a
      *       split cell, its new corners' surplus (how far they are from what the parent painted there), unless all its
      *       corners are below 5 % of the map's largest |value| (it then paints about zero between zeros); either raised
      *       by residuals sampled inside it. Cells with a corner at 0.7 of the map's largest |value| or more are always
@@ -149,8 +150,10 @@ public final class AdaptiveOcclusion {
      *       least 6 % of its windows and 8 in the two strata next to evidence, only 4 in the stratum far from it. The
      *       sample is kept across rounds: each round recomputes every sampled window's residual (exact - painted)
      *       against the current painting and only tops the strata up; a sampled window that refinement made a corner
-     *       leaves it. The residuals give the estimate of the SSIM to the exact map (see {@link ErrorEstimate}). The
-     *       sampled windows stay exact in the map.
+     *       leaves it. The residuals give the estimate of the SSIM to the exact map (see {@link ErrorEstimate}); a
+     *       split cell's windows also draw from its own corners' surplus (what its parent painted there, against the
+     *       exact score: a sample of the interpolation error at its scale that costs no forward), unless its corners
+     *       are all below 5 % of the map's largest |value|. The sampled windows stay exact in the map.
      *   <li><b>Stop</b> when the estimate's conservative bound, its lowest bootstrap draw
      *       ({@link ErrorEstimate#ssimLow()}), is at least {@link AutoSettings#targetSsim()} (not its mean, which erred
      *       optimistic by up to 0.055 on BlazeFace); otherwise a stratum whose samples erred gives each of its cells its

@@ -217,15 +217,6 @@ final class AutoAdaptive {
     static final double PEAK = 0.7;
 
     /**
-     * The threshold for splitting a leaf at most 2 positions wide, before the first estimate: such a leaf paints at
-     * most 5 windows and costs at most 5 to resolve, and on BlazeFace the windows still wrong after refinement at the
-     * main threshold (0.3) sat in such leaves with a surplus of 0.04-0.22 (true SSIM 0.909 before the first estimate;
-     * a small sample misses them, so the estimate could not see it either). 0.15 and 0.2 were safe on seeds 1-24 of
-     * the region workloads and BlazeFace, 0.25 stopped BlazeFace at true SSIM 0.924.
-     */
-    static final double SMALL = 0.2;
-
-    /**
      * A split leaf whose corners are all below this fraction of the map's largest |value| is not split again for its
      * surplus (only for a residual sampled inside it): at the edge of the evidence the parent's ramp erred at the
      * child's corners, but the child itself paints about zero between zeros. On the masked CNNs 1 %-footprint
@@ -233,9 +224,19 @@ final class AutoAdaptive {
      */
     static final double FLAT = 0.05;
 
-    /** The indicator at which {@code refineAbove} splits a leaf: {@link #SMALL} for a leaf at most 2 wide, else {@code theta}. */
+    /**
+     * The indicator at which {@code refineAbove} (before the first estimate) splits a leaf: {@code theta}; never for a
+     * leaf at most 2 positions wide (a cell at the peak is still split, {@link #nearPeak}). Such a leaf paints at most
+     * 5 windows, and the pixel map averages every window with the (window / stride)^k overlapping it, so whether its
+     * interpolation error matters is left to the estimate, which sees it: a split leaf's corners' surplus (what its
+     * parent painted there, {@link AutoCommon.Hints#history}) is drawn with the sample for its own windows. The rounds
+     * after an estimate below the goal split such leaves by indicator. Before, they were split at indicator 0.2
+     * (0.3 for larger leaves), because a small sample alone missed the few wrong ones (BlazeFace stopped at true SSIM
+     * 0.909); with the history in the estimate, no run of the study's workloads stopped below 0.95 on replayed seeds
+     * 1-60 but one of PaddleOCR's (0.914, where the old rule stopped three below, the lowest at 0.893).
+     */
     static double splitThreshold(RefinementGrid.Cell c, double theta) {
-        return c.width() <= 2 ? Math.min(SMALL, theta) : theta;
+        return c.width() <= 2 ? Double.POSITIVE_INFINITY : theta;
     }
 
     /** A lattice cell's indicator is at least this times the largest |value| around it ({@link AutoCommon#magnitudeAround}). */
@@ -334,7 +335,7 @@ final class AutoAdaptive {
      * far they are from what the parent painted there, over the map's largest |value| (so a smooth region stops refining
      * where the interpolation is already right).
      */
-    private static void splitAndScore(RefinementGrid rg, List<RefinementGrid.Cell> split, float[][] values, int slices, boolean[] known,
+    static void splitAndScore(RefinementGrid rg, List<RefinementGrid.Cell> split, float[][] values, int slices, boolean[] known,
             Hints hints, Update scorer) {
         int count = rg.count();
         double[] range = ranges(values);
@@ -342,11 +343,16 @@ final class AutoAdaptive {
         float[][] predicted = new float[values.length][slices * count];
         int[] coord = new int[rg.shape().length];
         Map<RefinementGrid.Cell, List<RefinementGrid.Cell>> children = new IdentityHashMap<>();
+        Map<RefinementGrid.Cell, RefinementGrid.Cell> parent = new IdentityHashMap<>();
         for (RefinementGrid.Cell c : split) {
             hints.sampled().remove(c);
             hints.surplus().remove(c);
+            hints.history().remove(c);
             List<RefinementGrid.Cell> kids = rg.split(c);
             children.put(c, kids);
+            for (RefinementGrid.Cell child : kids) {
+                parent.put(child, c);
+            }
             for (RefinementGrid.Cell child : kids) {
                 rg.corners(child, p -> {
                     if (!known[p] && !fresh[p]) {
@@ -376,8 +382,35 @@ final class AutoAdaptive {
                     }
                 });
                 hints.surplus().put(child, worst[0]);
+                hints.history().put(child, history(rg, parent.get(child), child, values, predicted, slices, fresh));
             }
         }
+    }
+
+    /**
+     * The signed surplus of each of {@code child}'s corners new in this split, per slice: what the parent painted there
+     * against the exact score, placed ({@link ErrorEstimator.Sample#place}) where the corner sat in the parent.
+     */
+    private static List<ErrorEstimator.Sample> history(RefinementGrid rg, RefinementGrid.Cell parent, RefinementGrid.Cell child,
+            float[][] values, float[][] predicted, int slices, boolean[] fresh) {
+        int count = rg.count();
+        List<ErrorEstimator.Sample> out = new ArrayList<>();
+        int[] coord = new int[rg.shape().length];
+        rg.corners(child, p -> {
+            if (!fresh[p]) {
+                return;
+            }
+            rg.unravel(p, coord);
+            double place = AutoSample.place(parent, coord);
+            for (int s = 0; s < slices; s++) {
+                double[] e = new double[values.length];
+                for (int t = 0; t < values.length; t++) {
+                    e[t] = values[t][s * count + p] - predicted[t][s * count + p];
+                }
+                out.add(new ErrorEstimator.Sample(s * count + p, -1, e, place));
+            }
+        });
+        return out;
     }
 
     /**

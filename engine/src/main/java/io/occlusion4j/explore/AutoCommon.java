@@ -1,5 +1,7 @@
 package io.occlusion4j.explore;
 
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** What {@code auto}'s loop ({@code AutoAdaptive}) and its error sample ({@code AutoSample}) share. */
@@ -11,8 +13,17 @@ final class AutoCommon {
         void score(int[] positions);
     }
 
-    /** Per leaf: the surplus of a split cell's new corners, and the largest residual sampled inside a leaf. */
-    record Hints(Map<RefinementGrid.Cell, Double> surplus, Map<RefinementGrid.Cell, Double> sampled) {}
+    /**
+     * Per leaf: the surplus of a split cell's new corners, the largest residual sampled inside a leaf, and the signed
+     * surplus of each of a split cell's new corners ({@link ErrorEstimator.Sample}, placed by where the corner sat in
+     * the parent), a sample of the interpolation error at the leaf's own scale.
+     */
+    record Hints(Map<RefinementGrid.Cell, Double> surplus, Map<RefinementGrid.Cell, Double> sampled,
+            Map<RefinementGrid.Cell, List<ErrorEstimator.Sample>> history) {
+        Hints(Map<RefinementGrid.Cell, Double> surplus, Map<RefinementGrid.Cell, Double> sampled) {
+            this(surplus, sampled, new IdentityHashMap<>());
+        }
+    }
 
     /** Number of magnitude strata ({@link #stratum}). */
     static final int STRATA = 4;

@@ -15,6 +15,13 @@ import java.util.SplittableRandom;
  * computed again each round against what the current painting would put there (the multilinear interpolation of the
  * corners of the leaf that now owns it). Each round only tops the sample up to the size each stratum needs; a sampled
  * window that refinement made a corner of a leaf leaves the sample (it is part of the scored lattice then).
+ *
+ * <p>A leaf made by a split also carries its own samples: the surplus at its new corners (exact score against what its
+ * parent painted there, {@link AutoCommon.Hints#history}), each placed where it sat in the parent. They sample the
+ * interpolation error at the leaf's own scale for free; where the map is smooth they overstate the leaf's error (the
+ * parent was twice as wide), which errs towards refining more. A leaf whose corners are all below
+ * {@link AutoAdaptive#FLAT} of the maximum does not use them: at the edge of the evidence the parent's ramp erred at
+ * its corners, but it paints about zero between zeros.
  */
 final class AutoSample {
     private AutoSample() {}
@@ -75,7 +82,7 @@ final class AutoSample {
         score(picked, sampled, scorer);
         List<ErrorEstimator.Sample> samples = residuals(rg, owner, values, slices, sampled, stratumOf, range, hints);
         stratumHints(samples, values, range, stratumOf, hints);
-        return estimate(fine, rg, owner, values, slices, known, pixelShape, stratumOf, samples, rng, settings);
+        return estimate(fine, rg, owner, values, slices, known, pixelShape, stratumOf, samples, hints, rng, settings);
     }
 
     private static void score(List<Integer> positions, boolean[] sampled, AutoCommon.Update scorer) {
@@ -136,10 +143,25 @@ final class AutoSample {
         }
     }
 
+    /**
+     * Where {@code coord} sits in {@code c}, as the size interpolation error is expected to have there: per axis with an
+     * interior, 1 at the middle falling to 1/2 at the corners; multiplied over axes.
+     */
+    static double place(RefinementGrid.Cell c, int[] coord) {
+        double phi = 1;
+        for (int d = 0; d < coord.length; d++) {
+            if (c.hi()[d] > c.lo()[d]) {
+                double t = (coord[d] - c.lo()[d]) / (double) (c.hi()[d] - c.lo()[d]);
+                phi *= 0.5 + 0.5 * (1 - Math.abs(2 * t - 1));
+            }
+        }
+        return phi;
+    }
+
     /** The bootstrap over painting cells (see {@link ErrorEstimator}). */
     private static ErrorEstimate estimate(WindowGrid fine, RefinementGrid rg, RefinementGrid.Cell[] owner, float[][] values, int slices,
             boolean[] known, int[] pixelShape, Map<RefinementGrid.Cell, Integer> stratumOf, List<ErrorEstimator.Sample> samples,
-            SplittableRandom rng, AutoSettings settings) {
+            AutoCommon.Hints hints, SplittableRandom rng, AutoSettings settings) {
         int count = rg.count();
         Map<RefinementGrid.Cell, Integer> cellId = new IdentityHashMap<>();
         List<Integer> groupStratum = new ArrayList<>();
@@ -167,21 +189,32 @@ final class AutoSample {
         double[] shape = new double[slices * count];
         int[] coord = new int[rg.shape().length];
         for (int p = 0; p < count; p++) {
-            RefinementGrid.Cell c = owner[p];
             rg.unravel(p, coord);
-            double phi = 1;
-            for (int d = 0; d < coord.length; d++) {
-                if (c.hi()[d] > c.lo()[d]) {
-                    double t = (coord[d] - c.lo()[d]) / (double) (c.hi()[d] - c.lo()[d]);
-                    phi *= 0.5 + 0.5 * (1 - Math.abs(2 * t - 1));
-                }
-            }
+            double phi = place(owner[p], coord);
             for (int s = 0; s < slices; s++) {
                 shape[s * count + p] = phi;
             }
         }
+        double[] range = AutoCommon.ranges(values);
+        @SuppressWarnings("unchecked")
+        List<ErrorEstimator.Sample>[] own = new List[groupStratum.size()];
+        for (Map.Entry<RefinementGrid.Cell, Integer> e : cellId.entrySet()) {
+            List<ErrorEstimator.Sample> history = hints.history().get(e.getKey());
+            if (history == null || AutoAdaptive.flat(rg, e.getKey(), values, slices, range)) {
+                continue;
+            }
+            for (int s = 0; s < slices; s++) {
+                List<ErrorEstimator.Sample> mine = new ArrayList<>();
+                for (ErrorEstimator.Sample smp : history) {
+                    if (smp.window() / count == s) {
+                        mine.add(smp);
+                    }
+                }
+                own[e.getValue() * slices + s] = mine;
+            }
+        }
         return ErrorEstimator.estimate(fine, slices, pixelShape, values, group, groupStratum.stream().mapToInt(Integer::intValue).toArray(),
-                shape, samples, settings.draws(), rng.nextLong(), "auto: " + samples.size() + " painted windows drawn at random, stratified by "
+                shape, samples, own, settings.draws(), rng.nextLong(), "auto: " + samples.size() + " painted windows drawn at random, stratified by "
                         + "the magnitude around their cell, scored exactly and kept across rounds (residuals against the current painting); "
                         + "residuals bootstrapped per painting cell within its stratum, " + settings.draws() + " draws");
     }

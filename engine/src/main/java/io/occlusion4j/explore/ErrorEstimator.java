@@ -17,7 +17,8 @@ import java.util.SplittableRandom;
  * painted fall into <i>groups</i> (those painted from the same cell: their errors move together, since one missed
  * bump spans the whole cell) and groups into <i>strata</i> (cells of one size, or one painting rule). One draw gives
  * every group the residual of one sample drawn at random from its stratum (from all samples when its stratum has
- * none) and adds it to every painted window of the group: a plausible exact map. The estimate is the mean, over the
+ * none), or from the group's own samples when it has any (both pools together, each sample equally likely), and adds
+ * it to every painted window of the group: a plausible exact map. The estimate is the mean, over the
  * draws, of the SSIM ({@link MapSimilarity#ssim}) between the pixel maps of the approximate map and of the plausible
  * exact one, the lowest target's; {@code ssimLow} is the lowest draw's. A plausible value is kept within the range of
  * the scored windows (the lattice covers the input and refinement chases the extremes), so a residual moved to another
@@ -28,8 +29,16 @@ import java.util.SplittableRandom;
 final class ErrorEstimator {
     private ErrorEstimator() {}
 
-    /** One sampled window (numbered as the grid map, slice included), its stratum, and its residual per target. */
-    record Sample(int window, int stratum, double[] residual) {}
+    /**
+     * One sampled window (numbered as the grid map, slice included), its stratum, its residual per target, and where it
+     * sat in the cell that painted it ({@link #scaleFor}; NaN: {@code shape[window]}).
+     */
+    record Sample(int window, int stratum, double[] residual, double place) {
+        /** A sample whose place in its cell is {@code shape[window]}. */
+        Sample(int window, int stratum, double[] residual) {
+            this(window, stratum, residual, Double.NaN);
+        }
+    }
 
     /**
      * Where in its cell each painted window sits, as the size its error is expected to have there relative to other
@@ -41,6 +50,15 @@ final class ErrorEstimator {
             return 1;
         }
         return Math.min(2, shape[window] / shape[sample]);
+    }
+
+    /** {@link #scaleFor(double[], int, int)} for a sample that may carry its own place ({@link Sample#place}). */
+    static double scaleFor(double[] shape, int window, Sample sample) {
+        if (shape == null) {
+            return 1;
+        }
+        double at = Double.isNaN(sample.place()) ? shape[sample.window()] : sample.place();
+        return Math.min(2, shape[window] / at);
     }
 
     /**
@@ -64,6 +82,15 @@ final class ErrorEstimator {
     /** As above, with each painted window's (and each sample's) {@code shape} (see {@link #scaleFor}). */
     static ErrorEstimate estimate(WindowGrid grid, int slices, int[] pixelShape, float[][] map, int[] group,
             int[] stratumOf, double[] shape, List<Sample> samples, int draws, long seed, String method) {
+        return estimate(grid, slices, pixelShape, map, group, stratumOf, shape, samples, null, draws, seed, method);
+    }
+
+    /**
+     * As above, with per group its own samples ({@code own[g]}, null or empty: none): a group draws from its stratum's
+     * samples and its own together.
+     */
+    static ErrorEstimate estimate(WindowGrid grid, int slices, int[] pixelShape, float[][] map, int[] group,
+            int[] stratumOf, double[] shape, List<Sample> samples, List<Sample>[] own, int draws, long seed, String method) {
         int targets = map.length;
         int groups = stratumOf.length;
         if (groups == 0) {
@@ -106,7 +133,9 @@ final class ErrorEstimator {
             for (int g = 0; g < groups; g++) {
                 List<Sample> pool = stratumOf[g] < byStratum.size() && !byStratum.get(stratumOf[g]).isEmpty()
                         ? byStratum.get(stratumOf[g]) : samples;
-                chosen[g] = pool.get(rng.nextInt(pool.size()));
+                List<Sample> mine = own == null || own[g] == null ? List.of() : own[g];
+                int pick = rng.nextInt(pool.size() + mine.size());
+                chosen[g] = pick < pool.size() ? pool.get(pick) : mine.get(pick - pool.size());
             }
             double worst = Double.POSITIVE_INFINITY;
             for (int t = 0; t < targets; t++) {
@@ -114,7 +143,7 @@ final class ErrorEstimator {
                 for (int w = 0; w < plausible.length; w++) {
                     if (group[w] >= 0) {
                         Sample c = chosen[group[w]];
-                        double v = plausible[w] + c.residual()[t] * scaleFor(shape, w, c.window());
+                        double v = plausible[w] + c.residual()[t] * scaleFor(shape, w, c);
                         plausible[w] = (float) Math.max(lo[t], Math.min(hi[t], v));
                     }
                 }

@@ -45,8 +45,9 @@ final class Sampling {
 
     /**
      * Fraction of a near-evidence stratum's windows held in the sample, at least: 0.15 when every round drew a fresh
-     * sample; since the sample is kept and the leaves 2 wide are split at {@link AutoAdaptive#SMALL}, 0.06 (on the
-     * region workloads and BlazeFace, seeds 1-12, no run stopped below SSIM 0.95 with 0.06).
+     * sample; since the sample is kept, 0.06 (on the region workloads and BlazeFace, seeds 1-12, no run stopped below
+     * SSIM 0.95 with 0.06, when leaves 2 wide were split at indicator 0.2 before the first estimate; with them left to
+     * the estimate, see {@link AutoAdaptive#splitThreshold}, none on seeds 1-60).
      */
     static final double NEAR_EVIDENCE_SAMPLE = 0.06;
 }

@@ -174,12 +174,62 @@ class AutoAdaptiveTest {
     }
 
     @Test
-    void leavesTwoWideSplitAtTheLowerThreshold() {
+    void leavesTwoWideAreLeftToTheEstimate() {
         RefinementGrid.Cell small = new RefinementGrid.Cell(new int[] {4, 4}, new int[] {6, 6});
         RefinementGrid.Cell large = new RefinementGrid.Cell(new int[] {4, 4}, new int[] {8, 8});
-        assertThat(AutoAdaptive.splitThreshold(small, 0.3)).isEqualTo(AutoAdaptive.SMALL).isLessThan(0.3);
+        assertThat(AutoAdaptive.splitThreshold(small, 0.3)).isInfinite();
+        assertThat(AutoAdaptive.splitThreshold(small, 0.01)).isInfinite();
         assertThat(AutoAdaptive.splitThreshold(large, 0.3)).isEqualTo(0.3);
-        assertThat(AutoAdaptive.splitThreshold(small, 0.1)).isEqualTo(0.1);
+    }
+
+    @Test
+    void aSplitGivesEachChildItsNewCornersSurplusAsItsOwnSamples() {
+        RefinementGrid rg = new RefinementGrid(new int[] {9, 9}, new int[] {4, 4});
+        float[] exact = new float[81];
+        for (int y = 0; y < 9; y++) {
+            for (int x = 0; x < 9; x++) {
+                exact[y * 9 + x] = (float) (y * y + 0.5 * x * x); // curved: the parent's bilinear painting errs between its corners
+            }
+        }
+        float[][] values = {new float[81]};
+        boolean[] known = new boolean[81];
+        AutoCommon.Update up = positions -> {
+            for (int p : positions) {
+                values[0][p] = exact[p];
+                known[p] = true;
+            }
+        };
+        up.score(rg.cornerPositions());
+        AutoCommon.Hints hints = new AutoCommon.Hints(new java.util.IdentityHashMap<>(), new java.util.IdentityHashMap<>());
+        RefinementGrid.Cell parent = rg.leaves().get(0); // [0..4] x [0..4]
+        AutoAdaptive.splitAndScore(rg, java.util.List.of(parent), values, 1, known, hints, up);
+        double range = AutoCommon.ranges(values)[0];
+        int[] coord = new int[2];
+        int counted = 0;
+        for (RefinementGrid.Cell child : rg.leaves()) {
+            if (child.width() != 2) {
+                continue;
+            }
+            java.util.List<ErrorEstimator.Sample> own = hints.history().get(child);
+            assertThat(own).as("child %s", java.util.Arrays.toString(child.lo())).isNotEmpty();
+            double worst = 0;
+            for (ErrorEstimator.Sample smp : own) {
+                rg.unravel(smp.window(), coord);
+                // The surplus: exact against the parent's bilinear painting there, placed where it sat in the parent.
+                double painted = rg.interpolate(exact, 0, parent, coord);
+                assertThat(smp.residual()[0]).isCloseTo(exact[smp.window()] - painted, org.assertj.core.data.Offset.offset(1e-4));
+                assertThat(smp.place()).isEqualTo(coord[0] == 2 && coord[1] == 2 ? 1.0 : 0.5);
+                worst = Math.max(worst, Math.abs(smp.residual()[0]) / range);
+                counted++;
+            }
+            assertThat(hints.surplus().get(child)).isCloseTo(worst, org.assertj.core.data.Offset.offset(1e-6));
+        }
+        // 4 children, 3 new corners each (the centre shared by all), 5 new windows in all.
+        assertThat(counted).isEqualTo(12);
+        // Splitting a child drops its own samples: its children carry theirs.
+        RefinementGrid.Cell child = rg.leaves().stream().filter(c -> c.width() == 2).findFirst().orElseThrow();
+        AutoAdaptive.splitAndScore(rg, java.util.List.of(child), values, 1, known, hints, up);
+        assertThat(hints.history()).doesNotContainKey(child);
     }
 
     @Test

@@ -111,6 +111,45 @@ class ErrorEstimatorTest {
     }
 
     @Test
+    void aGroupsOwnSamplesEnterItsDraws() {
+        Scenario s = scenario(0.0, 7, 30);
+        float[][] map = {s.approx()};
+        ErrorEstimate plain = ErrorEstimator.estimate(GRID, 1, PIXELS, map, s.group(), s.strata(), null, s.samples(), 8, 1, "t");
+        @SuppressWarnings("unchecked")
+        List<ErrorEstimator.Sample>[] none = new List[s.strata().length];
+        ErrorEstimate empty = ErrorEstimator.estimate(GRID, 1, PIXELS, map, s.group(), s.strata(), null, s.samples(), none, 8, 1, "t");
+        assertThat(empty.ssim()).isEqualTo(plain.ssim());
+        assertThat(empty.ssimLow()).isEqualTo(plain.ssimLow());
+        // The stratum's samples say the painting is exact; every group's own samples say it errs by half the map's range.
+        double range = 0;
+        for (float v : s.exact()) {
+            range = Math.max(range, Math.abs(v));
+        }
+        @SuppressWarnings("unchecked")
+        List<ErrorEstimator.Sample>[] own = new List[s.strata().length];
+        for (int g = 0; g < own.length; g++) {
+            own[g] = List.of(new ErrorEstimator.Sample(0, 0, new double[] {0.5 * range}, 1.0),
+                    new ErrorEstimator.Sample(0, 0, new double[] {-0.5 * range}, 1.0));
+        }
+        ErrorEstimate withOwn = ErrorEstimator.estimate(GRID, 1, PIXELS, map, s.group(), s.strata(), null, s.samples(), own, 8, 1, "t");
+        assertThat(plain.ssim()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(withOwn.ssim()).isLessThan(0.98); // half the draws take the stratum's exact samples; plausible values stay in range
+        assertThat(withOwn.ssimLow()).isLessThanOrEqualTo(withOwn.ssim());
+    }
+
+    @Test
+    void aSamplesOwnPlaceScalesItsResidual() {
+        double[] shape = {0.25, 0.5, 1.0};
+        ErrorEstimator.Sample atCentre = new ErrorEstimator.Sample(0, 0, new double[] {1}, 1.0);
+        ErrorEstimator.Sample atEdge = new ErrorEstimator.Sample(0, 0, new double[] {1}, 0.5);
+        ErrorEstimator.Sample byShape = new ErrorEstimator.Sample(1, 0, new double[] {1});
+        assertThat(ErrorEstimator.scaleFor(shape, 1, atCentre)).isEqualTo(0.5);
+        assertThat(ErrorEstimator.scaleFor(shape, 2, atEdge)).isEqualTo(2.0);
+        assertThat(ErrorEstimator.scaleFor(shape, 2, byShape)).isEqualTo(ErrorEstimator.scaleFor(shape, 2, 1));
+        assertThat(ErrorEstimator.scaleFor(null, 2, atEdge)).isEqualTo(1.0);
+    }
+
+    @Test
     void nothingPaintedIsExactAndPaintedWithoutSamplesIsRefused() {
         float[] map = new float[GRID.count()];
         int[] none = new int[GRID.count()];
