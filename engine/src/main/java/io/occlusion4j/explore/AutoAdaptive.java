@@ -217,14 +217,6 @@ final class AutoAdaptive {
     static final double PEAK = 0.7;
 
     /**
-     * A split leaf whose corners are all below this fraction of the map's largest |value| is not split again for its
-     * surplus (only for a residual sampled inside it): at the edge of the evidence the parent's ramp erred at the
-     * child's corners, but the child itself paints about zero between zeros. On the masked CNNs 1 %-footprint
-     * refinement otherwise scored 100-150 windows below 1 % of the maximum.
-     */
-    static final double FLAT = 0.05;
-
-    /**
      * The indicator at which {@code refineAbove} (before the first estimate) splits a leaf: {@code theta}; never for a
      * leaf at most 2 positions wide (a cell at the peak is still split, {@link #nearPeak}). Such a leaf paints at most
      * 5 windows, and the pixel map averages every window with the (window / stride)^k overlapping it, so whether its
@@ -415,7 +407,7 @@ final class AutoAdaptive {
 
     /**
      * How badly a leaf may be painted, over the map's largest |value|: a split cell's hint (its corners' surplus, raised by
-     * any residual sampled inside it; only the sampled residual when its corners are {@link #flat}); a lattice cell's largest spread of its corners' values (max - min), raised by any
+     * any residual sampled inside it; only the sampled residual when its corners are {@link AutoCommon#flat}); a lattice cell's largest spread of its corners' values (max - min), raised by any
      * residual sampled inside it; over targets and slices.
      */
     static double indicator(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range,
@@ -424,7 +416,7 @@ final class AutoAdaptive {
         double worst = hints.sampled().getOrDefault(c, 0.0);
         Double surplus = hints.surplus().get(c);
         if (surplus != null) {
-            return flat(rg, c, values, slices, range) ? worst : Math.max(worst, surplus);
+            return AutoCommon.flat(rg, c, values, slices, range) ? worst : Math.max(worst, surplus);
         }
         // A lattice cell next to evidence: its corners may cancel what lies between them (a model's drops can be negative).
         worst = Math.max(worst, NEIGHBOUR * magnitudeAround(rg, c, values, slices, range));
@@ -441,21 +433,6 @@ final class AutoAdaptive {
             }
         }
         return worst;
-    }
-
-    /** Whether every corner of {@code c} is below {@link #FLAT} of the map's largest |value|, over targets and slices. */
-    static boolean flat(RefinementGrid rg, RefinementGrid.Cell c, float[][] values, int slices, double[] range) {
-        int count = rg.count();
-        boolean[] below = {true};
-        for (int t = 0; t < values.length; t++) {
-            for (int s = 0; s < slices; s++) {
-                int offset = s * count;
-                float[] v = values[t];
-                double limit = FLAT * range[t];
-                rg.corners(c, p -> below[0] &= Math.abs(v[offset + p]) < limit);
-            }
-        }
-        return below[0];
     }
 
 

@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
  * parent painted there, {@link AutoCommon.Hints#history}), each placed where it sat in the parent. They sample the
  * interpolation error at the leaf's own scale for free; where the map is smooth they overstate the leaf's error (the
  * parent was twice as wide), which errs towards refining more. A leaf whose corners are all below
- * {@link AutoAdaptive#FLAT} of the maximum does not use them: at the edge of the evidence the parent's ramp erred at
+ * {@link AutoCommon#FLAT} of the maximum does not use them: at the edge of the evidence the parent's ramp erred at
  * its corners, but it paints about zero between zeros.
  */
 final class AutoSample {
@@ -200,7 +200,7 @@ final class AutoSample {
         List<ErrorEstimator.Sample>[] own = new List[groupStratum.size()];
         for (Map.Entry<RefinementGrid.Cell, Integer> e : cellId.entrySet()) {
             List<ErrorEstimator.Sample> history = hints.history().get(e.getKey());
-            if (history == null || AutoAdaptive.flat(rg, e.getKey(), values, slices, range)) {
+            if (history == null || AutoCommon.flat(rg, e.getKey(), values, slices, range)) {
                 continue;
             }
             for (int s = 0; s < slices; s++) {

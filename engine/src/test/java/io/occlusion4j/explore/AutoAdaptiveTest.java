@@ -246,8 +246,8 @@ class AutoAdaptiveTest {
         AutoCommon.Hints hints = new AutoCommon.Hints(new java.util.IdentityHashMap<>(), new java.util.IdentityHashMap<>());
         hints.surplus().put(atPeak, 0.5);
         hints.surplus().put(away, 0.5);
-        assertThat(AutoAdaptive.flat(rg, away, values, 1, range)).isTrue();
-        assertThat(AutoAdaptive.flat(rg, atPeak, values, 1, range)).isFalse();
+        assertThat(AutoCommon.flat(rg, away, values, 1, range)).isTrue();
+        assertThat(AutoCommon.flat(rg, atPeak, values, 1, range)).isFalse();
         assertThat(AutoAdaptive.indicator(rg, atPeak, values, 1, range, hints)).isEqualTo(0.5);
         assertThat(AutoAdaptive.indicator(rg, away, values, 1, range, hints)).isZero();
         // A residual sampled inside it still counts.
