@@ -128,14 +128,19 @@ final class ErrorEstimator {
                 }
             }
         }
+        double rho = coherence(own, shape);
+        double common = Math.sqrt(rho);
+        double apart = Math.sqrt(Math.max(0, 1 - rho));
         Sample[] chosen = new Sample[groups];
+        Sample[] alone = apart > 0 ? new Sample[map[0].length] : null;
         for (int b = 0; b < draws; b++) {
             for (int g = 0; g < groups; g++) {
-                List<Sample> pool = stratumOf[g] < byStratum.size() && !byStratum.get(stratumOf[g]).isEmpty()
-                        ? byStratum.get(stratumOf[g]) : samples;
-                List<Sample> mine = own == null || own[g] == null ? List.of() : own[g];
-                int pick = rng.nextInt(pool.size() + mine.size());
-                chosen[g] = pick < pool.size() ? pool.get(pick) : mine.get(pick - pool.size());
+                chosen[g] = pick(g, stratumOf, byStratum, samples, own, rng);
+            }
+            if (alone != null) {
+                for (int w = 0; w < alone.length; w++) {
+                    alone[w] = group[w] >= 0 ? pick(group[w], stratumOf, byStratum, samples, own, rng) : null;
+                }
             }
             double worst = Double.POSITIVE_INFINITY;
             for (int t = 0; t < targets; t++) {
@@ -143,7 +148,12 @@ final class ErrorEstimator {
                 for (int w = 0; w < plausible.length; w++) {
                     if (group[w] >= 0) {
                         Sample c = chosen[group[w]];
-                        double v = plausible[w] + c.residual()[t] * scaleFor(shape, w, c);
+                        double e = c.residual()[t] * scaleFor(shape, w, c);
+                        if (alone != null) {
+                            Sample a = alone[w];
+                            e = common * e + apart * a.residual()[t] * scaleFor(shape, w, a);
+                        }
+                        double v = plausible[w] + e;
                         plausible[w] = (float) Math.max(lo[t], Math.min(hi[t], v));
                     }
                 }
@@ -156,6 +166,51 @@ final class ErrorEstimator {
         }
         double mean = Arrays.stream(sum).min().orElse(draws) / draws;
         return new ErrorEstimate(mean, low, rmse, samples.size(), draws, method);
+    }
+
+    /** One sample for group {@code g}: from its stratum's samples (all when the stratum has none) and its own together. */
+    private static Sample pick(int g, int[] stratumOf, List<List<Sample>> byStratum, List<Sample> samples, List<Sample>[] own,
+            SplittableRandom rng) {
+        List<Sample> pool = stratumOf[g] < byStratum.size() && !byStratum.get(stratumOf[g]).isEmpty()
+                ? byStratum.get(stratumOf[g]) : samples;
+        List<Sample> mine = own == null || own[g] == null ? List.of() : own[g];
+        int pick = rng.nextInt(pool.size() + mine.size());
+        return pick < pool.size() ? pool.get(pick) : mine.get(pick - pool.size());
+    }
+
+    /**
+     * How much of a residual the windows of one group share, measured on groups with two or more own samples: over
+     * every pair of one group's samples (same target), the sum of the products of their place-free amplitudes
+     * ({@code residual / place}) over the sum of their mean squares, kept within [0, 1]; 1 (all shared) without pairs.
+     */
+    static double coherence(List<Sample>[] own, double[] shape) {
+        if (own == null) {
+            return 1;
+        }
+        double cross = 0;
+        double square = 0;
+        for (List<Sample> mine : own) {
+            if (mine == null || mine.size() < 2) {
+                continue;
+            }
+            for (int i = 0; i < mine.size(); i++) {
+                for (int j = i + 1; j < mine.size(); j++) {
+                    Sample a = mine.get(i);
+                    Sample c = mine.get(j);
+                    for (int t = 0; t < a.residual().length; t++) {
+                        double x = a.residual()[t] / at(shape, a);
+                        double y = c.residual()[t] / at(shape, c);
+                        cross += x * y;
+                        square += 0.5 * (x * x + y * y);
+                    }
+                }
+            }
+        }
+        return square > 0 ? Math.max(0, Math.min(1, cross / square)) : 1;
+    }
+
+    private static double at(double[] shape, Sample s) {
+        return !Double.isNaN(s.place()) ? s.place() : shape == null ? 1 : shape[s.window()];
     }
 
     /** Root mean square residual over the samples, over the map's largest |value|; the largest over targets. */
