@@ -18,16 +18,27 @@ import java.util.SplittableRandom;
  * bump spans the whole cell) and groups into <i>strata</i> (cells of one size, or one painting rule). One draw gives
  * every group the residual of one sample drawn at random from its stratum (from all samples when its stratum has
  * none), or from the group's own samples when it has any (both pools together, each sample equally likely), and adds
- * it to every painted window of the group: a plausible exact map. The estimate is the mean, over the
+ * it to every painted window of the group, in the share {@code rho} that the windows of a group have in common: a
+ * window's error is {@code sqrt(rho)} times its group's residual plus {@code sqrt(1 - rho)} times one drawn for it
+ * alone from the same pools (each window keeps the residuals' spread; two windows of one group correlate by
+ * {@code rho}): a plausible exact map. {@code rho} is measured ({@link #coherence}) on samples known to lie in one
+ * group, at the upper end of its uncertainty, and is 1 when too few are known. The estimate is the mean, over the
  * draws, of the SSIM ({@link MapSimilarity#ssim}) between the pixel maps of the approximate map and of the plausible
  * exact one, the lowest target's; {@code ssimLow} is the lowest draw's. A plausible value is kept within the range of
  * the scored windows (the lattice covers the input and refinement chases the extremes), so a residual moved to another
- * cell does not invent a new minimum or maximum, which would shift the min-max normalisation of the whole map. Giving one residual to a whole group is
- * pessimistic when the errors inside a cell differ (they then partly cancel in the pixel map); that errs towards
- * refining more. The sampled windows themselves are exact in the returned map, so they are not part of the error.
+ * cell does not invent a new minimum or maximum, which would shift the min-max normalisation of the whole map. Giving one residual to a whole group
+ * ({@code rho} = 1) is pessimistic when the errors inside a cell differ (they then partly cancel in the pixel map, which
+ * averages the (window / stride)^k windows overlapping each pixel); the measured share removes that pessimism where the
+ * samples show it, and keeps it where they cannot tell. The sampled windows themselves are exact in the returned map, so they are not part of the error.
  */
 final class ErrorEstimator {
     private ErrorEstimator() {}
+
+    /** Standard errors added to the measured {@link #coherence}: disagreeing pairs keep it nearer 1. */
+    static final double CONFIDENCE = 1;
+
+    /** Fewer (effective) pairs than this measure no {@link #coherence}: it is then 1, as if every error were shared. */
+    static final double MIN_PAIRS = 10;
 
     /**
      * One sampled window (numbered as the grid map, slice included), its stratum, its residual per target, and where it
@@ -91,6 +102,22 @@ final class ErrorEstimator {
      */
     static ErrorEstimate estimate(WindowGrid grid, int slices, int[] pixelShape, float[][] map, int[] group,
             int[] stratumOf, double[] shape, List<Sample> samples, List<Sample>[] own, int draws, long seed, String method) {
+        return estimate(grid, slices, pixelShape, map, group, stratumOf, shape, samples, own,
+                own == null ? 1 : coherence(Arrays.asList(own), shape), draws, seed, method);
+    }
+
+    /**
+     * As above, with the share {@code shared} (in [0, 1], {@link #coherence}) of a residual that the windows of one group
+     * have in common: a window's error is {@code sqrt(shared)} times its group's drawn residual plus
+     * {@code sqrt(1 - shared)} times a residual drawn for it alone (from the same pool), so that every window keeps the
+     * residuals' spread and two windows of one group correlate by {@code shared}.
+     */
+    static ErrorEstimate estimate(WindowGrid grid, int slices, int[] pixelShape, float[][] map, int[] group,
+            int[] stratumOf, double[] shape, List<Sample> samples, List<Sample>[] own, double shared, int draws, long seed,
+            String method) {
+        if (!(shared >= 0 && shared <= 1)) {
+            throw new IllegalArgumentException("shared must be within [0, 1], got " + shared);
+        }
         int targets = map.length;
         int groups = stratumOf.length;
         if (groups == 0) {
@@ -128,14 +155,18 @@ final class ErrorEstimator {
                 }
             }
         }
+        double common = Math.sqrt(shared);
+        double apart = Math.sqrt(1 - shared);
         Sample[] chosen = new Sample[groups];
+        Sample[] alone = apart > 0 ? new Sample[map[0].length] : null;
         for (int b = 0; b < draws; b++) {
             for (int g = 0; g < groups; g++) {
-                List<Sample> pool = stratumOf[g] < byStratum.size() && !byStratum.get(stratumOf[g]).isEmpty()
-                        ? byStratum.get(stratumOf[g]) : samples;
-                List<Sample> mine = own == null || own[g] == null ? List.of() : own[g];
-                int pick = rng.nextInt(pool.size() + mine.size());
-                chosen[g] = pick < pool.size() ? pool.get(pick) : mine.get(pick - pool.size());
+                chosen[g] = pick(g, stratumOf, byStratum, samples, own, rng);
+            }
+            if (alone != null) {
+                for (int w = 0; w < alone.length; w++) {
+                    alone[w] = group[w] >= 0 ? pick(group[w], stratumOf, byStratum, samples, own, rng) : null;
+                }
             }
             double worst = Double.POSITIVE_INFINITY;
             for (int t = 0; t < targets; t++) {
@@ -143,7 +174,12 @@ final class ErrorEstimator {
                 for (int w = 0; w < plausible.length; w++) {
                     if (group[w] >= 0) {
                         Sample c = chosen[group[w]];
-                        double v = plausible[w] + c.residual()[t] * scaleFor(shape, w, c);
+                        double e = c.residual()[t] * scaleFor(shape, w, c);
+                        if (alone != null) {
+                            Sample a = alone[w];
+                            e = common * e + apart * a.residual()[t] * scaleFor(shape, w, a);
+                        }
+                        double v = plausible[w] + e;
                         plausible[w] = (float) Math.max(lo[t], Math.min(hi[t], v));
                     }
                 }
@@ -156,6 +192,75 @@ final class ErrorEstimator {
         }
         double mean = Arrays.stream(sum).min().orElse(draws) / draws;
         return new ErrorEstimate(mean, low, rmse, samples.size(), draws, method);
+    }
+
+    /** One sample for group {@code g}: from its stratum's samples (all when the stratum has none) and its own together. */
+    private static Sample pick(int g, int[] stratumOf, List<List<Sample>> byStratum, List<Sample> samples, List<Sample>[] own,
+            SplittableRandom rng) {
+        List<Sample> pool = stratumOf[g] < byStratum.size() && !byStratum.get(stratumOf[g]).isEmpty()
+                ? byStratum.get(stratumOf[g]) : samples;
+        List<Sample> mine = own == null || own[g] == null ? List.of() : own[g];
+        int pick = rng.nextInt(pool.size() + mine.size());
+        return pick < pool.size() ? pool.get(pick) : mine.get(pick - pool.size());
+    }
+
+    /**
+     * How much of a residual the windows of one group share, measured on sets of samples known to lie in one group (a
+     * split leaf's new corners, random samples inside one cell). Each pair within a set (same target) gives the product
+     * of the two place-free amplitudes ({@code a = residual / place}, {@link #scaleFor}) over their mean square, a
+     * correlation in [-1, 1], weighted by that mean square; the share is the weighted mean plus {@link #CONFIDENCE}
+     * times its standard error (from the pairs' weighted spread and their effective number), kept within [0, 1]. It is
+     * 1 (everything shared, the pessimistic end) with fewer than {@link #MIN_PAIRS} effective pairs. Errors that move
+     * together (one missed bump over the whole cell) give about 1; errors that change sign inside a cell give less, and
+     * then partly cancel in the pixel map, which averages overlapping windows.
+     */
+    static double coherence(Iterable<List<Sample>> sets, double[] shape) {
+        List<double[]> pairs = new ArrayList<>();
+        for (List<Sample> set : sets) {
+            if (set == null) {
+                continue;
+            }
+            for (int i = 0; i < set.size(); i++) {
+                for (int j = i + 1; j < set.size(); j++) {
+                    Sample a = set.get(i);
+                    Sample c = set.get(j);
+                    for (int t = 0; t < a.residual().length; t++) {
+                        double x = a.residual()[t] / at(shape, a);
+                        double y = c.residual()[t] / at(shape, c);
+                        double weight = 0.5 * (x * x + y * y);
+                        if (weight > 0) {
+                            pairs.add(new double[] {x * y / weight, weight});
+                        }
+                    }
+                }
+            }
+        }
+        double sum = 0;
+        double sumSq = 0;
+        double mean = 0;
+        for (double[] p : pairs) {
+            sum += p[1];
+            sumSq += p[1] * p[1];
+            mean += p[0] * p[1];
+        }
+        if (sum <= 0) {
+            return 1;
+        }
+        mean /= sum;
+        double spread = 0;
+        for (double[] p : pairs) {
+            spread += p[1] * (p[0] - mean) * (p[0] - mean);
+        }
+        double effective = sum * sum / sumSq;
+        if (effective < MIN_PAIRS) {
+            return 1;
+        }
+        double upper = mean + CONFIDENCE * Math.sqrt(spread / sum / effective);
+        return Math.max(0, Math.min(1, upper));
+    }
+
+    private static double at(double[] shape, Sample s) {
+        return !Double.isNaN(s.place()) ? s.place() : shape == null ? 1 : shape[s.window()];
     }
 
     /** Root mean square residual over the samples, over the map's largest |value|; the largest over targets. */

@@ -22,6 +22,11 @@ class ErrorEstimatorTest {
     private record Scenario(float[] exact, float[] approx, int[] group, int[] strata, List<ErrorEstimator.Sample> samples) {}
 
     private static Scenario scenario(double sigma, long seed, int sampleCount) {
+        return scenario(sigma, seed, sampleCount, false);
+    }
+
+    /** As above; {@code apart}: every painted window errs by its own value instead of its block's. */
+    private static Scenario scenario(double sigma, long seed, int sampleCount, boolean apart) {
         int n = GRID.count();
         int side = GRID.gridShape()[0];
         float[] exact = new float[n];
@@ -35,6 +40,10 @@ class ErrorEstimatorTest {
         double[] blockError = new double[blocks * blocks];
         for (int b = 0; b < blockError.length; b++) {
             blockError[b] = sigma * rng.nextGaussian();
+        }
+        double[] windowError = new double[n];
+        for (int p = 0; p < n; p++) {
+            windowError[p] = sigma * rng.nextGaussian();
         }
         float[] approx = exact.clone();
         int[] group = new int[n];
@@ -59,12 +68,12 @@ class ErrorEstimatorTest {
             candidates.set(j, candidates.get(i));
             candidates.set(i, p);
             // A sampled window is exact in the map handed to the estimator and gives its residual.
-            samples.add(new ErrorEstimator.Sample(p, 0, new double[] {-blockError[group[p]]}));
+            samples.add(new ErrorEstimator.Sample(p, 0, new double[] {-(apart ? windowError[p] : blockError[group[p]])}));
             group[p] = -1;
         }
         for (int p = 0; p < n; p++) {
             if (group[p] >= 0) {
-                approx[p] += (float) blockError[group[p]];
+                approx[p] += (float) (apart ? windowError[p] : blockError[group[p]]);
             }
         }
         int[] strata = new int[blocks * blocks];
@@ -131,10 +140,65 @@ class ErrorEstimatorTest {
             own[g] = List.of(new ErrorEstimator.Sample(0, 0, new double[] {0.5 * range}, 1.0),
                     new ErrorEstimator.Sample(0, 0, new double[] {-0.5 * range}, 1.0));
         }
-        ErrorEstimate withOwn = ErrorEstimator.estimate(GRID, 1, PIXELS, map, s.group(), s.strata(), null, s.samples(), own, 8, 1, "t");
+        ErrorEstimate withOwn = ErrorEstimator.estimate(GRID, 1, PIXELS, map, s.group(), s.strata(), null, s.samples(), own, 1.0, 8, 1,
+                "t");
         assertThat(plain.ssim()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
         assertThat(withOwn.ssim()).isLessThan(0.98); // half the draws take the stratum's exact samples; plausible values stay in range
         assertThat(withOwn.ssimLow()).isLessThanOrEqualTo(withOwn.ssim());
+        // Each group's two own samples have opposite signs: the measured share is 0, so windows err apart and partly cancel.
+        assertThat(ErrorEstimator.coherence(Arrays.asList(own), null)).isZero();
+        ErrorEstimate measured = ErrorEstimator.estimate(GRID, 1, PIXELS, map, s.group(), s.strata(), null, s.samples(), own, 8, 1, "t");
+        assertThat(measured.ssim()).isGreaterThan(withOwn.ssim()).isLessThan(1.0 - 1e-3);
+    }
+
+    @Test
+    void errorsOfEachWindowAloneAreEstimatedWithTheirShareAndOverstatedWithAWholeGroupEach() {
+        for (long seed = 1; seed <= 3; seed++) {
+            Scenario s = scenario(0.15, seed, 40, true);
+            float[][] map = {s.approx()};
+            double truth = trueSsim(s);
+            ErrorEstimate apart = ErrorEstimator.estimate(GRID, 1, PIXELS, map, s.group(), s.strata(), null, s.samples(), null, 0.0,
+                    16, seed, "t");
+            ErrorEstimate whole = ErrorEstimator.estimate(GRID, 1, PIXELS, map, s.group(), s.strata(), null, s.samples(), null, 1.0,
+                    16, seed, "t");
+            assertThat(Math.abs(apart.ssim() - truth)).as("seed %d: %s, true %.3f", seed, apart, truth).isLessThanOrEqualTo(0.03);
+            assertThat(whole.ssim()).as("seed %d", seed).isLessThan(apart.ssim() - 0.02);
+            // Block errors (shared by the whole group): the whole-group draw is the one that tracks the truth.
+            Scenario b = scenario(0.15, seed, 40, false);
+            ErrorEstimate blockWhole = ErrorEstimator.estimate(GRID, 1, PIXELS, new float[][] {b.approx()}, b.group(), b.strata(), null,
+                    b.samples(), null, 1.0, 16, seed, "t");
+            assertThat(Math.abs(blockWhole.ssim() - trueSsim(b))).isLessThanOrEqualTo(0.05);
+        }
+        Scenario s = scenario(0.1, 1, 20);
+        assertThatThrownBy(() -> ErrorEstimator.estimate(GRID, 1, PIXELS, new float[][] {s.approx()}, s.group(), s.strata(), null,
+                s.samples(), null, 1.5, 4, 1, "t")).hasMessageContaining("shared");
+    }
+
+    @Test
+    void theShareIsMeasuredOnPairsWithinAGroupAndIsOneWithoutEnoughOfThem() {
+        SplittableRandom rng = new SplittableRandom(5);
+        List<List<ErrorEstimator.Sample>> together = new ArrayList<>();
+        List<List<ErrorEstimator.Sample>> opposite = new ArrayList<>();
+        List<List<ErrorEstimator.Sample>> unrelated = new ArrayList<>();
+        for (int g = 0; g < 40; g++) {
+            double a = rng.nextGaussian();
+            together.add(List.of(sample(a, 1.0), sample(0.5 * a, 0.5)));
+            opposite.add(List.of(sample(a, 1.0), sample(-a, 1.0)));
+            unrelated.add(List.of(sample(rng.nextGaussian(), 1.0), sample(rng.nextGaussian(), 1.0), sample(rng.nextGaussian(), 1.0)));
+        }
+        // Same place-free amplitude (the second sample sits where interpolation errs half as much): all shared.
+        assertThat(ErrorEstimator.coherence(together, null)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(ErrorEstimator.coherence(opposite, null)).isZero();
+        double measured = ErrorEstimator.coherence(unrelated, null);
+        assertThat(measured).isBetween(0.0, 0.4); // about 0, plus one standard error of 120 pairs
+        // Too few pairs to measure, none, or only zeros: the pessimistic end.
+        assertThat(ErrorEstimator.coherence(opposite.subList(0, 5), null)).isEqualTo(1.0);
+        assertThat(ErrorEstimator.coherence(List.of(List.of(sample(1, 1))), null)).isEqualTo(1.0);
+        assertThat(ErrorEstimator.coherence(List.of(List.of(sample(0, 1), sample(0, 1))), null)).isEqualTo(1.0);
+    }
+
+    private static ErrorEstimator.Sample sample(double residual, double place) {
+        return new ErrorEstimator.Sample(0, 0, new double[] {residual}, place);
     }
 
     @Test
