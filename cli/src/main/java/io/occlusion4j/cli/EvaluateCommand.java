@@ -5,7 +5,6 @@ import io.occlusion4j.ExplainOptions;
 import io.occlusion4j.Occlusion;
 import io.occlusion4j.OcclusionException;
 import io.occlusion4j.Tensor;
-import io.occlusion4j.io.ImageTooLargeException;
 import io.occlusion4j.io.Images;
 import io.occlusion4j.io.Npy;
 import io.occlusion4j.metrics.Faithfulness;
@@ -94,21 +93,6 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "show stack traces with errors")
     boolean verbose;
 
-    /** The image within --max-pixels and --max-side, refused from its header when over them (as explain does). */
-    private BufferedImage readImage() {
-        Images.Limits limits;
-        try {
-            limits = new Images.Limits(maxPixels, maxSide);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--max-pixels and --max-side must be positive");
-        }
-        try {
-            return Images.read(input.image, limits, null);
-        } catch (ImageTooLargeException e) {
-            throw new OcclusionException(e.getMessage() + " (--max-pixels and --max-side raise them)", e);
-        }
-    }
-
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -124,7 +108,8 @@ final class EvaluateCommand implements Callable<Integer> {
         Tensor mapFile = Npy.read(map);
         Tensor compareFile = compare != null ? Npy.read(compare) : null;
         Tensor tensorInput = input.tensor != null ? Npy.read(input.tensor) : null;
-        BufferedImage image = input.image != null ? readImage() : null;
+        BufferedImage image = input.image != null
+                ? ExplainArgs.readImage(input.image, ExplainArgs.imageLimits(maxPixels, maxSide)) : null;
         long t0 = System.nanoTime();
         try (Occlusion loaded = options.applyTo(model.builder()).build()) {
             Tensor x = tensorInput != null ? tensorInput : loaded.imageTensor(image);

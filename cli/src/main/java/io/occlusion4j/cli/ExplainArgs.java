@@ -4,6 +4,7 @@ package io.occlusion4j.cli;
 import io.occlusion4j.OcclusionException;
 import io.occlusion4j.io.ImageTooLargeException;
 import io.occlusion4j.io.Images;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -137,10 +138,24 @@ final class ExplainArgs {
 
     /** --max-pixels and --max-side as the limits images are decoded within. */
     Images.Limits imageLimits() {
+        return imageLimits(maxPixels, maxSide);
+    }
+
+    /** The limits of --max-pixels and --max-side (explain's or evaluate's); a usage error when not positive. */
+    static Images.Limits imageLimits(long maxPixels, int maxSide) {
         try {
             return new Images.Limits(maxPixels, maxSide);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--max-pixels and --max-side must be positive");
+        }
+    }
+
+    /** An image at full resolution within {@code limits}; one over them is refused from its header, naming the flags. */
+    static BufferedImage readImage(Path file, Images.Limits limits) {
+        try {
+            return Images.read(file, limits, null);
+        } catch (ImageTooLargeException e) {
+            throw new OcclusionException(e.getMessage() + " (--max-pixels and --max-side raise them)", e);
         }
     }
 

@@ -3,10 +3,8 @@ package io.occlusion4j.cli;
 
 import io.occlusion4j.ExplainOptions;
 import io.occlusion4j.Occlusion;
-import io.occlusion4j.OcclusionException;
 import io.occlusion4j.ProgressListener;
 import io.occlusion4j.Tensor;
-import io.occlusion4j.io.ImageTooLargeException;
 import io.occlusion4j.io.Images;
 import io.occlusion4j.io.Summaries;
 import io.occlusion4j.render.Colormap;
@@ -90,12 +88,8 @@ final class ExplainRun {
         if (in.tensor != null) {
             return occlusion.sample(in.tensor);
         }
-        try {
-            // full resolution: the PNG and the JSON's image coordinates are in the source image's pixels
-            in.image = Images.read(in.imageFile, in.limits, null);
-        } catch (ImageTooLargeException e) {
-            throw new OcclusionException(e.getMessage() + " (--max-pixels and --max-side raise them)", e);
-        }
+        // full resolution: the PNG and the JSON's image coordinates are in the source image's pixels
+        in.image = ExplainArgs.readImage(in.imageFile, in.limits);
         return occlusion.imageTensor(in.image);
     }
 

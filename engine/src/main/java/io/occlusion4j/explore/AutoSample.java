@@ -3,6 +3,7 @@ package io.occlusion4j.explore;
 import io.occlusion4j.WindowGrid;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -172,7 +173,7 @@ final class AutoSample {
     private static List<List<ErrorEstimator.Sample>> together(List<ErrorEstimator.Sample>[] own, List<ErrorEstimator.Sample> samples,
             RefinementGrid.Cell[] owner, Map<RefinementGrid.Cell, Integer> cellId, int slices, int count) {
         List<List<ErrorEstimator.Sample>> sets = new ArrayList<>(Arrays.asList(own));
-        Map<Integer, List<ErrorEstimator.Sample>> inside = new java.util.HashMap<>();
+        Map<Integer, List<ErrorEstimator.Sample>> inside = new HashMap<>();
         for (ErrorEstimator.Sample smp : samples) {
             Integer id = cellId.get(owner[smp.window() % count]);
             if (id != null) {

@@ -109,7 +109,7 @@ final class DeviceIncremental implements AutoCloseable {
             try {
                 plan = IncrementalDevicePlan.create(device, PlanGeometry.of(analysed), batch, r.grid().count(),
                         r.outputs().get(0), PlanOptions.defaults(precision));
-                scorer = new IncrementalScorer(device, plan, sampleElements(r.modelShape()));
+                scorer = new IncrementalScorer(device, plan);
             } catch (RuntimeException e) {
                 release();
                 if (e instanceof GraphException || e instanceof UnsupportedOperationException) {
@@ -146,14 +146,6 @@ final class DeviceIncremental implements AutoCloseable {
         double speedup = perVariant * run.windows() / run.seconds();
         return new IncrementalStats(s.mode(), s.used(), s.switchLayer(), s.prefixLayers(), s.predictedSpeedup(),
                 s.flopRatio(), speedup, s.tau(), s.reason());
-    }
-
-    private static long sampleElements(long[] shape) {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        return n;
     }
 
     private void release() {

@@ -58,11 +58,7 @@ final class IncrementalDevicePlan implements AutoCloseable {
         this.batch = batch;
         this.gridCount = gridCount;
         this.output = output;
-        long s = 1;
-        for (long d : geo.sampleShape()) {
-            s *= d;
-        }
-        this.sampleElements = s;
+        this.sampleElements = LoweringOperands.count(geo.sampleShape());
         this.kernels = new PlanKernels(device.launcher(KernelProgram.PLAN));
     }
 
@@ -129,6 +125,11 @@ final class IncrementalDevicePlan implements AutoCloseable {
             }
             device.upload(staging, tables, 0);
         }
+    }
+
+    /** Elements of one sample (the model's input without its batch axis). */
+    long sampleElements() {
+        return sampleElements;
     }
 
     /** Variants per batch. */

@@ -19,7 +19,7 @@ final class IncrementalScorer implements Scorer, AutoCloseable {
     private final int lastAxis;
     private boolean unoccluded;
 
-    IncrementalScorer(Device device, IncrementalDevicePlan plan, long sampleElements) {
+    IncrementalScorer(Device device, IncrementalDevicePlan plan) {
         this.plan = plan;
         this.baseOut = plan.base().plan().slot(plan.output());
         this.suffixOut = plan.suffix().plan().slot(plan.output());
@@ -30,7 +30,7 @@ final class IncrementalScorer implements Scorer, AutoCloseable {
             throw new IllegalStateException("the unoccluded plan scores " + baseOut.elementCount() + " outputs, the suffix "
                     + outputs + " per variant");
         }
-        this.input = device.allocate(4L * plan.batch() * sampleElements);
+        this.input = device.allocate(4L * plan.batch() * plan.sampleElements());
     }
 
     @Override

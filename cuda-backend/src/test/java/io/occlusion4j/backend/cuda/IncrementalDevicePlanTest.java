@@ -67,7 +67,7 @@ class IncrementalDevicePlanTest {
             PlanGeometry geo = PlanGeometry.of(analysed);
             try (IncrementalDevicePlan plan = IncrementalDevicePlan.create(device, geo, 6, r.grid().count(),
                     TestModels.OUTPUT, PlanOptions.defaults(Precision.FP32));
-                 IncrementalScorer inc = new IncrementalScorer(device, plan, 3 * 32 * 28)) {
+                 IncrementalScorer inc = new IncrementalScorer(device, plan)) {
                 Scorer scorer = new Scorer() {
                     @Override
                     public int outputsPerSample() {
