@@ -6,6 +6,7 @@ import io.occlusion4j.Reduce;
 import io.occlusion4j.Score;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Tensor;
+import io.occlusion4j.WindowGrid;
 import io.occlusion4j.explore.AdaptiveResult;
 import io.occlusion4j.explore.AdaptiveStats;
 import io.occlusion4j.explore.AutoSettings;
@@ -34,7 +35,9 @@ import java.util.function.Function;
  * {@code bench/results/adaptive-<date>.md}.
  *
  * <p>Usage: {@code AdaptiveAutoStudy [--out DIR] [--assets DIR] [--seeds 1,2,3] [--only NAME-PREFIX] [--threshold T]
- * [--sample F] [--target SSIM]} (the last three change {@code auto}'s first threshold, sample fraction and goal).
+ * [--sample F] [--target SSIM] [--maps DIR]} (threshold, sample and target change {@code auto}'s first threshold, sample
+ * fraction and goal). {@code --maps DIR} writes each workload's exact grid map to {@code DIR/<name>.map} ({@link #writeMap})
+ * and runs nothing else: the engine's {@code AutoStudyReplayTest} replays {@code auto} on those maps.
  */
 public final class AdaptiveAutoStudy {
     private AdaptiveAutoStudy() {}
@@ -48,6 +51,7 @@ public final class AdaptiveAutoStudy {
         Path assets = Path.of("assets");
         long[] seeds = {1, 2, 3};
         String only = null;
+        Path maps = null;
         AutoSettings auto = AutoSettings.defaults();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -61,6 +65,7 @@ public final class AdaptiveAutoStudy {
                             a.maxStep(), a.draws(), a.seed());
                 }
                 case "--target" -> auto = auto.withTarget(Double.parseDouble(args[++i]));
+                case "--maps" -> maps = Path.of(args[++i]);
                 case "--sample" -> {
                     AutoSettings a = auto;
                     auto = new AutoSettings(a.targetSsim(), Double.parseDouble(args[++i]), a.minSample(), a.threshold(),
@@ -92,6 +97,10 @@ public final class AdaptiveAutoStudy {
                         100 * footprint(eg, 0.01), exact.baseScores()[0], exact.stats().seconds());
                 exactLines.add(line);
                 System.out.println("exact " + line);
+                if (maps != null) {
+                    writeMap(maps.resolve(w.name() + ".map"), w, exact);
+                    continue;
+                }
                 Tensor exactMap = exact.pixelMap(0);
                 for (long seed : seeds) {
                     AdaptiveResult a = AdaptiveOcclusion.explainAuto(occ, x, auto.withSeed(seed));
@@ -103,12 +112,43 @@ public final class AdaptiveAutoStudy {
                 System.out.println(format(rows.getLast()));
             }
         }
+        if (maps != null) {
+            System.out.println("exact grid maps written to " + maps);
+            return;
+        }
         String table = table(rows, exactLines, workloads, seeds, auto);
         Files.createDirectories(out);
         Path file = out.resolve("adaptive-" + LocalDate.now(ZoneOffset.UTC) + ".md");
         Files.writeString(file, table);
         System.out.println(table);
         System.out.println("written to " + file);
+    }
+
+    /**
+     * Writes an exact grid map (first target) as text: a {@code #} line saying what it is, a line
+     * {@code spatial H W window h w stride sh sw edge EDGE}, then one value per line ({@link Float#toString}, which reads
+     * back exactly).
+     */
+    static void writeMap(Path file, Workload w, SensitivityMap exact) throws IOException {
+        WindowGrid g = exact.grid();
+        StringBuilder sb = new StringBuilder();
+        sb.append("# exact grid map (target ").append(exact.targets()[0]).append(") of ").append(w.name()).append(": ")
+                .append(w.description()).append('\n');
+        sb.append("spatial").append(ints(g.spatialShape())).append(" window").append(ints(g.window())).append(" stride")
+                .append(ints(g.stride())).append(" edge ").append(g.edge()).append('\n');
+        for (float v : exact.gridMap(0).data()) {
+            sb.append(v).append('\n');
+        }
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, sb);
+    }
+
+    private static String ints(int[] v) {
+        StringBuilder sb = new StringBuilder();
+        for (int x : v) {
+            sb.append(' ').append(x);
+        }
+        return sb.toString();
     }
 
     static List<Workload> workloads(BufferedImage astronaut, BufferedImage strip, Path models) {
