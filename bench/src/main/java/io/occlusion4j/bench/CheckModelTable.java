@@ -3,6 +3,7 @@ package io.occlusion4j.bench;
 
 import io.occlusion4j.core.ModelCheck;
 import io.occlusion4j.core.ModelChecker;
+import io.occlusion4j.metrics.MapSimilarity;
 import io.occlusion4j.onnx.TestModels;
 import io.occlusion4j.onnx.TransformerModels;
 import java.io.IOException;
@@ -132,15 +133,7 @@ public final class CheckModelTable {
                         feed.values().forEach(ai.onnxruntime.OnnxTensor::close);
                     }
                 }
-                double lo = Double.POSITIVE_INFINITY;
-                double hi = Double.NEGATIVE_INFINITY;
-                double d = 0;
-                for (int i = 0; i < y[0].length; i++) {
-                    lo = Math.min(lo, y[0][i]);
-                    hi = Math.max(hi, y[0][i]);
-                    d = Math.max(d, Math.abs(y[0][i] - y[1][i]));
-                }
-                double rel = d / (hi - lo);
+                double rel = MapSimilarity.maxDifferenceOverRange(y[1], y[0]);
                 return String.format(Locale.ROOT, "%s (%.2f of range)", rel > 1e-3 ? "yes" : "NO", rel);
             }
         } catch (ai.onnxruntime.OrtException | RuntimeException e) {

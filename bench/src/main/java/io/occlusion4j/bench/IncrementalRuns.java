@@ -4,6 +4,7 @@ package io.occlusion4j.bench;
 import io.occlusion4j.Incremental;
 import io.occlusion4j.IncrementalStats;
 import io.occlusion4j.SensitivityMap;
+import io.occlusion4j.metrics.MapSimilarity;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -50,22 +51,14 @@ final class IncrementalRuns {
         return List.copyOf(modes);
     }
 
-    /** Max |a - b| over b's range, over the first grid map (NaN when the shapes differ or b is flat). */
+    /**
+     * Max |a - b| over b's range, over the first grid map ({@link MapSimilarity#maxDifferenceOverRange}: the plain
+     * largest difference where b is flat); NaN when the shapes differ.
+     */
     static double mapDifference(SensitivityMap a, SensitivityMap b) {
         float[] x = a.gridMap(0).data();
         float[] y = b.gridMap(0).data();
-        if (x.length != y.length) {
-            return Double.NaN;
-        }
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        double max = 0;
-        for (int i = 0; i < x.length; i++) {
-            lo = Math.min(lo, y[i]);
-            hi = Math.max(hi, y[i]);
-            max = Math.max(max, Math.abs((double) x[i] - y[i]));
-        }
-        return hi > lo ? max / (hi - lo) : Double.NaN;
+        return x.length != y.length ? Double.NaN : MapSimilarity.maxDifferenceOverRange(x, y);
     }
 
     static double median(double[] values) {
