@@ -352,7 +352,7 @@ public final class CudaBackendSession implements BackendSession {
         SensitivityMap map = new GpuOcclusionSession(device).explain(r, g, s, p.batch(), false, ledger,
                 new GpuOcclusionSession.Runner(model.toString(), name(), device(), signature.fixedBatch() > 0, verification));
         IncrementalStats incStats = inc.scorer() == null ? inc.stats()
-                : DeviceIncremental.measured(inc.stats(), p, device, map.stats());
+                : incremental.measured(inc.stats(), p, map.stats());
         map = map.withStats(map.stats().withIncremental(incStats));
         if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
             LOG.log(System.Logger.Level.DEBUG, "occlusion4j: CUDA device loop, " + g.windowCount() + " windows, batch "
