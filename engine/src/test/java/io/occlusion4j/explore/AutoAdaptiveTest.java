@@ -8,7 +8,6 @@ import io.occlusion4j.Occlusion;
 import io.occlusion4j.SensitivityMap;
 import io.occlusion4j.Tensor;
 import io.occlusion4j.WindowGrid;
-import io.occlusion4j.core.Reductions;
 import io.occlusion4j.metrics.MapSimilarity;
 import io.occlusion4j.onnx.EvidenceModels;
 import java.nio.file.Path;
@@ -69,43 +68,21 @@ class AutoAdaptiveTest {
         return g;
     }
 
-    private record Run(AutoAdaptive.Outcome outcome, int scored, double trueSsim) {}
-
-    private static Run run(float[] exact, long seed) {
-        int[] scored = {0};
-        AutoAdaptive.Scorer scorer = positions -> {
-            scored[0] += positions.length;
-            float[] out = new float[exact.length];
-            java.util.Arrays.fill(out, Float.NaN);
-            for (int p : positions) {
-                out[p] = exact[p];
-            }
-            return new float[][] {out};
-        };
-        AutoAdaptive.Outcome o = AutoAdaptive.run(GRID, 1, PIXELS, scorer, AutoSettings.defaults().withSeed(seed));
-        double ssim = MapSimilarity.ssim(Tensor.of(Reductions.pixelMap(o.values()[0], GRID, 1), PIXELS),
-                Tensor.of(Reductions.pixelMap(exact, GRID, 1), PIXELS));
-        return new Run(o, scored[0], ssim);
+    private static AutoRuns.Run run(float[] exact, long seed) {
+        return AutoRuns.run(GRID, exact, AutoSettings.defaults().withSeed(seed));
     }
 
     @Test
     void evidenceInOneRegionIsMappedFromAFractionOfTheWindows() {
         float[] exact = exactGrid(localEvidence());
         for (long seed = 1; seed <= 3; seed++) {
-            Run r = run(exact, seed);
+            AutoRuns.Run r = run(exact, seed);
             assertThat(r.trueSsim()).as("seed %d", seed).isGreaterThanOrEqualTo(0.95);
             assertThat(r.scored()).as("seed %d: windows scored", seed).isLessThan(GRID.count() / 3);
             assertThat(r.outcome().estimate().ssim()).isGreaterThanOrEqualTo(0.95);
             assertThat(Math.abs(r.outcome().estimate().ssim() - r.trueSsim())).isLessThanOrEqualTo(0.05);
             // Windows scored are exact; nothing is scored twice.
-            int known = 0;
-            for (int p = 0; p < exact.length; p++) {
-                if (r.outcome().known()[p]) {
-                    known++;
-                    assertThat(r.outcome().values()[0][p]).isEqualTo(exact[p]);
-                }
-            }
-            assertThat(known).isEqualTo(r.scored());
+            AutoRuns.assertScoredWindowsExact(r, exact, "seed " + seed);
         }
     }
 
@@ -113,7 +90,7 @@ class AutoAdaptiveTest {
     void spreadEvidenceCostsMoreAndTheEstimateStaysNearTheTruth() {
         int local = run(exactGrid(localEvidence()), 1).scored();
         for (long seed = 1; seed <= 3; seed++) {
-            Run r = run(exactGrid(spreadEvidence(seed)), seed);
+            AutoRuns.Run r = run(exactGrid(spreadEvidence(seed)), seed);
             assertThat(r.scored()).as("seed %d", seed).isGreaterThan(local);
             assertThat(r.trueSsim()).as("seed %d", seed).isGreaterThanOrEqualTo(0.9);
             assertThat(Math.abs(r.outcome().estimate().ssim() - r.trueSsim())).as("seed %d: %s vs %.3f", seed, r.outcome().estimate(),
